@@ -1,0 +1,5 @@
+// Every aqlake command, one module each.
+import type { Command } from 'commander';
+import { registerInit } from './init.js';
+
+export const commandModules: ((program: Command) => void)[] = [registerInit];
