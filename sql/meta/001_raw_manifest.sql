@@ -19,7 +19,8 @@ CREATE TABLE raw_objects (
   etag             TEXT,
   last_modified    TEXT,
   fetched_at       TEXT NOT NULL,
-  run_id           TEXT
+  run_id           TEXT,
+  batch_id         TEXT                      -- groups the objects one extract call fetched (e.g. the pages of a discovery)
 );
 CREATE INDEX raw_objects_sensor_window ON raw_objects (sensor_id, window_from_utc, window_to_utc);
 CREATE INDEX raw_objects_endpoint_fetched ON raw_objects (endpoint, fetched_at);
