@@ -1,0 +1,7 @@
+// The list of benchmarks `npm run bench` runs. Each returns named figures; ratios are against a baseline run in the same process.
+export interface Benchmark {
+  name: string;
+  run: () => Promise<Record<string, number | string>>;
+}
+
+export const benchmarks: Benchmark[] = [];
