@@ -1,5 +1,9 @@
 // Every aqlake command, one module each.
 import type { Command } from 'commander';
+import { registerExtract } from './extract.js';
 import { registerInit } from './init.js';
 
-export const commandModules: ((program: Command) => void)[] = [registerInit];
+export const commandModules: ((program: Command) => void)[] = [
+  registerInit,
+  registerExtract,
+];
