@@ -44,11 +44,15 @@ export function listMigrations(dir = projectPath('sql', 'meta')): Migration[] {
 }
 
 function migrate(db: MetaDb): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+  );
   // BEGIN IMMEDIATE: two processes starting at once must not both apply the same migration.
   const applyPending = db.transaction(() => {
     const applied = new Set(
-      (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+      (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
+        (r) => r.version,
+      ),
     );
     for (const m of listMigrations()) {
       if (applied.has(m.version)) continue;

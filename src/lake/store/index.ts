@@ -1,2 +1,8 @@
 export { LocalObjectStore } from './local/local-store.js';
-export { type ObjectInfo, ObjectExistsError, ObjectNotFoundError, type ObjectStore, type PutOptions } from './object-store.js';
+export {
+  ObjectExistsError,
+  type ObjectInfo,
+  ObjectNotFoundError,
+  type ObjectStore,
+  type PutOptions,
+} from './object-store.js';

@@ -5,7 +5,13 @@ import { link, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 
 import { dirname, join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { isNotFound } from '../../../errors.js';
-import { type ObjectInfo, ObjectExistsError, ObjectNotFoundError, type ObjectStore, type PutOptions } from '../object-store.js';
+import {
+  ObjectExistsError,
+  type ObjectInfo,
+  ObjectNotFoundError,
+  type ObjectStore,
+  type PutOptions,
+} from '../object-store.js';
 
 const TMP_SUFFIX = '.aqlake-tmp';
 
@@ -73,7 +79,11 @@ export class LocalObjectStore implements ObjectStore {
     return join(this.root, ...key.split('/'));
   }
 
-  private async writeAside(key: string, options: PutOptions, write: (tmp: string) => Promise<void>): Promise<ObjectInfo> {
+  private async writeAside(
+    key: string,
+    options: PutOptions,
+    write: (tmp: string) => Promise<void>,
+  ): Promise<ObjectInfo> {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });
     const tmp = `${path}.${randomUUID()}${TMP_SUFFIX}`;

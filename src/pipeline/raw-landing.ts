@@ -1,0 +1,84 @@
+// Lands one API response in raw/: the body byte for byte under its key, then its manifest row.
+import { createHash, randomBytes } from 'node:crypto';
+import { compactTimestamp, rawApiKey } from '../lake/keys.js';
+import { recordRawObject } from '../lake/manifest.js';
+import type { MetaDb } from '../lake/meta/meta-db.js';
+import type { ObjectStore } from '../lake/store/index.js';
+import type { RawResponse } from '../openaq/index.js';
+
+export interface LandingContext {
+  store: ObjectStore;
+  meta: MetaDb;
+  runId: string | null;
+}
+
+export interface LandedObject {
+  rawKey: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface ResponseLineage {
+  endpoint: string;
+  /** Readable stem of the object name, e.g. `sensor-123` or `location-7`. */
+  subject: string;
+  locationId: number | null;
+  sensorId: number | null;
+  window: { fromUtc: string; toUtc: string } | null;
+  page: number | null;
+  resultCount: number | null;
+  validationError: string | null;
+  batchId: string;
+}
+
+export async function landRawResponse(
+  ctx: LandingContext,
+  response: RawResponse,
+  lineage: ResponseLineage,
+): Promise<LandedObject> {
+  const sha256 = createHash('sha256').update(response.body).digest('hex');
+  const rawKey = rawApiKey(lineage.endpoint, response.fetchedAt, objectName(response, lineage));
+  await ctx.store.put(rawKey, response.body, { contentType: 'application/json', ifAbsent: true });
+  recordRawObject(ctx.meta, {
+    rawKey,
+    source: 'api',
+    endpoint: lineage.endpoint,
+    requestUrl: response.url,
+    params: response.params,
+    locationId: lineage.locationId,
+    sensorId: lineage.sensorId,
+    windowFromUtc: lineage.window?.fromUtc ?? null,
+    windowToUtc: lineage.window?.toUtc ?? null,
+    page: lineage.page,
+    httpStatus: response.status,
+    sha256,
+    bytes: response.body.byteLength,
+    resultCount: lineage.resultCount,
+    valid: lineage.validationError === null,
+    validationError: lineage.validationError,
+    etag: response.headers.etag ?? null,
+    lastModified: response.headers['last-modified'] ?? null,
+    fetchedAt: response.fetchedAt.toISOString(),
+    runId: ctx.runId,
+    batchId: lineage.batchId,
+  });
+  return { rawKey, sha256, bytes: response.body.byteLength };
+}
+
+function objectName(response: RawResponse, lineage: ResponseLineage): string {
+  const parts = [lineage.subject];
+  if (lineage.window)
+    parts.push(compactInstant(lineage.window.fromUtc), compactInstant(lineage.window.toUtc));
+  if (lineage.page !== null) parts.push(`p${lineage.page}`);
+  // The fetch time and a random suffix keep every fetch its own immutable object.
+  parts.push(compactTimestamp(response.fetchedAt), randomBytes(3).toString('hex'));
+  return parts.join('_');
+}
+
+function compactInstant(iso: string): string {
+  return compactTimestamp(new Date(iso)).replace(/000Z$/, 'Z');
+}
+
+export function newBatchId(): string {
+  return randomBytes(8).toString('hex');
+}
