@@ -95,3 +95,40 @@ function expectedRows(server: ForeignServer, sensorId: number, timezone: string)
     localDayWindowUtc('2023-03-30', timezone).toUtc,
   );
 }
+
+describe('aqlake extract when a response fails validation', () => {
+  it('keeps the response in raw/, records it as invalid, and fails naming the object and the problem', async () => {
+    const server = await startForeignOpenAQ({ corruptSensor: 6 });
+    const home = mkdtempSync(join(tmpdir(), 'aqlake-extract-bad-'));
+    try {
+      const run = await runCli(
+        ['extract', '--from', '2023-03-10', '--to', '2023-03-11', '--locations', '3,6'],
+        {
+          env: { AQLAKE_HOME: home, OPENAQ_API_URL: server.url },
+        },
+      );
+      expect(run.code).not.toBe(0);
+      const message = run.stderr.trim().split('\n').at(-1)!;
+      expect(message).toMatch(/^aqlake: extract_measurements: 1 response\(s\) failed validation/);
+      expect(message).toMatch(/sensor-6_.*results\[0\]\.value/);
+      const meta = openMetaDb(home);
+      const bad = findRawObjects(meta, { sensorId: 6 });
+      const good = findRawObjects(meta, { sensorId: 3 });
+      meta.close();
+      expect(bad).toHaveLength(1);
+      expect(bad[0]!.valid).toBe(false);
+      expect(readFileSync(join(home, bad[0]!.rawKey), 'utf8')).toContain('"value":"n/a"');
+      expect(good.every((o) => o.valid)).toBe(true);
+      expect(findRawObjectsCount(home)).toBe(server.servedSha256.length);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+function findRawObjectsCount(home: string): number {
+  const meta = openMetaDb(home);
+  const n = findRawObjects(meta).length;
+  meta.close();
+  return n;
+}

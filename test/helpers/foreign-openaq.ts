@@ -149,9 +149,11 @@ export async function startForeignOpenAQ(
       const from = new Date(url.searchParams.get('datetime_from') ?? '1970-01-01T00:00:00Z');
       const to = new Date(url.searchParams.get('datetime_to') ?? '2100-01-01T00:00:00Z');
       const sensorId = Number(m[1]);
-      const rows = periodEnds(sensorId, from, to)
+      const rows: unknown[] = periodEnds(sensorId, from, to)
         .slice((page - 1) * limit, page * limit)
         .map((end) => record(sensorId, end));
+      if (sensorId === options.corruptSensor && rows.length > 0)
+        rows[0] = { ...(rows[0] as object), value: 'n/a' };
       return send(200, { meta: meta(page, limit, rows.length), results: rows });
     }
     send(404, { detail: 'Not Found' });
