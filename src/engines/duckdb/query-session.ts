@@ -1,0 +1,395 @@
+// The read side of the local lake: an in-memory DuckDB with dev.* views over Parquet files and prod.* views from
+// sql/prod/, which can be locked down so that a user's SQL reads the lake and does nothing else.
+import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBPreparedStatement,
+  type DuckDBType,
+  DuckDBTypeId,
+  type DuckDBValue,
+  StatementType,
+} from '@duckdb/node-api';
+import { EngineError, errorMessage } from '../../errors.js';
+import { projectPath } from '../../paths.js';
+
+export interface ColumnDef {
+  name: string;
+  /** A DuckDB type name, e.g. BIGINT, TIMESTAMP. */
+  type: string;
+}
+
+/** One dev table as the session sees it: the Parquet files that make it up now. */
+export interface DevTableSource {
+  name: string;
+  /** Readable local paths of the table's current files. */
+  files: readonly string[];
+  /** The table's columns: they type the view when there is no file yet. */
+  columns: readonly ColumnDef[];
+}
+
+export interface SessionSettings {
+  memoryLimit?: string;
+  threads?: number;
+  /** Where DuckDB may spill; default `{os tmpdir}/aqlake-duckdb`. */
+  tempDirectory?: string;
+}
+
+export interface QuerySessionOptions {
+  tables: readonly DevTableSource[];
+  /** Create prod.* from this folder's `NN_name.sql` files (default sql/prod); false for none. */
+  prodSqlDir?: string | false;
+  /**
+   * Lock the session for untrusted SQL once the views exist: only these folders (and the temp folder) can be read,
+   * nothing can be written, attached, installed or re-configured. Leave undefined for a trusted session.
+   */
+  lockdown?: { allowedDirectories: readonly string[] };
+  settings?: SessionSettings;
+}
+
+export interface QueryColumn {
+  name: string;
+  type: string;
+}
+
+/** A plain JS value: numbers (bigint → number, or a string when unsafe), strings (dates as ISO), booleans, null, lists, objects. */
+export type CellValue = null | boolean | number | string | CellValue[] | { [key: string]: CellValue };
+
+export interface QueryOptions {
+  /** Interrupt the statement after this many milliseconds. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Values for `$name` or `?` placeholders. */
+  params?: Record<string, DuckDBValue> | DuckDBValue[];
+}
+
+export interface QueryStream {
+  columns: QueryColumn[];
+  /** Row batches (arrays in column order), as DuckDB produces them. */
+  batches: AsyncIterable<CellValue[][]>;
+}
+
+export interface QueryResult {
+  columns: QueryColumn[];
+  rows: CellValue[][];
+}
+
+/** A prod view file: `sql/prod/NN_name.sql` holds the SELECT of view `prod.name`; NN orders dependencies. */
+export interface ProdViewFile {
+  view: string;
+  file: string;
+  sql: string;
+}
+
+const PROD_FILE = /^(\d{2})_([a-z][a-z0-9_]*)\.sql$/;
+
+/** The prod views in dependency order (by their number prefix). */
+export function listProdViews(dir: string = projectPath('sql', 'prod')): ProdViewFile[] {
+  return readdirSync(dir)
+    .filter((f) => PROD_FILE.test(f))
+    .sort()
+    .map((f) => ({
+      view: `prod.${PROD_FILE.exec(f)![2]}`,
+      file: join(dir, f),
+      sql: stripTrailingSemicolon(readFileSync(join(dir, f), 'utf8')),
+    }));
+}
+
+export class QuerySession {
+  private closed = false;
+  private readonly open = new Set<DuckDBConnection>();
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+    /** Every view the session created, dev.* then prod.*. */
+    readonly views: readonly string[],
+    readonly locked: boolean,
+  ) {}
+
+  static async create(options: QuerySessionOptions): Promise<QuerySession> {
+    const settings = options.settings ?? {};
+    const tempDirectory = resolve(settings.tempDirectory ?? join(tmpdir(), 'aqlake-duckdb'));
+    const config: Record<string, string> = {
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+      temp_directory: tempDirectory,
+    };
+    if (settings.memoryLimit) config.memory_limit = settings.memoryLimit;
+    if (settings.threads) config.threads = String(settings.threads);
+    const instance = await DuckDBInstance.create(':memory:', config);
+    const connection = await instance.connect();
+    const views: string[] = [];
+    try {
+      // GLOBAL, so every connection opened later (one per user query) reads naive TIMESTAMPs as UTC too.
+      await exec(connection, "SET GLOBAL TimeZone = 'UTC'");
+      await exec(connection, 'CREATE SCHEMA dev');
+      await exec(connection, 'CREATE SCHEMA prod');
+      for (const table of options.tables) {
+        await exec(connection, devViewSql(table));
+        views.push(`dev.${table.name}`);
+      }
+      if (options.prodSqlDir !== false) {
+        for (const v of listProdViews(options.prodSqlDir)) {
+          await exec(
+            connection,
+            `CREATE OR REPLACE VIEW ${v.view} AS\n${v.sql}`,
+            `prod view ${v.view} (${v.file})`,
+          );
+          views.push(v.view);
+        }
+      }
+      if (options.lockdown) {
+        const dirs = [...options.lockdown.allowedDirectories, tempDirectory].map(asDirectory);
+        await exec(connection, `SET allowed_directories = [${dirs.map(sqlString).join(', ')}]`);
+        await exec(connection, 'SET enable_external_access = false');
+        await exec(connection, 'SET lock_configuration = true');
+      }
+    } catch (err) {
+      connection.closeSync();
+      instance.closeSync();
+      throw err;
+    }
+    return new QuerySession(instance, connection, views, options.lockdown !== undefined);
+  }
+
+  /** Our own SQL (checks, tests): any statement, parameters bound by name; every row read into memory. */
+  async run(sql: string, params?: Record<string, DuckDBValue>): Promise<Record<string, CellValue>[]> {
+    try {
+      const reader = await this.connection.runAndReadAll(sql, params);
+      const columns = reader.columnNames();
+      const types = reader.columnTypes();
+      return reader.getRowsJS().map((row) => {
+        const out: Record<string, CellValue> = {};
+        row.forEach((v, i) => {
+          out[columns[i]!] = toCell(v, types[i]!);
+        });
+        return out;
+      });
+    } catch (err) {
+      throw toEngineError(err, sql);
+    }
+  }
+
+  /**
+   * A user's SQL: exactly one read-only statement (DuckDB plans SELECT, WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE
+   * and PRAGMA lookups as SELECT), checked with DuckDB's own parser before it runs, then streamed.
+   */
+  async stream(sql: string, options: QueryOptions = {}): Promise<QueryStream> {
+    // A connection per statement: interrupting one query leaves the others running, and an abandoned stream
+    // cannot invalidate the next one.
+    const connection = await this.instance.connect();
+    this.open.add(connection);
+    const release = () => {
+      if (this.open.delete(connection)) connection.closeSync();
+    };
+    let stop: Deadline | undefined;
+    try {
+      const prepared = await this.prepareReadOnly(connection, sql);
+      if (options.params !== undefined) prepared.bind(options.params);
+      stop = arm(connection, options);
+      const result = await prepared.stream();
+      const types = result.columnTypes();
+      const columns = result.columnNames().map((name, i) => ({ name, type: types[i]!.toString() }));
+      const deadline = stop;
+      const batches = async function* (): AsyncGenerator<CellValue[][]> {
+        try {
+          for await (const batch of result.yieldRowsJs()) {
+            yield batch.map((row) => row.map((v, i) => toCell(v, types[i]!)));
+          }
+        } catch (err) {
+          throw deadline.reason() ?? toEngineError(err, sql, true);
+        } finally {
+          deadline.clear();
+          release();
+        }
+      };
+      return { columns, batches: batches() };
+    } catch (err) {
+      stop?.clear();
+      release();
+      throw stop?.reason() ?? toEngineError(err, sql, this.locked);
+    }
+  }
+
+  /** `stream`, read to the end. */
+  async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
+    const { columns, batches } = await this.stream(sql, options);
+    const rows: CellValue[][] = [];
+    for await (const batch of batches) rows.push(...batch);
+    return { columns, rows };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const c of this.open) c.closeSync();
+    this.open.clear();
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+
+  private async prepareReadOnly(connection: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
+    if (sql.trim() === '' || /^(\s|--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/)*;?\s*$/.test(sql))
+      throw new EngineError('no SQL statement to run', 'Usage Error', sql);
+    let prepared: DuckDBPreparedStatement;
+    try {
+      const statements = await connection.extractStatements(sql);
+      if (statements.count !== 1)
+        throw new EngineError(
+          `one statement at a time, got ${statements.count}: split them and run each on its own`,
+          'Read-only Error',
+          sql,
+        );
+      prepared = await statements.prepare(0);
+    } catch (err) {
+      throw toEngineError(err, sql, this.locked);
+    }
+    const type = prepared.statementType;
+    if (type !== StatementType.SELECT) {
+      prepared.destroySync();
+      throw new EngineError(
+        `read-only: only queries (SELECT, WITH, FROM, DESCRIBE, SHOW) can run here, not ${statementName(type)}`,
+        'Read-only Error',
+        sql,
+      );
+    }
+    return prepared;
+  }
+}
+
+interface Deadline {
+  clear(): void;
+  /** The EngineError for the timeout or abort that interrupted the statement, if one did. */
+  reason(): EngineError | undefined;
+}
+
+/** A deadline and an abort signal both interrupt the connection's running statement. */
+function arm(connection: DuckDBConnection, options: QueryOptions): Deadline {
+  let fired: EngineError | undefined;
+  const interrupt = (why: EngineError) => {
+    fired ??= why;
+    connection.interrupt();
+  };
+  const timer =
+    options.timeoutMs !== undefined
+      ? setTimeout(
+          () => interrupt(new EngineError(`query timed out after ${options.timeoutMs} ms`, 'Timeout')),
+          options.timeoutMs,
+        )
+      : undefined;
+  const onAbort = () => interrupt(new EngineError('query cancelled', 'Interrupted'));
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
+  return {
+    clear: () => {
+      if (timer) clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+    },
+    reason: () => fired,
+  };
+}
+
+/** `CREATE VIEW dev.x` over the table's files, or a typed empty view when it has none yet. */
+export function devViewSql(table: DevTableSource): string {
+  if (!/^[a-z][a-z0-9_]*$/.test(table.name)) throw new Error(`bad dev table name: ${table.name}`);
+  if (table.files.length === 0) {
+    const cols = table.columns.map((c) => `CAST(NULL AS ${c.type}) AS ${quoteIdent(c.name)}`).join(', ');
+    return `CREATE OR REPLACE VIEW dev.${table.name} AS SELECT ${cols} WHERE false`;
+  }
+  // Partition folders look like Hive's, but local_date is stored in the files; don't add year/month/day columns.
+  const files = table.files.map(sqlString).join(', ');
+  return `CREATE OR REPLACE VIEW dev.${table.name} AS SELECT * FROM read_parquet([${files}], hive_partitioning = false, union_by_name = true)`;
+}
+
+async function exec(connection: DuckDBConnection, sql: string, what?: string): Promise<void> {
+  try {
+    await connection.run(sql);
+  } catch (err) {
+    const e = toEngineError(err, sql);
+    throw what ? new EngineError(`${what}: ${e.message}`, e.kind, sql) : e;
+  }
+}
+
+/** DuckDB throws plain Errors whose message starts with the kind ("Catalog Error: …"); keep the first line. */
+export function toEngineError(err: unknown, sql?: string, locked = false): EngineError {
+  if (err instanceof EngineError) return err;
+  const message = errorMessage(err)
+    .replace(/^Failed to extract statements:\s*/, '')
+    .split('\n')[0]!
+    .trim();
+  const kind = /^([A-Za-z ]+ Error):/.exec(message)?.[1] ?? 'Error';
+  if (kind === 'INTERRUPT Error') return new EngineError('query interrupted', 'Interrupted', sql);
+  const prefix = locked && kind === 'Permission Error' ? 'read-only: ' : '';
+  return new EngineError(`${prefix}${message}`, kind, sql);
+}
+
+function statementName(type: StatementType): string {
+  const name = StatementType[type] ?? `statement type ${type}`;
+  return name.replace(/_/g, ' ');
+}
+
+/** Converts one value from DuckDB's JS form: bigint → number (string if beyond 2^53), dates → ISO strings. */
+export function toCell(value: unknown, type: DuckDBType): CellValue {
+  if (value === null || value === undefined) return null;
+  switch (type.typeId) {
+    case DuckDBTypeId.DATE:
+      return value instanceof Date ? value.toISOString().slice(0, 10) : String(value);
+    case DuckDBTypeId.TIMESTAMP:
+    case DuckDBTypeId.TIMESTAMP_S:
+    case DuckDBTypeId.TIMESTAMP_MS:
+    case DuckDBTypeId.TIMESTAMP_NS:
+      // Naive: UTC for *_utc columns, local wall time for *_local; no zone suffix either way.
+      return value instanceof Date ? naiveIso(value) : String(value);
+    case DuckDBTypeId.TIMESTAMP_TZ:
+      return value instanceof Date ? value.toISOString() : String(value);
+    case DuckDBTypeId.TIME:
+    case DuckDBTypeId.TIME_TZ:
+    case DuckDBTypeId.INTERVAL:
+    case DuckDBTypeId.UUID:
+    case DuckDBTypeId.BIT:
+      return typeof value === 'object' ? JSON.stringify(toPlain(value)) : String(value);
+    default:
+      return toPlain(value);
+  }
+}
+
+function toPlain(value: unknown): CellValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'bigint')
+    return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('hex');
+  if (Array.isArray(value)) return value.map(toPlain);
+  if (typeof value === 'object') {
+    const out: Record<string, CellValue> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = toPlain(v);
+    return out;
+  }
+  return String(value);
+}
+
+function naiveIso(d: Date): string {
+  const iso = d.toISOString();
+  return iso.endsWith('.000Z') ? iso.slice(0, 19) : iso.slice(0, 23);
+}
+
+function asDirectory(path: string): string {
+  const abs = resolve(path);
+  return abs.endsWith('/') ? abs : `${abs}/`;
+}
+
+export function sqlString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function stripTrailingSemicolon(sql: string): string {
+  return sql.replace(/;\s*$/, '').trimEnd();
+}
