@@ -1,0 +1,228 @@
+// The narrow interfaces the HTTP server needs from the orchestrator, the catalog, the checks and the query engine.
+// Handlers depend on these only; real-services.ts adapts the real modules, tests pass fakes.
+
+export const TASK_STATES = [
+  'queued',
+  'running',
+  'success',
+  'failed',
+  'up_for_retry',
+  'upstream_failed',
+  'skipped',
+] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+
+export const RUN_STATES = ['queued', 'running', 'success', 'failed'] as const;
+export type RunState = (typeof RUN_STATES)[number];
+
+/** A DAG run with the current state of each of its task instances (what one column of the grid needs). */
+export interface RunSummary {
+  runId: string;
+  dagId: string;
+  /** YYYY-MM-DD, the run's local calendar day. */
+  logicalDate: string;
+  runType: 'scheduled' | 'backfill' | 'manual';
+  state: RunState;
+  /** ISO timestamps (UTC) or null while not started / not ended. */
+  startedAt: string | null;
+  endedAt: string | null;
+  params: Record<string, unknown>;
+  /** taskId → state of the task instance's latest try. */
+  taskStates: Record<string, TaskState>;
+}
+
+export interface TaskTry {
+  tryNumber: number;
+  state: TaskState;
+  startedAt: string | null;
+  endedAt: string | null;
+  durationMs: number | null;
+  error: string | null;
+}
+
+export interface TaskInstance {
+  runId: string;
+  taskId: string;
+  state: TaskState;
+  /** The latest try number (0 before the first try starts). */
+  tryNumber: number;
+  maxTries: number;
+  startedAt: string | null;
+  endedAt: string | null;
+  durationMs: number | null;
+  error: string | null;
+  /** Every try so far, oldest first. */
+  tries: TaskTry[];
+}
+
+export interface RunFilter {
+  dagId?: string;
+  state?: RunState;
+  /** Logical dates, both inclusive. */
+  from?: string;
+  to?: string;
+  /** Newest runs first when limited. */
+  limit?: number;
+}
+
+export interface BackfillProgress {
+  id: string;
+  from: string;
+  to: string;
+  state: 'running' | 'success' | 'failed';
+  totalRuns: number;
+  doneRuns: number;
+  failedRuns: number;
+  runningRuns: number;
+  startedAt: string;
+  endedAt: string | null;
+  error: string | null;
+}
+
+export interface RunsService {
+  /** The DAG's task ids in topological order (the rows of the grid). */
+  taskIds(): readonly string[];
+  /** Runs ordered by logical date (oldest first), the newest `limit` of them when limited. */
+  listRuns(filter: RunFilter): Promise<RunSummary[]>;
+  /** undefined when no run has this id. */
+  getRun(runId: string): Promise<RunSummary | undefined>;
+  /** undefined when no run has this id. */
+  taskInstances(runId: string): Promise<TaskInstance[] | undefined>;
+  /** The text of one try's log; undefined when the run, task or try does not exist. */
+  taskLog(runId: string, taskId: string, tryNumber: number): Promise<string | undefined>;
+  /** Creates a manual run for `date` and starts it in the background; resolves once the run is recorded. */
+  trigger(request: { date: string; locations?: number[] }): Promise<RunSummary>;
+  /** Resets task instances so they run again; undefined when the run (or the named task) does not exist. */
+  clear(request: {
+    runId: string;
+    task?: string;
+    downstream?: boolean;
+  }): Promise<{ cleared: string[] } | undefined>;
+  /** Starts a backfill in the background; resolves with its first progress report. */
+  startBackfill(request: { from: string; to: string; locations?: number[] }): Promise<BackfillProgress>;
+  /** The backfill started by this process (by id, or the latest); undefined when there is none. */
+  backfillProgress(id?: string): Promise<BackfillProgress | undefined>;
+}
+
+export interface TableInfo {
+  name: string;
+  schemaVersion: number;
+  partitionCount: number;
+  rowCount: number;
+  bytes: number;
+  fileCount: number;
+  updatedAt: string | null;
+}
+
+export interface PartitionInfo {
+  table: string;
+  /** e.g. `year=2024/month=03/day=07`. */
+  partition: string;
+  /** The partition's local date when it is a day partition. */
+  localDate: string | null;
+  rowCount: number;
+  bytes: number;
+  fileCount: number;
+  /** Min/max of the table's time column in this partition. */
+  minTime: string | null;
+  maxTime: string | null;
+  schemaVersion: number | null;
+  committedAt: string | null;
+}
+
+export interface SchemaColumn {
+  name: string;
+  type: string;
+}
+
+export interface SchemaVersionInfo {
+  table: string;
+  version: number;
+  columns: SchemaColumn[];
+  createdAt: string | null;
+}
+
+export interface CatalogService {
+  tables(): Promise<TableInfo[]>;
+  /** undefined when the table is unknown. */
+  partitions(table: string): Promise<PartitionInfo[] | undefined>;
+  /** undefined when the table is unknown. */
+  schemaVersions(table: string): Promise<SchemaVersionInfo[] | undefined>;
+}
+
+export interface CheckResult {
+  check: string;
+  table: string | null;
+  partition: string | null;
+  localDate: string | null;
+  severity: 'error' | 'warn';
+  status: 'pass' | 'fail';
+  message: string | null;
+  observed: number | null;
+  runId: string | null;
+  checkedAt: string | null;
+}
+
+export interface ChecksService {
+  /** Check results, optionally for one local date; the server sorts failed ones first. */
+  results(filter: { date?: string }): Promise<CheckResult[]>;
+}
+
+export interface QueryResult {
+  columns: string[];
+  rows: Record<string, unknown>[];
+}
+
+/** A query the read-only guard or the engine rejected because of the SQL itself (the server answers 400). */
+export class QueryRejectedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'QueryRejectedError';
+  }
+}
+
+export interface QueryService {
+  /**
+   * Runs one statement on the read-only session (the same guard as `aqlake query`). Values are JSON-safe
+   * (no bigint). Throws QueryRejectedError when the SQL is refused or invalid.
+   */
+  query(sql: string, params?: Record<string, string | number | null>): Promise<QueryResult>;
+}
+
+export interface ProdFilter {
+  locationId?: number;
+  sensorId?: number;
+  parameter?: string;
+  /** Local dates, both inclusive. */
+  from?: string;
+  to?: string;
+  limit?: number;
+}
+
+export interface LocationOption {
+  id: number;
+  name: string;
+  timezone: string | null;
+  country: string | null;
+  parameters: { parameter: string; units: string; parameterId: number | null; sensorId: number | null }[];
+  /** The local date range of its daily averages, when there are any. */
+  firstDate: string | null;
+  lastDate: string | null;
+}
+
+export interface ProdService {
+  /** The views the server may read, e.g. `daily_averages` (never user input as SQL). */
+  views(): readonly string[];
+  /** Rows of `prod.{view}` matching the filter, filters bound as parameters. */
+  rows(view: string, filter: ProdFilter): Promise<QueryResult>;
+  /** Locations with the parameters they have data for (for the page's picker). */
+  locations(): Promise<LocationOption[]>;
+}
+
+export interface Services {
+  runs: RunsService;
+  catalog: CatalogService;
+  checks: ChecksService;
+  query: QueryService;
+  prod: ProdService;
+}
