@@ -1,0 +1,744 @@
+// The run store: DAG runs, task instances and tries in SQLite; every state change is one transaction.
+import type { Statement } from 'better-sqlite3';
+import type { MetaDb } from '../lake/meta/meta-db.js';
+import type { Dag, DataInterval, RunType } from './dag.js';
+import { type LivenessProbe, staleReason } from './liveness.js';
+
+export type RunState = 'queued' | 'running' | 'success' | 'failed';
+export type TaskState =
+  | 'queued'
+  | 'scheduled'
+  | 'running'
+  | 'success'
+  | 'failed'
+  | 'up_for_retry'
+  | 'upstream_failed'
+  | 'skipped';
+export type TryState = 'running' | 'success' | 'failed' | 'skipped';
+
+export const FINAL_TASK_STATES: ReadonlySet<TaskState> = new Set([
+  'success',
+  'failed',
+  'upstream_failed',
+  'skipped',
+]);
+const DONE_OK: ReadonlySet<TaskState> = new Set(['success', 'skipped']);
+const DONE_BAD: ReadonlySet<TaskState> = new Set(['failed', 'upstream_failed']);
+
+export interface DagRun {
+  runId: string;
+  dagId: string;
+  logicalDate: string;
+  runType: RunType;
+  state: RunState;
+  interval: DataInterval;
+  params: Record<string, unknown>;
+  createdAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  updatedAt: string;
+  ownerId: string | null;
+  ownerPid: number | null;
+  ownerHostname: string | null;
+  ownerHeartbeatAt: string | null;
+  note: string | null;
+}
+
+export interface TaskInstance {
+  runId: string;
+  taskId: string;
+  state: TaskState;
+  priority: number;
+  upstream: string[];
+  retries: number;
+  tryNumber: number;
+  maxTries: number;
+  nextRetryAt: string | null;
+  queuedAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  durationMs: number | null;
+  heartbeatAt: string | null;
+  ownerId: string | null;
+  pid: number | null;
+  hostname: string | null;
+  error: string | null;
+  updatedAt: string;
+}
+
+export interface TaskTry {
+  runId: string;
+  taskId: string;
+  tryNumber: number;
+  state: TryState;
+  startedAt: string;
+  endedAt: string | null;
+  durationMs: number | null;
+  pid: number | null;
+  hostname: string | null;
+  error: string | null;
+  /** Relative to AQLAKE_HOME. */
+  logPath: string;
+}
+
+/** An executor working on runs: the identity written into the rows it holds. */
+export interface Owner {
+  id: string;
+  pid: number;
+  hostname: string;
+}
+
+export type TryResult =
+  | { state: 'success' | 'skipped'; error?: string }
+  | { state: 'up_for_retry'; retryAt: Date; error: string }
+  | { state: 'failed'; error: string };
+
+export interface RecoveredTask {
+  runId: string;
+  taskId: string;
+  tryNumber: number;
+  state: 'up_for_retry' | 'failed';
+  reason: string;
+}
+
+export interface RunQuery {
+  dagId?: string;
+  states?: RunState[];
+  runTypes?: RunType[];
+  from?: string;
+  to?: string;
+  /** Newest logical dates first (default) or oldest first. */
+  order?: 'newest' | 'oldest';
+  limit?: number;
+}
+
+export interface ClearOptions {
+  /** Tasks to clear (default: all). */
+  taskIds?: string[];
+  /** Also clear every task downstream of `taskIds`. */
+  downstream?: boolean;
+  /** Only tasks that failed or were upstream_failed (a resume). */
+  onlyFailed?: boolean;
+  /** Replace the run's params. */
+  params?: Record<string, unknown>;
+  note?: string;
+}
+
+/** Runs are unique per DAG and logical date, so the id is derived from both. */
+export function runIdFor(dagId: string, logicalDate: string): string {
+  return `${dagId}__${logicalDate}`;
+}
+
+const iso = (d: Date): string => d.toISOString();
+
+interface RunRow {
+  run_id: string;
+  dag_id: string;
+  logical_date: string;
+  run_type: RunType;
+  state: RunState;
+  interval_from: string;
+  interval_to: string;
+  params_json: string;
+  created_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  updated_at: string;
+  owner_id: string | null;
+  owner_pid: number | null;
+  owner_hostname: string | null;
+  owner_heartbeat_at: string | null;
+  note: string | null;
+}
+
+interface TaskRow {
+  run_id: string;
+  task_id: string;
+  state: TaskState;
+  priority: number;
+  upstream_json: string;
+  retries: number;
+  try_number: number;
+  max_tries: number;
+  next_retry_at: string | null;
+  queued_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  duration_ms: number | null;
+  heartbeat_at: string | null;
+  owner_id: string | null;
+  pid: number | null;
+  hostname: string | null;
+  error: string | null;
+  updated_at: string;
+}
+
+interface TryRow {
+  run_id: string;
+  task_id: string;
+  try_number: number;
+  state: TryState;
+  started_at: string;
+  ended_at: string | null;
+  duration_ms: number | null;
+  pid: number | null;
+  hostname: string | null;
+  error: string | null;
+  log_path: string;
+}
+
+function toRun(r: RunRow): DagRun {
+  return {
+    runId: r.run_id,
+    dagId: r.dag_id,
+    logicalDate: r.logical_date,
+    runType: r.run_type,
+    state: r.state,
+    interval: { from: r.interval_from, to: r.interval_to },
+    params: JSON.parse(r.params_json) as Record<string, unknown>,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    updatedAt: r.updated_at,
+    ownerId: r.owner_id,
+    ownerPid: r.owner_pid,
+    ownerHostname: r.owner_hostname,
+    ownerHeartbeatAt: r.owner_heartbeat_at,
+    note: r.note,
+  };
+}
+
+function toTask(r: TaskRow): TaskInstance {
+  return {
+    runId: r.run_id,
+    taskId: r.task_id,
+    state: r.state,
+    priority: r.priority,
+    upstream: JSON.parse(r.upstream_json) as string[],
+    retries: r.retries,
+    tryNumber: r.try_number,
+    maxTries: r.max_tries,
+    nextRetryAt: r.next_retry_at,
+    queuedAt: r.queued_at,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    durationMs: r.duration_ms,
+    heartbeatAt: r.heartbeat_at,
+    ownerId: r.owner_id,
+    pid: r.pid,
+    hostname: r.hostname,
+    error: r.error,
+    updatedAt: r.updated_at,
+  };
+}
+
+function toTry(r: TryRow): TaskTry {
+  return {
+    runId: r.run_id,
+    taskId: r.task_id,
+    tryNumber: r.try_number,
+    state: r.state,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    durationMs: r.duration_ms,
+    pid: r.pid,
+    hostname: r.hostname,
+    error: r.error,
+    logPath: r.log_path,
+  };
+}
+
+/**
+ * The run store over the metadata database. Several processes may hold one at once (WAL): a claim is a
+ * conditional UPDATE, so two executors never start the same try.
+ */
+export class RunStore {
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(
+    readonly db: MetaDb,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  private sql(text: string): Statement {
+    let s = this.statements.get(text);
+    if (!s) {
+      s = this.db.prepare(text);
+      this.statements.set(text, s);
+    }
+    return s;
+  }
+
+  private tx<T>(fn: () => T): T {
+    // IMMEDIATE: take the write lock first, so a read-then-write cannot race another process.
+    return this.db.transaction(fn).immediate();
+  }
+
+  // ── runs ────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Creates the run for (dag, logicalDate) with its task instances, unless one exists; returns the run. */
+  createRun(
+    dag: Dag,
+    input: { logicalDate: string; runType: RunType; params?: Record<string, unknown>; note?: string },
+  ): { run: DagRun; created: boolean } {
+    const interval = dag.dataIntervalFor(input.logicalDate, input.runType);
+    const runId = runIdFor(dag.id, input.logicalDate);
+    return this.tx(() => {
+      const now = iso(this.clock());
+      const inserted = this.sql(
+        `INSERT OR IGNORE INTO dag_runs (run_id, dag_id, logical_date, run_type, state, interval_from, interval_to,
+           params_json, created_at, updated_at, note)
+         VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        runId,
+        dag.id,
+        input.logicalDate,
+        input.runType,
+        interval.from,
+        interval.to,
+        JSON.stringify(input.params ?? {}),
+        now,
+        now,
+        input.note ?? null,
+      );
+      if (inserted.changes === 1) this.insertTaskInstances(dag, runId, now);
+      return { run: this.getRun(runId)!, created: inserted.changes === 1 };
+    });
+  }
+
+  private insertTaskInstances(dag: Dag, runId: string, now: string): void {
+    const insert = this.sql(
+      `INSERT OR IGNORE INTO task_instances (run_id, task_id, state, priority, upstream_json, retries, max_tries,
+         queued_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const t of dag.tasks)
+      insert.run(
+        runId,
+        t.id,
+        t.upstream.length === 0 ? 'scheduled' : 'queued',
+        t.priority,
+        JSON.stringify(t.upstream),
+        t.retries,
+        t.retries + 1,
+        now,
+        now,
+      );
+  }
+
+  getRun(runId: string): DagRun | undefined {
+    const row = this.sql('SELECT * FROM dag_runs WHERE run_id = ?').get(runId) as RunRow | undefined;
+    return row && toRun(row);
+  }
+
+  findRun(dagId: string, logicalDate: string): DagRun | undefined {
+    const row = this.sql('SELECT * FROM dag_runs WHERE dag_id = ? AND logical_date = ?').get(
+      dagId,
+      logicalDate,
+    ) as RunRow | undefined;
+    return row && toRun(row);
+  }
+
+  listRuns(q: RunQuery = {}): DagRun[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.dagId) {
+      where.push('dag_id = ?');
+      params.push(q.dagId);
+    }
+    if (q.states?.length) {
+      where.push('state IN (SELECT value FROM json_each(?))');
+      params.push(JSON.stringify(q.states));
+    }
+    if (q.runTypes?.length) {
+      where.push('run_type IN (SELECT value FROM json_each(?))');
+      params.push(JSON.stringify(q.runTypes));
+    }
+    if (q.from) {
+      where.push('logical_date >= ?');
+      params.push(q.from);
+    }
+    if (q.to) {
+      where.push('logical_date <= ?');
+      params.push(q.to);
+    }
+    const order = q.order === 'oldest' ? 'logical_date, dag_id' : 'logical_date DESC, dag_id';
+    const limit = q.limit ? ` LIMIT ${Math.floor(q.limit)}` : '';
+    const sql = `SELECT * FROM dag_runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order}${limit}`;
+    return (this.db.prepare(sql).all(...params) as RunRow[]).map(toRun);
+  }
+
+  listTaskInstances(runId: string): TaskInstance[] {
+    return (
+      this.sql('SELECT * FROM task_instances WHERE run_id = ? ORDER BY priority, task_id').all(
+        runId,
+      ) as TaskRow[]
+    ).map(toTask);
+  }
+
+  getTaskInstance(runId: string, taskId: string): TaskInstance | undefined {
+    const row = this.sql('SELECT * FROM task_instances WHERE run_id = ? AND task_id = ?').get(
+      runId,
+      taskId,
+    ) as TaskRow | undefined;
+    return row && toTask(row);
+  }
+
+  listTaskTries(runId: string, taskId?: string): TaskTry[] {
+    const rows = taskId
+      ? this.sql('SELECT * FROM task_tries WHERE run_id = ? AND task_id = ? ORDER BY try_number').all(
+          runId,
+          taskId,
+        )
+      : this.sql('SELECT * FROM task_tries WHERE run_id = ? ORDER BY started_at, task_id').all(runId);
+    return (rows as TryRow[]).map(toTry);
+  }
+
+  /**
+   * Brings an existing run in line with the DAG as defined now: adds task instances for new tasks, skips
+   * those whose task was removed, refreshes upstream lists, then settles the run.
+   */
+  syncTaskInstances(dag: Dag, runId: string): RunState {
+    return this.tx(() => {
+      const now = iso(this.clock());
+      this.insertTaskInstances(dag, runId, now);
+      const update = this.sql(
+        'UPDATE task_instances SET priority = ?, upstream_json = ?, retries = ? WHERE run_id = ? AND task_id = ?',
+      );
+      for (const t of dag.tasks) update.run(t.priority, JSON.stringify(t.upstream), t.retries, runId, t.id);
+      const known = JSON.stringify(dag.tasks.map((t) => t.id));
+      this.sql(
+        `UPDATE task_instances SET state = 'skipped', error = 'task no longer in the DAG', ended_at = ?, updated_at = ?
+         WHERE run_id = ? AND task_id NOT IN (SELECT value FROM json_each(?))
+           AND state IN ('queued', 'scheduled', 'up_for_retry')`,
+      ).run(now, now, runId, known);
+      return this.settle(runId, now);
+    });
+  }
+
+  /**
+   * Promotes task instances whose upstream is done (queued → scheduled), fails those below a failure
+   * (→ upstream_failed), and derives the run's state. Runs inside the caller's transaction.
+   */
+  private settle(runId: string, now: string): RunState {
+    const tis = this.listTaskInstances(runId);
+    const state = new Map(tis.map((t) => [t.taskId, t.state]));
+    const setState = this.sql(
+      `UPDATE task_instances SET state = ?, ended_at = CASE WHEN ? = 'upstream_failed' THEN ? ELSE ended_at END,
+         updated_at = ? WHERE run_id = ? AND task_id = ?`,
+    );
+    for (const ti of tis) {
+      const current = state.get(ti.taskId)!;
+      if (current !== 'queued' && current !== 'scheduled') continue;
+      // An upstream task that no longer has an instance counts as done.
+      const ups = ti.upstream.map((u) => state.get(u) ?? 'success');
+      let next: TaskState = current;
+      if (ups.some((s) => DONE_BAD.has(s))) next = 'upstream_failed';
+      else if (ups.every((s) => DONE_OK.has(s))) next = 'scheduled';
+      else next = 'queued';
+      if (next !== current) {
+        setState.run(next, next, now, now, runId, ti.taskId);
+        state.set(ti.taskId, next);
+      }
+    }
+    const states = [...state.values()];
+    const run = this.getRun(runId)!;
+    let runState: RunState;
+    if (states.every((s) => FINAL_TASK_STATES.has(s)))
+      runState = states.some((s) => DONE_BAD.has(s)) ? 'failed' : 'success';
+    else if (states.includes('running')) runState = 'running';
+    else runState = run.state === 'success' || run.state === 'failed' ? 'queued' : run.state;
+    const final = runState === 'success' || runState === 'failed';
+    if (runState !== run.state || (final && run.ownerId !== null))
+      this.sql(
+        `UPDATE dag_runs SET state = ?, started_at = CASE WHEN ? = 'running' THEN COALESCE(started_at, ?) ELSE started_at END,
+           ended_at = ?, updated_at = ?,
+           owner_id = CASE WHEN ? THEN NULL ELSE owner_id END,
+           owner_pid = CASE WHEN ? THEN NULL ELSE owner_pid END,
+           owner_hostname = CASE WHEN ? THEN NULL ELSE owner_hostname END,
+           owner_heartbeat_at = CASE WHEN ? THEN NULL ELSE owner_heartbeat_at END
+         WHERE run_id = ?`,
+      ).run(runState, runState, now, final ? now : null, now, +final, +final, +final, +final, runId);
+    return runState;
+  }
+
+  /** Takes a run for `owner` unless another executor holds it. Stale holders are released by recoverStale. */
+  claimRun(runId: string, owner: Owner): boolean {
+    const now = iso(this.clock());
+    const r = this.sql(
+      `UPDATE dag_runs SET owner_id = ?, owner_pid = ?, owner_hostname = ?, owner_heartbeat_at = ?, updated_at = ?
+       WHERE run_id = ? AND state IN ('queued', 'running') AND (owner_id IS NULL OR owner_id = ?)`,
+    ).run(owner.id, owner.pid, owner.hostname, now, now, runId, owner.id);
+    return r.changes === 1;
+  }
+
+  releaseRun(runId: string, ownerId: string): void {
+    this.sql(
+      `UPDATE dag_runs SET owner_id = NULL, owner_pid = NULL, owner_hostname = NULL, owner_heartbeat_at = NULL,
+         updated_at = ? WHERE run_id = ? AND owner_id = ?`,
+    ).run(iso(this.clock()), runId, ownerId);
+  }
+
+  // ── task instances ──────────────────────────────────────────────────────────────────────────────────
+
+  /** Task instances of these runs that may start now, oldest logical date and most upstream first. */
+  readyTasks(runIds: readonly string[], limit: number): { runId: string; taskId: string }[] {
+    if (runIds.length === 0 || limit <= 0) return [];
+    const rows = this.sql(
+      `SELECT ti.run_id, ti.task_id FROM task_instances ti JOIN dag_runs r ON r.run_id = ti.run_id
+       WHERE ti.run_id IN (SELECT value FROM json_each(?))
+         AND (ti.state = 'scheduled' OR (ti.state = 'up_for_retry' AND ti.next_retry_at <= ?))
+       ORDER BY r.logical_date, ti.priority, ti.task_id LIMIT ?`,
+    ).all(JSON.stringify(runIds), iso(this.clock()), limit) as { run_id: string; task_id: string }[];
+    return rows.map((r) => ({ runId: r.run_id, taskId: r.task_id }));
+  }
+
+  /** The earliest time a waiting retry of these runs becomes ready, if any. */
+  nextRetryAt(runIds: readonly string[]): Date | null {
+    if (runIds.length === 0) return null;
+    const row = this.sql(
+      `SELECT MIN(next_retry_at) AS at FROM task_instances
+       WHERE run_id IN (SELECT value FROM json_each(?)) AND state = 'up_for_retry'`,
+    ).get(JSON.stringify(runIds)) as { at: string | null };
+    return row.at ? new Date(row.at) : null;
+  }
+
+  /**
+   * Starts the next try of a ready task instance for `owner`: one conditional UPDATE, so of two executors
+   * racing for it one wins. Returns null if it is no longer ready.
+   */
+  claimTask(
+    runId: string,
+    taskId: string,
+    owner: Owner,
+    logPathFor: (tryNumber: number) => string,
+  ): { tryNumber: number; maxTries: number; logPath: string; startedAt: Date } | null {
+    return this.tx(() => {
+      const started = this.clock();
+      const now = iso(started);
+      const row = this.sql(
+        `UPDATE task_instances SET state = 'running', try_number = try_number + 1, started_at = ?, ended_at = NULL,
+           duration_ms = NULL, heartbeat_at = ?, owner_id = ?, pid = ?, hostname = ?, error = NULL,
+           next_retry_at = NULL, updated_at = ?
+         WHERE run_id = ? AND task_id = ?
+           AND (state = 'scheduled' OR (state = 'up_for_retry' AND next_retry_at <= ?))
+         RETURNING try_number, max_tries`,
+      ).get(now, now, owner.id, owner.pid, owner.hostname, now, runId, taskId, now) as
+        | { try_number: number; max_tries: number }
+        | undefined;
+      if (!row) return null;
+      const logPath = logPathFor(row.try_number);
+      this.sql(
+        `INSERT OR REPLACE INTO task_tries (run_id, task_id, try_number, state, started_at, pid, hostname, log_path)
+         VALUES (?, ?, ?, 'running', ?, ?, ?, ?)`,
+      ).run(runId, taskId, row.try_number, now, owner.pid, owner.hostname, logPath);
+      this.sql(
+        `UPDATE dag_runs SET state = 'running', started_at = COALESCE(started_at, ?), updated_at = ?
+         WHERE run_id = ? AND state = 'queued'`,
+      ).run(now, now, runId);
+      return { tryNumber: row.try_number, maxTries: row.max_tries, logPath, startedAt: started };
+    });
+  }
+
+  /**
+   * Records how a try ended, if the try still holds its task instance (a clear or a recovery may have taken
+   * it meanwhile: then only the try's own row is updated). Returns the run's state after settling.
+   */
+  finishTask(
+    runId: string,
+    taskId: string,
+    tryNumber: number,
+    result: TryResult,
+  ): { applied: boolean; runState: RunState } {
+    return this.tx(() => {
+      const ended = this.clock();
+      const now = iso(ended);
+      const ti = this.sql('SELECT started_at FROM task_instances WHERE run_id = ? AND task_id = ?').get(
+        runId,
+        taskId,
+      ) as { started_at: string | null } | undefined;
+      const tryRow = this.sql(
+        'SELECT started_at FROM task_tries WHERE run_id = ? AND task_id = ? AND try_number = ?',
+      ).get(runId, taskId, tryNumber) as { started_at: string } | undefined;
+      const startedAt = tryRow?.started_at ?? ti?.started_at ?? now;
+      const durationMs = Math.max(0, ended.getTime() - Date.parse(startedAt));
+      const error = 'error' in result ? (result.error ?? null) : null;
+      const tryState: TryState = result.state === 'up_for_retry' ? 'failed' : result.state;
+      this.sql(
+        `UPDATE task_tries SET state = ?, ended_at = ?, duration_ms = ?, error = ?
+         WHERE run_id = ? AND task_id = ? AND try_number = ? AND state = 'running'`,
+      ).run(tryState, now, durationMs, error, runId, taskId, tryNumber);
+      const applied = this.sql(
+        `UPDATE task_instances SET state = ?, ended_at = ?, duration_ms = ?, next_retry_at = ?, error = ?,
+           updated_at = ?
+         WHERE run_id = ? AND task_id = ? AND try_number = ? AND state = 'running'`,
+      ).run(
+        result.state,
+        result.state === 'up_for_retry' ? null : now,
+        durationMs,
+        result.state === 'up_for_retry' ? iso(result.retryAt) : null,
+        error,
+        now,
+        runId,
+        taskId,
+        tryNumber,
+      );
+      return { applied: applied.changes === 1, runState: this.settle(runId, now) };
+    });
+  }
+
+  /**
+   * Heartbeats the tries and runs `owner` holds. Returns those it no longer holds (cleared, or taken over
+   * after being judged stale), so the executor can abort them.
+   */
+  heartbeat(
+    owner: Owner,
+    tries: readonly { runId: string; taskId: string; tryNumber: number }[],
+    runIds: readonly string[],
+  ): { lostTries: { runId: string; taskId: string; tryNumber: number }[]; lostRuns: string[] } {
+    return this.tx(() => {
+      const now = iso(this.clock());
+      const beatTask = this.sql(
+        `UPDATE task_instances SET heartbeat_at = ?
+         WHERE run_id = ? AND task_id = ? AND try_number = ? AND state = 'running' AND owner_id = ?`,
+      );
+      const beatRun = this.sql(
+        'UPDATE dag_runs SET owner_heartbeat_at = ? WHERE run_id = ? AND owner_id = ?',
+      );
+      const lostTries = tries.filter(
+        (t) => beatTask.run(now, t.runId, t.taskId, t.tryNumber, owner.id).changes === 0,
+      );
+      const lostRuns = runIds.filter((id) => beatRun.run(now, id, owner.id).changes === 0);
+      return { lostTries, lostRuns };
+    });
+  }
+
+  /**
+   * Finds task instances left `running` by a process that died (dead pid on this host, or no heartbeat for
+   * `staleAfterMs`) and moves them to up_for_retry (retry at once) or failed; releases runs such
+   * processes held. Run it before claiming work.
+   */
+  recoverStale(probe: LivenessProbe): RecoveredTask[] {
+    return this.tx(() => {
+      const now = iso(probe.now);
+      const recovered: RecoveredTask[] = [];
+      const touched = new Set<string>();
+      const running = this.sql("SELECT * FROM task_instances WHERE state = 'running'").all() as TaskRow[];
+      for (const ti of running) {
+        const reason = staleReason(
+          { ownerId: ti.owner_id, pid: ti.pid, hostname: ti.hostname, heartbeatAt: ti.heartbeat_at },
+          probe,
+        );
+        if (!reason) continue;
+        const state = ti.try_number < ti.max_tries ? 'up_for_retry' : 'failed';
+        const error = `try ${ti.try_number} lost: ${reason}`;
+        this.sql(
+          `UPDATE task_instances SET state = ?, next_retry_at = ?, ended_at = ?, error = ?, updated_at = ?
+           WHERE run_id = ? AND task_id = ? AND try_number = ? AND state = 'running'`,
+        ).run(
+          state,
+          state === 'up_for_retry' ? now : null,
+          state === 'failed' ? now : null,
+          error,
+          now,
+          ti.run_id,
+          ti.task_id,
+          ti.try_number,
+        );
+        this.sql(
+          `UPDATE task_tries SET state = 'failed', ended_at = ?, error = ?
+           WHERE run_id = ? AND task_id = ? AND try_number = ? AND state = 'running'`,
+        ).run(now, error, ti.run_id, ti.task_id, ti.try_number);
+        recovered.push({ runId: ti.run_id, taskId: ti.task_id, tryNumber: ti.try_number, state, reason });
+        touched.add(ti.run_id);
+      }
+      const owned = this.sql('SELECT * FROM dag_runs WHERE owner_id IS NOT NULL').all() as RunRow[];
+      for (const r of owned) {
+        const reason = staleReason(
+          {
+            ownerId: r.owner_id,
+            pid: r.owner_pid,
+            hostname: r.owner_hostname,
+            heartbeatAt: r.owner_heartbeat_at,
+          },
+          probe,
+        );
+        if (!reason) continue;
+        this.sql(
+          `UPDATE dag_runs SET owner_id = NULL, owner_pid = NULL, owner_hostname = NULL, owner_heartbeat_at = NULL,
+             note = ?, updated_at = ? WHERE run_id = ? AND owner_id = ?`,
+        ).run(`released: ${reason}`, now, r.run_id, r.owner_id);
+        touched.add(r.run_id);
+      }
+      for (const runId of touched) this.settle(runId, now);
+      return recovered;
+    });
+  }
+
+  /**
+   * Resets task instances so they run again (keeping their try history and log files): each gets its
+   * retries anew. A try still running elsewhere loses its instance and is aborted at its next heartbeat.
+   * Returns the ids of the cleared tasks.
+   */
+  clearTasks(runId: string, options: ClearOptions = {}): string[] {
+    return this.tx(() => {
+      const now = iso(this.clock());
+      const tis = this.listTaskInstances(runId);
+      if (tis.length === 0) return [];
+      const known = new Set(tis.map((t) => t.taskId));
+      let selected = new Set(options.taskIds ?? known);
+      for (const id of selected) if (!known.has(id)) throw new Error(`run ${runId} has no task "${id}"`);
+      if (options.downstream && options.taskIds) {
+        let grew = true;
+        while (grew) {
+          grew = false;
+          for (const t of tis)
+            if (!selected.has(t.taskId) && t.upstream.some((u) => selected.has(u))) {
+              selected.add(t.taskId);
+              grew = true;
+            }
+        }
+      }
+      if (options.onlyFailed)
+        selected = new Set(
+          tis.filter((t) => selected.has(t.taskId) && DONE_BAD.has(t.state)).map((t) => t.taskId),
+        );
+      const reset = this.sql(
+        `UPDATE task_instances SET state = 'queued', max_tries = try_number + retries + 1, next_retry_at = NULL,
+           queued_at = ?, started_at = NULL, ended_at = NULL, duration_ms = NULL, heartbeat_at = NULL,
+           owner_id = NULL, pid = NULL, hostname = NULL, error = NULL, updated_at = ?
+         WHERE run_id = ? AND task_id = ?`,
+      );
+      for (const id of selected) reset.run(now, now, runId, id);
+      if (options.params !== undefined || options.note !== undefined || selected.size > 0)
+        this.sql(
+          `UPDATE dag_runs SET params_json = COALESCE(?, params_json), note = COALESCE(?, note), ended_at = NULL,
+             updated_at = ? WHERE run_id = ?`,
+        ).run(
+          options.params !== undefined ? JSON.stringify(options.params) : null,
+          options.note ?? null,
+          now,
+          runId,
+        );
+      this.settle(runId, now);
+      return tis.filter((t) => selected.has(t.taskId)).map((t) => t.taskId);
+    });
+  }
+
+  /** Changes how a run is labelled (a manual trigger of a scheduled date). */
+  setRunType(runId: string, runType: RunType): void {
+    this.sql('UPDATE dag_runs SET run_type = ?, updated_at = ? WHERE run_id = ?').run(
+      runType,
+      iso(this.clock()),
+      runId,
+    );
+  }
+
+  /** Logical dates of a DAG's runs within [from, to]. */
+  runDates(dagId: string, from: string, to: string): Set<string> {
+    const rows = this.sql(
+      'SELECT logical_date FROM dag_runs WHERE dag_id = ? AND logical_date BETWEEN ? AND ?',
+    ).all(dagId, from, to) as { logical_date: string }[];
+    return new Set(rows.map((r) => r.logical_date));
+  }
+}

@@ -1,0 +1,86 @@
+// Per-try task logs: `{home}/_logs/{dag}/{run}/{task}/try-{n}.log`, pino JSON lines with secrets redacted.
+import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { DestinationStream } from 'pino';
+import { createLogger, type Logger } from '../logging.js';
+
+/** The log file of one try, relative to AQLAKE_HOME. */
+export function taskLogPath(dagId: string, runId: string, taskId: string, tryNumber: number): string {
+  return join('_logs', dagId, runId, taskId, `try-${tryNumber}.log`);
+}
+
+/**
+ * A synchronous append-only file sink: a line is on disk when the call returns, so a killed process
+ * leaves its log complete up to the kill. Writes after close are dropped (a timed-out task that ignores
+ * its signal may keep logging).
+ */
+export class TryLogSink implements DestinationStream {
+  private fd: number | null;
+
+  constructor(readonly path: string) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.fd = openSync(path, 'a');
+  }
+
+  write(line: string): void {
+    if (this.fd !== null) writeSync(this.fd, line);
+  }
+
+  close(): void {
+    if (this.fd === null) return;
+    closeSync(this.fd);
+    this.fd = null;
+  }
+}
+
+export interface TryLogger {
+  logger: Logger;
+  close(): void;
+}
+
+export function openTryLogger(
+  home: string,
+  relativePath: string,
+  bindings: Record<string, unknown>,
+  secrets: readonly string[],
+): TryLogger {
+  const sink = new TryLogSink(join(home, relativePath));
+  const logger = createLogger({ secrets, destination: sink }).child(bindings);
+  return { logger, close: () => sink.close() };
+}
+
+export function readTaskLog(home: string, relativePath: string): string {
+  return readFileSync(join(home, relativePath), 'utf8');
+}
+
+const LEVELS: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
+const HIDDEN = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'dag', 'run', 'task', 'try']);
+
+/** One pino JSON line as `2024-05-01T10:00:00.000Z INFO  message key=value …`; other lines unchanged. */
+export function formatLogLine(line: string): string {
+  let rec: Record<string, unknown>;
+  try {
+    rec = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return line;
+  }
+  if (typeof rec !== 'object' || rec === null) return line;
+  const time = typeof rec.time === 'number' ? new Date(rec.time).toISOString() : '';
+  const level = (LEVELS[rec.level as number] ?? String(rec.level ?? '')).padEnd(5);
+  const extras = Object.entries(rec)
+    .filter(([k]) => !HIDDEN.has(k))
+    .map(([k, v]) => {
+      if (k === 'err' && typeof v === 'object' && v !== null && 'stack' in v)
+        return `\n    ${String((v as { stack: unknown }).stack).replaceAll('\n', '\n    ')}`;
+      return ` ${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`;
+    })
+    .join('');
+  return `${time} ${level} ${String(rec.msg ?? '')}${extras}`;
+}
