@@ -1,3 +1,4 @@
+export * from './create-store.js';
 export { LocalObjectStore } from './local/local-store.js';
 export {
   ObjectExistsError,
