@@ -2,5 +2,201 @@
 
 export interface Engine {
   readonly name: 'duckdb' | 'aws';
+  /** Raw /measurements objects → dev.measurements rows of local days `fromDate`..`toDate`, as local Parquet files. */
+  transformMeasurements(input: MeasurementsTransformInput): Promise<MeasurementsTransformOutput>;
+  /** Location snapshots → dev.locations and dev.sensors (SCD2: a new version only when attributes change). */
+  transformDimensions(input: DimensionsTransformInput): Promise<DimensionsTransformOutput>;
+  /** Schema, row counts and the time column's range of Parquet files, read from their footers (the crawler's view). */
+  inspectParquet(paths: readonly string[], options?: { timeColumn?: string }): Promise<ParquetInspection>;
+  /** Runs the data checks of sql/checks/ on one partition version (validate, `aqlake check`). */
+  checkPartition(input: PartitionCheckInput): Promise<CheckOutcome[]>;
+  /** Builds the prod views of sql/prod/ over the dev tables in a fresh session (proof they compile); their names. */
+  createProdViews(tables: readonly DevTableFiles[]): Promise<string[]>;
+  /** A locked session with dev.* and prod.* views in which user SQL can read the lake and do nothing else. */
+  openReadOnlySession(input: ReadOnlySessionInput): Promise<ReadOnlyQuerySession>;
   close(): Promise<void>;
+}
+
+// --- transform and catalog (lakehouse) -------------------------------------------------------------------------
+
+/** A column as a table's schema records it: name and DuckDB type name (BIGINT, TIMESTAMP, VARCHAR, …). */
+export interface ColumnSchema {
+  name: string;
+  type: string;
+}
+
+/** One raw /measurements object with its request context from the manifest (records carry no ids). */
+export interface RawMeasurementsObject {
+  rawKey: string;
+  /** A local file holding the object's bytes (ObjectStore.localPath). */
+  path: string;
+  sensorId: number;
+  locationId: number | null;
+  /** ISO UTC. */
+  fetchedAt: string;
+  windowFromUtc: string | null;
+  windowToUtc: string | null;
+  /** False when the extract's validation failed: the engine reads it defensively and quarantines what it cannot type. */
+  valid: boolean;
+  validationError: string | null;
+}
+
+export interface MeasurementsTransformInput {
+  /** Local calendar days, both inclusive. */
+  fromDate: string;
+  toDate: string;
+  objects: readonly RawMeasurementsObject[];
+  /** Local paths of dev.locations' current files: timezone and coordinates of each location over time. */
+  locationFiles: readonly string[];
+  /** The quality spec (sql/dev/quality-rules.json), shared with the AWS Glue job. */
+  qualityRulesPath: string;
+  /** An empty local folder the engine writes its output files into. */
+  workDir: string;
+}
+
+export interface LocalFile {
+  localPath: string;
+  rows: number;
+  bytes: number;
+}
+
+/** Reconciliation of one local day: rawRows = rows + quarantinedRows + duplicatesDropped when nothing is lost. */
+export interface DayStats {
+  rawRows: number;
+  rows: number;
+  quarantinedRows: number;
+  duplicatesDropped: number;
+  /** ISO UTC of the day's first and last period end written, null without rows. */
+  minPeriodEndUtc: string | null;
+  maxPeriodEndUtc: string | null;
+}
+
+export interface TransformedDay {
+  localDate: string;
+  files: LocalFile[];
+  quarantineFiles: LocalFile[];
+  stats: DayStats;
+}
+
+export interface MeasurementsTransformOutput {
+  /** Every day of the range in order, days without rows included. */
+  days: TransformedDay[];
+  columns: ColumnSchema[];
+  quarantineColumns: ColumnSchema[];
+}
+
+export interface RawLocationsObject {
+  rawKey: string;
+  path: string;
+  fetchedAt: string;
+}
+
+export interface DimensionsTransformInput {
+  objects: readonly RawLocationsObject[];
+  workDir: string;
+}
+
+export interface DimensionTableOutput {
+  files: LocalFile[];
+  columns: ColumnSchema[];
+  rows: number;
+}
+
+export interface DimensionsTransformOutput {
+  locations: DimensionTableOutput;
+  sensors: DimensionTableOutput;
+}
+
+export interface ParquetInspection {
+  /** The files' common schema; files that disagree make inspectParquet throw. */
+  columns: ColumnSchema[];
+  rows: number;
+  files: { path: string; rows: number; bytes: number }[];
+  /** Range of the time column (default period_end_utc) as ISO UTC, null when absent or empty. */
+  minTime: string | null;
+  maxTime: string | null;
+}
+
+// --- validate, publish, query ----------------------------------------------------------------------------------
+
+/** One dev table as a reader sees it: local paths of its files now, and its columns (they type a table without files). */
+export interface DevTableFiles {
+  table: string;
+  paths: readonly string[];
+  columns: readonly ColumnSchema[];
+}
+
+/** Values the checks of sql/checks/ bind by name ($local_date, $raw_rows, …; see sql/checks/README.md). */
+export interface CheckParams {
+  localDate: string;
+  rawRows: number | null;
+  quarantinedRows: number | null;
+  duplicatesDropped: number | null;
+  minCoveragePct: number;
+  maxStalenessHours: number;
+  /** The run's clock, ISO UTC. */
+  nowUtc: string;
+  qualityRulesPath: string;
+}
+
+export interface PartitionCheckInput {
+  /** The partition version under test: during the checks `dev.<table>` holds exactly these files. */
+  partition: DevTableFiles;
+  params: CheckParams;
+}
+
+export type CheckSeverity = 'error' | 'warn';
+export type CheckStatus = 'pass' | 'fail' | 'skip';
+
+export interface CheckOutcome {
+  check: string;
+  severity: CheckSeverity;
+  status: CheckStatus;
+  observed: string | null;
+  /** One short line, e.g. `3 duplicate keys, e.g. sensor 7 at 2024-07-21 10:00:00 UTC (2 rows)`. */
+  message: string;
+  /** What a pass means (the check's header). */
+  tests: string;
+}
+
+export interface ReadOnlySessionInput {
+  tables: readonly DevTableFiles[];
+  /** Folders user SQL may read (the lake's dev folder); everything else on disk is off limits. */
+  allowedDirectories: readonly string[];
+}
+
+export interface QueryColumn {
+  name: string;
+  type: string;
+}
+
+/** A plain JS value: numbers (BIGINT → number, or string beyond 2^53), strings (dates as ISO), booleans, null, lists, objects. */
+export type CellValue = null | boolean | number | string | CellValue[] | { [key: string]: CellValue };
+
+export interface QueryOptions {
+  /** Interrupt the statement after this many milliseconds. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Values for `$name` placeholders, bound, never spliced into the SQL. */
+  params?: Record<string, string | number | boolean | null>;
+}
+
+export interface QueryStream {
+  columns: QueryColumn[];
+  /** Row batches; each row is an array in column order. */
+  batches: AsyncIterable<CellValue[][]>;
+}
+
+export interface QueryResult {
+  columns: QueryColumn[];
+  rows: CellValue[][];
+}
+
+/** Runs one read-only statement at a time (SELECT and what the engine plans as one); anything else is an EngineError. */
+export interface ReadOnlyQuerySession {
+  /** The views user SQL can name: dev.* and prod.*. */
+  readonly views: readonly string[];
+  stream(sql: string, options?: QueryOptions): Promise<QueryStream>;
+  query(sql: string, options?: QueryOptions): Promise<QueryResult>;
+  close(): void;
 }

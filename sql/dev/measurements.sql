@@ -1,0 +1,211 @@
+-- raw /v3/sensors/{id}/measurements objects → dev.measurements (ARCHITECTURE §4), for local days $from_date..$to_date.
+-- Run in order on one connection (temp tables). Leaves are read as JSON so that one badly typed record is
+-- quarantined with a reason instead of failing the whole read. The session TimeZone is UTC: naive TIMESTAMP = UTC.
+
+-- name: create_raw_files
+-- One row per raw object, with the request context the records lack (sensor, location, fetch time, window).
+-- object_reason is set for an object that yields no record at all (unreadable JSON, or invalid and empty).
+CREATE TEMP TABLE raw_files AS
+SELECT unnest(from_json($files::JSON, '[{"path": "VARCHAR", "raw_key": "VARCHAR", "sensor_id": "BIGINT",
+  "location_id": "BIGINT", "fetched_at": "TIMESTAMP", "window_from_utc": "TIMESTAMP", "window_to_utc": "TIMESTAMP",
+  "object_reason": "VARCHAR"}]'), recursive := true);
+
+-- name: create_location_versions
+CREATE TEMP TABLE location_versions AS
+SELECT location_id, timezone, latitude, longitude, valid_from,
+  timezone IN (SELECT name FROM pg_timezone_names()) AS timezone_known
+FROM read_parquet($location_files);
+
+-- name: create_empty_location_versions
+CREATE TEMP TABLE location_versions (
+  location_id BIGINT, timezone VARCHAR, latitude DOUBLE, longitude DOUBLE, valid_from TIMESTAMP, timezone_known BOOLEAN
+);
+
+-- name: create_file_context
+-- The location snapshot that applies to an object: the newest version valid when it was fetched, or, for an
+-- object fetched before any snapshot, the earliest. Deterministic, so a re-run gives the same rows.
+CREATE TEMP TABLE file_context AS
+WITH candidates AS (
+  SELECT f.path, l.timezone, l.latitude, l.longitude, l.timezone_known,
+    CASE WHEN l.valid_from <= f.fetched_at THEN epoch(f.fetched_at) - epoch(l.valid_from)
+         ELSE 1e12 + epoch(l.valid_from) END AS distance
+  FROM raw_files f JOIN location_versions l ON l.location_id = f.location_id
+), chosen AS (
+  SELECT path, arg_min({'timezone': timezone, 'latitude': latitude, 'longitude': longitude,
+                        'timezone_known': timezone_known}, distance) AS loc
+  FROM candidates GROUP BY path
+)
+SELECT f.*, c.loc.timezone AS timezone, c.loc.latitude AS location_latitude,
+  c.loc.longitude AS location_longitude, coalesce(c.loc.timezone_known, false) AS timezone_known
+FROM raw_files f LEFT JOIN chosen c ON c.path = f.path;
+
+-- name: create_rows
+-- Every raw record of the range (typed or not), with its quarantine reason (NULL = typed) and the day it counts for.
+CREATE TEMP TABLE rows (
+  raw_key VARCHAR, record_index BIGINT, sensor_id BIGINT, location_id BIGINT, fetched_at TIMESTAMP,
+  parameter_id INTEGER, parameter VARCHAR, units VARCHAR, value DOUBLE, value_raw VARCHAR,
+  period_start_utc TIMESTAMP, period_end_utc TIMESTAMP, period_end_raw VARCHAR, timezone VARCHAR,
+  local_date DATE, interval_seconds INTEGER, latitude DOUBLE, longitude DOUBLE, has_flags BOOLEAN,
+  reason VARCHAR, partition_date DATE
+);
+
+-- name: insert_records
+INSERT INTO rows BY NAME
+WITH records AS (
+  SELECT filename AS path, unnest(results) AS r, generate_subscripts(results, 1) AS record_index
+  FROM read_json($paths, filename = true, columns = {
+    meta: 'JSON',
+    results: 'STRUCT(value JSON, flagInfo STRUCT(hasFlags JSON), parameter STRUCT(id JSON, name JSON, units JSON),
+      period STRUCT("interval" JSON, datetimeFrom STRUCT(utc JSON), datetimeTo STRUCT(utc JSON)),
+      coordinates STRUCT(latitude JSON, longitude JSON))[]'
+  })
+), typed AS (
+  SELECT c.raw_key, x.record_index, c.sensor_id, c.location_id, c.fetched_at, c.window_to_utc, c.timezone,
+    c.timezone_known, c.location_latitude, c.location_longitude,
+    x.r.value AS value_json,
+    CASE WHEN json_type(x.r.value) IN ('DOUBLE', 'BIGINT', 'UBIGINT') THEN x.r.value::DOUBLE END AS value,
+    CASE WHEN json_type(x.r.parameter.id) IN ('BIGINT', 'UBIGINT') THEN TRY_CAST(x.r.parameter.id AS INTEGER) END
+      AS parameter_id,
+    CASE WHEN json_type(x.r.parameter.name) = 'VARCHAR' THEN x.r.parameter.name ->> '$' END AS parameter,
+    CASE WHEN json_type(x.r.parameter.units) = 'VARCHAR' THEN x.r.parameter.units ->> '$' END AS units,
+    CASE WHEN json_type(x.r.period.datetimeFrom.utc) = 'VARCHAR'
+      THEN TRY_CAST(x.r.period.datetimeFrom.utc ->> '$' AS TIMESTAMPTZ)::TIMESTAMP END AS period_start_utc,
+    CASE WHEN json_type(x.r.period.datetimeTo.utc) = 'VARCHAR'
+      THEN TRY_CAST(x.r.period.datetimeTo.utc ->> '$' AS TIMESTAMPTZ)::TIMESTAMP END AS period_end_utc,
+    CAST(x.r.period.datetimeTo.utc AS VARCHAR) AS period_end_raw,
+    CASE WHEN json_type(x.r.period."interval") = 'VARCHAR'
+      THEN TRY_CAST(epoch(TRY_CAST(x.r.period."interval" ->> '$' AS INTERVAL)) AS INTEGER) END AS interval_raw,
+    CASE WHEN json_type(x.r.coordinates.latitude) IN ('DOUBLE', 'BIGINT', 'UBIGINT')
+      AND json_type(x.r.coordinates.longitude) IN ('DOUBLE', 'BIGINT', 'UBIGINT') THEN true ELSE false END
+      AS has_record_coordinates,
+    x.r.coordinates.latitude AS record_latitude,
+    x.r.coordinates.longitude AS record_longitude,
+    CASE WHEN json_type(x.r.flagInfo.hasFlags) = 'BOOLEAN' THEN x.r.flagInfo.hasFlags::BOOLEAN END AS has_flags
+  FROM records x JOIN file_context c ON c.path = x.path
+), classified AS (
+  SELECT *,
+    CASE
+      WHEN location_id IS NULL THEN 'no location id for the sensor in the raw manifest'
+      WHEN timezone IS NULL THEN 'unknown location: no snapshot of the location in dev.locations'
+      WHEN NOT timezone_known THEN 'unknown location timezone: ' || timezone
+      WHEN period_end_utc IS NULL THEN 'unparseable period end (period.datetimeTo.utc)'
+      WHEN period_start_utc IS NULL THEN 'unparseable period start (period.datetimeFrom.utc)'
+      WHEN value_json IS NULL OR json_type(value_json) = 'NULL' THEN 'value is null'
+      WHEN value IS NULL THEN 'value is not a number'
+      WHEN parameter_id IS NULL THEN 'missing or non-integer parameter.id'
+    END AS reason,
+    -- OpenAQ's day rule: the local date of (period end - 1 s) in the location's zone.
+    CASE WHEN timezone_known AND period_end_utc IS NOT NULL THEN
+      CAST(timezone(CASE WHEN timezone_known THEN timezone ELSE 'UTC' END,
+                    (period_end_utc - INTERVAL 1 SECOND)::TIMESTAMPTZ) AS DATE)
+    END AS local_date
+  FROM typed
+)
+SELECT raw_key, record_index, sensor_id, location_id, fetched_at, parameter_id, parameter, units, value,
+  CASE WHEN reason IS NOT NULL THEN CAST(value_json AS VARCHAR) END AS value_raw,
+  period_start_utc, period_end_utc,
+  CASE WHEN reason IS NOT NULL THEN period_end_raw END AS period_end_raw,
+  timezone, local_date,
+  coalesce(interval_raw, CAST(epoch(period_end_utc) - epoch(period_start_utc) AS INTEGER)) AS interval_seconds,
+  CASE WHEN has_record_coordinates THEN record_latitude::DOUBLE ELSE location_latitude END AS latitude,
+  CASE WHEN has_record_coordinates THEN record_longitude::DOUBLE ELSE location_longitude END AS longitude,
+  has_flags, reason,
+  -- A row without a local date still counts for one day, by a rule that does not depend on the range transformed.
+  coalesce(local_date,
+           CAST(coalesce(period_end_utc, least(window_to_utc, fetched_at), fetched_at) - INTERVAL 1 SECOND AS DATE))
+    AS partition_date
+FROM classified
+WHERE partition_date BETWEEN $from_date::DATE AND $to_date::DATE;
+
+-- name: insert_object_rows
+-- One quarantine row for each object that yields no record, so that it is visible and counted.
+INSERT INTO rows BY NAME
+SELECT raw_key, sensor_id, location_id, fetched_at, timezone, object_reason AS reason,
+  CAST(coalesce(least(window_to_utc, fetched_at), fetched_at) - INTERVAL 1 SECOND AS DATE) AS partition_date
+FROM file_context
+WHERE object_reason IS NOT NULL
+  AND CAST(coalesce(least(window_to_utc, fetched_at), fetched_at) - INTERVAL 1 SECOND AS DATE)
+      BETWEEN $from_date::DATE AND $to_date::DATE;
+
+-- name: create_kept
+-- Dedup on (sensor_id, period_end_utc): the newest fetch wins (then raw_key, then position in the object), with
+-- GROUP BY + arg_max, which can spill to disk, so memory stays bounded. n counts the rows of the key.
+CREATE TEMP TABLE kept AS
+SELECT sensor_id, period_end_utc,
+  arg_max({'location_id': location_id, 'parameter_id': parameter_id, 'parameter': parameter, 'units': units,
+           'value': value, 'period_start_utc': period_start_utc, 'timezone': timezone, 'local_date': local_date,
+           'interval_seconds': interval_seconds, 'latitude': latitude, 'longitude': longitude,
+           'has_flags': has_flags, 'raw_key': raw_key, 'fetched_at': fetched_at},
+          {'fetched_at': fetched_at, 'raw_key': raw_key, 'record_index': record_index}) AS k,
+  count(*) AS n
+FROM rows
+WHERE reason IS NULL
+GROUP BY sensor_id, period_end_utc;
+
+-- name: create_quality_rules
+CREATE TEMP TABLE quality_settings AS
+SELECT sentinelMax AS sentinel_max, futureToleranceSeconds AS future_tolerance_seconds
+FROM read_json($rules_path, columns = {sentinelMax: 'DOUBLE', futureToleranceSeconds: 'INTEGER'});
+
+-- name: create_quality_ranges
+CREATE TEMP TABLE quality_ranges AS
+SELECT r.parameter, r.units, r.min AS min_value, r.max AS max_value
+FROM (SELECT unnest(ranges) AS r
+      FROM read_json($rules_path, columns = {ranges: 'STRUCT(parameter VARCHAR, units VARCHAR, min DOUBLE, max DOUBLE)[]'}));
+
+-- name: copy_measurements
+-- dev.measurements, columns exactly as ARCHITECTURE §4; one Snappy Parquet file per local day.
+COPY (
+  SELECT k.k.location_id AS location_id, k.sensor_id, k.k.parameter_id AS parameter_id, k.k.parameter AS parameter,
+    k.k.units AS units, k.k.value AS value, k.k.period_start_utc AS period_start_utc, k.period_end_utc,
+    k.k.timezone AS timezone, k.k.local_date AS local_date, k.k.interval_seconds AS interval_seconds,
+    k.k.latitude AS latitude, k.k.longitude AS longitude, k.k.has_flags AS has_flags,
+    CASE
+      WHEN k.k.value <= s.sentinel_max THEN 'sentinel'
+      WHEN k.k.value < 0 AND coalesce(q.min_value, 0) >= 0 THEN 'negative'
+      WHEN k.k.value < q.min_value OR k.k.value > q.max_value THEN 'out_of_range'
+      WHEN k.period_end_utc > k.k.fetched_at + to_seconds(s.future_tolerance_seconds) THEN 'future'
+      ELSE 'ok'
+    END AS quality,
+    'api' AS source, k.k.raw_key AS raw_key, k.k.fetched_at AS ingested_at,
+    strftime(k.k.local_date, '%Y-%m-%d') AS partition_date
+  FROM kept k
+  CROSS JOIN quality_settings s
+  LEFT JOIN quality_ranges q ON q.parameter = k.k.parameter AND q.units = k.k.units
+  ORDER BY partition_date, k.sensor_id, k.period_end_utc
+) TO {{target}} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (partition_date), FILENAME_PATTERN 'part-{uuid}',
+                 RETURN_FILES true);
+
+-- name: copy_quarantine
+COPY (
+  SELECT raw_key, record_index, reason, sensor_id, location_id, parameter_id, parameter, units, value, value_raw,
+    period_start_utc, period_end_utc, period_end_raw, timezone, local_date, fetched_at AS ingested_at,
+    strftime(partition_date, '%Y-%m-%d') AS partition_date
+  FROM rows
+  WHERE reason IS NOT NULL
+  ORDER BY partition_date, raw_key, record_index
+) TO {{target}} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (partition_date), FILENAME_PATTERN 'part-{uuid}',
+                 RETURN_FILES true);
+
+-- name: raw_counts
+SELECT strftime(partition_date, '%Y-%m-%d') AS local_date, count(*) AS raw_rows, count(reason) AS quarantined_rows
+FROM rows GROUP BY ALL;
+
+-- name: kept_counts
+SELECT strftime(k.local_date, '%Y-%m-%d') AS local_date, count(*) AS rows, sum(n - 1) AS duplicates_dropped,
+  strftime(min(period_end_utc), '%Y-%m-%dT%H:%M:%SZ') AS min_period_end_utc,
+  strftime(max(period_end_utc), '%Y-%m-%dT%H:%M:%SZ') AS max_period_end_utc
+FROM kept GROUP BY ALL;
+
+-- name: file_rows
+SELECT file_name AS path, num_rows AS rows, file_size_bytes AS bytes FROM parquet_file_metadata($paths);
+
+-- name: probe_object
+-- How many records one object yields, read exactly as insert_records reads it.
+SELECT coalesce(sum(len(results)), 0) AS records
+FROM read_json($paths, filename = true, columns = {
+  meta: 'JSON',
+  results: 'STRUCT(value JSON, flagInfo STRUCT(hasFlags JSON), parameter STRUCT(id JSON, name JSON, units JSON),
+    period STRUCT("interval" JSON, datetimeFrom STRUCT(utc JSON), datetimeTo STRUCT(utc JSON)),
+    coordinates STRUCT(latitude JSON, longitude JSON))[]'
+});

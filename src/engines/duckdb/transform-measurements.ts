@@ -1,0 +1,213 @@
+// DuckDB's side of the measurements transform: runs sql/dev/measurements.sql over raw objects and writes one
+// Parquet file per local day (plus quarantine files), returning the files and each day's reconciliation counts.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DuckDBInstance } from '@duckdb/node-api';
+import { EngineError, errorMessage } from '../../errors.js';
+import { eachDate } from '../../time/local-day.js';
+import type {
+  ColumnSchema,
+  DayStats,
+  LocalFile,
+  MeasurementsTransformInput,
+  MeasurementsTransformOutput,
+  RawMeasurementsObject,
+} from '../engine.js';
+import { type DuckDbSession, sqlString, withSession } from './duckdb-instance.js';
+import { sqlStatement } from './sql-files.js';
+
+const SQL = 'dev/measurements.sql';
+
+/** dev.measurements as ARCHITECTURE §4 defines it, in file order. */
+export const MEASUREMENTS_COLUMNS: ColumnSchema[] = [
+  { name: 'location_id', type: 'BIGINT' },
+  { name: 'sensor_id', type: 'BIGINT' },
+  { name: 'parameter_id', type: 'INTEGER' },
+  { name: 'parameter', type: 'VARCHAR' },
+  { name: 'units', type: 'VARCHAR' },
+  { name: 'value', type: 'DOUBLE' },
+  { name: 'period_start_utc', type: 'TIMESTAMP' },
+  { name: 'period_end_utc', type: 'TIMESTAMP' },
+  { name: 'timezone', type: 'VARCHAR' },
+  { name: 'local_date', type: 'DATE' },
+  { name: 'interval_seconds', type: 'INTEGER' },
+  { name: 'latitude', type: 'DOUBLE' },
+  { name: 'longitude', type: 'DOUBLE' },
+  { name: 'has_flags', type: 'BOOLEAN' },
+  { name: 'quality', type: 'VARCHAR' },
+  { name: 'source', type: 'VARCHAR' },
+  { name: 'raw_key', type: 'VARCHAR' },
+  { name: 'ingested_at', type: 'TIMESTAMP' },
+];
+
+export const QUARANTINE_COLUMNS: ColumnSchema[] = [
+  { name: 'raw_key', type: 'VARCHAR' },
+  { name: 'record_index', type: 'BIGINT' },
+  { name: 'reason', type: 'VARCHAR' },
+  { name: 'sensor_id', type: 'BIGINT' },
+  { name: 'location_id', type: 'BIGINT' },
+  { name: 'parameter_id', type: 'INTEGER' },
+  { name: 'parameter', type: 'VARCHAR' },
+  { name: 'units', type: 'VARCHAR' },
+  { name: 'value', type: 'DOUBLE' },
+  { name: 'value_raw', type: 'VARCHAR' },
+  { name: 'period_start_utc', type: 'TIMESTAMP' },
+  { name: 'period_end_utc', type: 'TIMESTAMP' },
+  { name: 'period_end_raw', type: 'VARCHAR' },
+  { name: 'timezone', type: 'VARCHAR' },
+  { name: 'local_date', type: 'DATE' },
+  { name: 'ingested_at', type: 'TIMESTAMP' },
+];
+
+interface FileRow {
+  path: string;
+  raw_key: string;
+  sensor_id: number;
+  location_id: number | null;
+  fetched_at: string;
+  window_from_utc: string | null;
+  window_to_utc: string | null;
+  object_reason: string | null;
+}
+
+export async function transformMeasurements(
+  instance: DuckDBInstance,
+  input: MeasurementsTransformInput,
+): Promise<MeasurementsTransformOutput> {
+  return withSession(instance, async (db) => {
+    const stmt = (name: string) => sqlStatement(SQL, name);
+    const files = await classifyObjects(db, input.objects);
+    try {
+      await loadRows(db, files, input);
+    } catch (err) {
+      if (!(err instanceof EngineError)) throw err;
+      // An object that passed validation still broke the bulk read: probe each, quarantine the bad, read the rest.
+      for (const f of files) if (f.object_reason === null) f.object_reason = await probe(db, f.path, null);
+      if (!files.some((f) => f.object_reason !== null)) throw err;
+      for (const table of ['rows', 'file_context', 'location_versions', 'raw_files'])
+        await db.run(`DROP TABLE IF EXISTS ${table}`);
+      await loadRows(db, files, input);
+    }
+    await db.run(stmt('create_kept'));
+    await db.run(stmt('create_quality_rules'), { rules_path: input.qualityRulesPath });
+    await db.run(stmt('create_quality_ranges'), { rules_path: input.qualityRulesPath });
+
+    const raw = await db.rows<{ local_date: string; raw_rows: number; quarantined_rows: number }>(
+      stmt('raw_counts'),
+    );
+    const kept = await db.rows<{
+      local_date: string;
+      rows: number;
+      duplicates_dropped: number;
+      min_period_end_utc: string;
+      max_period_end_utc: string;
+    }>(stmt('kept_counts'));
+    const dataFiles =
+      kept.length > 0
+        ? await copyByDay(db, stmt('copy_measurements'), join(input.workDir, 'measurements'))
+        : [];
+    const quarantineFiles = raw.some((r) => r.quarantined_rows > 0)
+      ? await copyByDay(db, stmt('copy_quarantine'), join(input.workDir, 'quarantine'))
+      : [];
+
+    const days = eachDate(input.fromDate, input.toDate).map((localDate) => {
+      const r = raw.find((x) => x.local_date === localDate);
+      const k = kept.find((x) => x.local_date === localDate);
+      const stats: DayStats = {
+        rawRows: r?.raw_rows ?? 0,
+        rows: k?.rows ?? 0,
+        quarantinedRows: r?.quarantined_rows ?? 0,
+        duplicatesDropped: k?.duplicates_dropped ?? 0,
+        minPeriodEndUtc: k?.min_period_end_utc ?? null,
+        maxPeriodEndUtc: k?.max_period_end_utc ?? null,
+      };
+      return {
+        localDate,
+        files: dataFiles.filter((f) => f.localDate === localDate).map(({ localDate: _, ...f }) => f),
+        quarantineFiles: quarantineFiles
+          .filter((f) => f.localDate === localDate)
+          .map(({ localDate: _, ...f }) => f),
+        stats,
+      };
+    });
+    return { days, columns: MEASUREMENTS_COLUMNS, quarantineColumns: QUARANTINE_COLUMNS };
+  });
+}
+
+/**
+ * Objects that passed the extract's validation are read in bulk. An invalid one is probed alone first: if DuckDB
+ * cannot read it, or it yields no record, it becomes one quarantine row with the reason instead of failing the day.
+ */
+async function classifyObjects(
+  db: DuckDbSession,
+  objects: readonly RawMeasurementsObject[],
+): Promise<FileRow[]> {
+  const rows: FileRow[] = [];
+  for (const o of objects) {
+    const row: FileRow = {
+      path: o.path,
+      raw_key: o.rawKey,
+      sensor_id: o.sensorId,
+      location_id: o.locationId,
+      fetched_at: o.fetchedAt,
+      window_from_utc: o.windowFromUtc,
+      window_to_utc: o.windowToUtc,
+      object_reason: null,
+    };
+    if (!o.valid) row.object_reason = await probe(db, o.path, o.validationError);
+    rows.push(row);
+  }
+  return rows;
+}
+
+async function probe(
+  db: DuckDbSession,
+  path: string,
+  validationError: string | null,
+): Promise<string | null> {
+  try {
+    const [row] = await db.rows<{ records: number }>(sqlStatement(SQL, 'probe_object'), { paths: [path] });
+    if ((row?.records ?? 0) > 0) return null;
+    return `raw object failed validation and yields no record${validationError ? `: ${validationError}` : ''}`;
+  } catch (err) {
+    return `unreadable raw object: ${errorMessage(err)}`;
+  }
+}
+
+async function loadRows(
+  db: DuckDbSession,
+  files: FileRow[],
+  input: MeasurementsTransformInput,
+): Promise<void> {
+  const stmt = (name: string) => sqlStatement(SQL, name);
+  const range = { from_date: input.fromDate, to_date: input.toDate };
+  await db.run(stmt('create_raw_files'), { files: JSON.stringify(files) });
+  if (input.locationFiles.length > 0)
+    await db.run(stmt('create_location_versions'), { location_files: input.locationFiles });
+  else await db.run(stmt('create_empty_location_versions'));
+  await db.run(stmt('create_file_context'));
+  await db.run(stmt('create_rows'));
+  const readable = files.filter((f) => f.object_reason === null).map((f) => f.path);
+  if (readable.length > 0) await db.run(stmt('insert_records'), { paths: readable, ...range });
+  await db.run(stmt('insert_object_rows'), range);
+}
+
+type DayFile = LocalFile & { localDate: string };
+
+/** Runs a partitioned COPY into `target` and returns its files with the day each holds, rows and bytes. */
+async function copyByDay(db: DuckDbSession, copySql: string, target: string): Promise<DayFile[]> {
+  await mkdir(target, { recursive: true });
+  const [result] = await db.rows<{ Count: number; Files: string[] }>(
+    copySql.replace('{{target}}', sqlString(target)),
+  );
+  const paths = result?.Files ?? [];
+  if (paths.length === 0) return [];
+  const meta = await db.rows<{ path: string; rows: number; bytes: number }>(sqlStatement(SQL, 'file_rows'), {
+    paths,
+  });
+  return meta.map((m) => {
+    const day = /partition_date=(\d{4}-\d{2}-\d{2})/.exec(m.path)?.[1];
+    if (!day) throw new EngineError(`unexpected partition folder in ${m.path}`, 'Internal Error');
+    return { localDate: day, localPath: m.path, rows: m.rows, bytes: m.bytes };
+  });
+}

@@ -1,0 +1,259 @@
+// The transform task: raw → dev. Reads the raw objects overlapping local days, has the engine write Parquet aside,
+// uploads it as new files and stages a new version of each day's partition — invisible until publish commits it.
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RawMeasurementsObject } from '../engines/engine.js';
+import {
+  type CatalogFile,
+  commitAndCleanup,
+  devTableFile,
+  getCurrentVersion,
+  listTableFiles,
+  stagePartition,
+} from '../lake/catalog/index.js';
+import { devPartFile, quarantinePartFile } from '../lake/keys.js';
+import { findRawObjects } from '../lake/manifest.js';
+import type { ObjectStore } from '../lake/store/index.js';
+import { projectPath } from '../paths.js';
+import { addDays } from '../time/local-day.js';
+import { mapWithConcurrency } from '../util/concurrency.js';
+import { catalogVersion } from './catalog-task.js';
+import type { TaskContext } from './context.js';
+
+export const MEASUREMENTS_TABLE = 'measurements';
+export const LOCATIONS_TABLE = 'locations';
+export const SENSORS_TABLE = 'sensors';
+/** Manifest endpoints the transform reads (written by the extract tasks). */
+export const RAW_MEASUREMENTS_ENDPOINT = 'sensors_measurements';
+export const RAW_LOCATIONS_ENDPOINT = 'locations';
+
+/** The quality spec shared with the AWS Glue job. */
+export const QUALITY_RULES_PATH = projectPath('sql', 'dev', 'quality-rules.json');
+
+/** Local paths fetched at once (an S3 store downloads each). */
+const LOCAL_PATH_CONCURRENCY = 8;
+
+export type TransformContext = Pick<TaskContext, 'config' | 'store' | 'meta' | 'engine' | 'logger' | 'runId'>;
+
+/** Points inside a transform where a test can stop the process (see test/commit-kill.test.ts). */
+export type TransformStep = 'engine-done' | 'file-uploaded' | 'uploaded' | 'staged';
+
+export interface TransformOptions {
+  onStep?: (step: TransformStep, detail: { localDate?: string; key?: string }) => Promise<void> | void;
+}
+
+export interface TransformDayResult {
+  localDate: string;
+  /** The staged version: catalog and validate it, then publish commits it. */
+  versionId: number;
+  rows: number;
+  rawRows: number;
+  quarantinedRows: number;
+  duplicatesDropped: number;
+  files: number;
+  bytes: number;
+  quarantineFiles: number;
+  /** Raw objects read for the day (and its neighbours when a range was transformed in one pass). */
+  rawObjects: number;
+}
+
+/** Transforms one local day of dev.measurements and stages it. */
+export async function transformDay(
+  ctx: TransformContext,
+  localDate: string,
+  options: TransformOptions = {},
+): Promise<TransformDayResult> {
+  const [day] = await transformDays(ctx, localDate, localDate, options);
+  return day!;
+}
+
+/**
+ * Transforms local days `from`..`to` in one pass over the raw objects (a raw object spans up to ~41 days, so a
+ * backfill reads each object once instead of once per day) and stages one new version per day, also for a day
+ * without rows. Same raw input → the same rows; new or revised raw data → the new version holds it.
+ */
+export async function transformDays(
+  ctx: TransformContext,
+  from: string,
+  to: string,
+  options: TransformOptions = {},
+): Promise<TransformDayResult[]> {
+  await refreshDimensions(ctx);
+  // Wide enough for every zone (UTC−12 … UTC+14): rows are then kept by their local date.
+  const spanFromUtc = new Date(Date.parse(`${from}T00:00:00Z`) - 14 * 3_600_000).toISOString();
+  const spanToUtc = new Date(Date.parse(`${addDays(to, 1)}T00:00:00Z`) + 12 * 3_600_000).toISOString();
+  const manifest = findRawObjects(ctx.meta, {
+    endpoint: RAW_MEASUREMENTS_ENDPOINT,
+    overlapping: { fromUtc: spanFromUtc, toUtc: spanToUtc },
+  }).filter((o) => o.sensorId !== null);
+  const objects: RawMeasurementsObject[] = await mapWithConcurrency(
+    manifest,
+    LOCAL_PATH_CONCURRENCY,
+    async (o) => ({
+      rawKey: o.rawKey,
+      path: await ctx.store.localPath(o.rawKey),
+      sensorId: o.sensorId!,
+      locationId: o.locationId,
+      fetchedAt: o.fetchedAt,
+      windowFromUtc: o.windowFromUtc,
+      windowToUtc: o.windowToUtc,
+      valid: o.valid,
+      validationError: o.validationError,
+    }),
+  );
+  const locationFiles = await localPaths(
+    ctx.store,
+    listTableFiles(ctx.meta, LOCATIONS_TABLE).map((f) => f.key),
+  );
+
+  const workDir = await newWorkDir(ctx);
+  try {
+    const output = await ctx.engine.transformMeasurements({
+      fromDate: from,
+      toDate: to,
+      objects,
+      locationFiles,
+      qualityRulesPath: QUALITY_RULES_PATH,
+      workDir,
+    });
+    await options.onStep?.('engine-done', {});
+    const results: TransformDayResult[] = [];
+    for (const day of output.days) {
+      const files: CatalogFile[] = [];
+      for (const f of day.files) {
+        const key = devPartFile(MEASUREMENTS_TABLE, day.localDate, randomUUID());
+        await ctx.store.putFile(key, f.localPath);
+        files.push({ key, rows: f.rows, bytes: f.bytes, kind: 'data' });
+        await options.onStep?.('file-uploaded', { localDate: day.localDate, key });
+      }
+      for (const f of day.quarantineFiles) {
+        const key = quarantinePartFile(MEASUREMENTS_TABLE, day.localDate, randomUUID());
+        await ctx.store.putFile(key, f.localPath);
+        files.push({ key, rows: f.rows, bytes: f.bytes, kind: 'quarantine' });
+      }
+      await options.onStep?.('uploaded', { localDate: day.localDate });
+      const versionId = stagePartition(ctx.meta, {
+        table: MEASUREMENTS_TABLE,
+        localDate: day.localDate,
+        files,
+        schema: output.columns,
+        stats: {
+          minPeriodEndUtc: day.stats.minPeriodEndUtc,
+          maxPeriodEndUtc: day.stats.maxPeriodEndUtc,
+          rawRows: day.stats.rawRows,
+          quarantinedRows: day.stats.quarantinedRows,
+          duplicatesDropped: day.stats.duplicatesDropped,
+          extra: { rawObjects: objects.length, transformedRange: { from, to } },
+        },
+        runId: ctx.runId,
+      });
+      await options.onStep?.('staged', { localDate: day.localDate });
+      const result: TransformDayResult = {
+        localDate: day.localDate,
+        versionId,
+        rows: day.stats.rows,
+        rawRows: day.stats.rawRows,
+        quarantinedRows: day.stats.quarantinedRows,
+        duplicatesDropped: day.stats.duplicatesDropped,
+        files: day.files.length,
+        bytes: day.files.reduce((s, f) => s + f.bytes, 0),
+        quarantineFiles: day.quarantineFiles.length,
+        rawObjects: objects.length,
+      };
+      ctx.logger.info({ task: 'transform', ...result }, 'day transformed and staged');
+      results.push(result);
+    }
+    return results;
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+export interface DimensionsRefresh {
+  /** False when dev.locations already reflects every location snapshot in raw/. */
+  changed: boolean;
+  snapshots: number;
+  locationsVersionId: number | null;
+  sensorsVersionId: number | null;
+}
+
+/**
+ * Rebuilds dev.locations and dev.sensors from every location snapshot when raw/ holds snapshots the current
+ * version has not seen, and commits them at once: dimensions are not gated by a day's checks, and the
+ * measurements transform takes each location's timezone and coordinates from them.
+ */
+export async function refreshDimensions(ctx: TransformContext): Promise<DimensionsRefresh> {
+  const snapshots = findRawObjects(ctx.meta, { endpoint: RAW_LOCATIONS_ENDPOINT, validOnly: true });
+  const current = getCurrentVersion(ctx.meta, LOCATIONS_TABLE, null);
+  const fingerprint = createHash('sha256')
+    .update(snapshots.map((o) => o.rawKey).join('\n'))
+    .digest('hex');
+  if (snapshots.length === 0 || current?.extra.inputFingerprint === fingerprint) {
+    return {
+      changed: false,
+      snapshots: snapshots.length,
+      locationsVersionId: current?.versionId ?? null,
+      sensorsVersionId: getCurrentVersion(ctx.meta, SENSORS_TABLE, null)?.versionId ?? null,
+    };
+  }
+  const objects = await mapWithConcurrency(snapshots, LOCAL_PATH_CONCURRENCY, async (o) => ({
+    rawKey: o.rawKey,
+    path: await ctx.store.localPath(o.rawKey),
+    fetchedAt: o.fetchedAt,
+  }));
+  const workDir = await newWorkDir(ctx);
+  try {
+    const output = await ctx.engine.transformDimensions({ objects, workDir });
+    const versionIds: Record<string, number> = {};
+    for (const [table, out] of [
+      [LOCATIONS_TABLE, output.locations],
+      [SENSORS_TABLE, output.sensors],
+    ] as const) {
+      const files: CatalogFile[] = [];
+      for (const f of out.files) {
+        const key = devTableFile(table, randomUUID());
+        await ctx.store.putFile(key, f.localPath);
+        files.push({ key, rows: f.rows, bytes: f.bytes });
+      }
+      const versionId = stagePartition(ctx.meta, {
+        table,
+        localDate: null,
+        files,
+        schema: out.columns,
+        stats: { extra: { inputFingerprint: fingerprint, snapshots: snapshots.length } },
+        runId: ctx.runId,
+      });
+      await catalogVersion(ctx, versionId);
+      await commitAndCleanup(ctx.store, ctx.meta, table, null, versionId);
+      versionIds[table] = versionId;
+    }
+    ctx.logger.info(
+      { task: 'transform', snapshots: snapshots.length },
+      'dev.locations and dev.sensors rebuilt',
+    );
+    return {
+      changed: true,
+      snapshots: snapshots.length,
+      locationsVersionId: versionIds[LOCATIONS_TABLE] ?? null,
+      sensorsVersionId: versionIds[SENSORS_TABLE] ?? null,
+    };
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+async function localPaths(store: ObjectStore, keys: string[]): Promise<string[]> {
+  return mapWithConcurrency(keys, LOCAL_PATH_CONCURRENCY, (key) => store.localPath(key));
+}
+
+async function newWorkDir(ctx: TransformContext): Promise<string> {
+  const dir = join(transformWorkRoot(ctx.config.home), randomUUID());
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+
+/** Scratch space of running transforms; vacuum removes what a killed process left there. */
+export function transformWorkRoot(home: string): string {
+  return join(home, '_tmp', 'transform');
+}
