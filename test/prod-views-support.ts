@@ -2,30 +2,12 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { type ColumnDef, QuerySession, sqlString } from '../src/engines/duckdb/query-session.js';
+import { QuerySession, sqlString } from '../src/engines/duckdb/query-session.js';
+import { MEASUREMENTS_COLUMNS } from '../src/engines/duckdb/transform-measurements.js';
 import { localDateOfPeriodEnd } from '../src/time/local-day.js';
 
-/** dev.measurements as ARCHITECTURE §4 defines it. */
-export const MEASUREMENT_COLUMNS: ColumnDef[] = [
-  { name: 'location_id', type: 'BIGINT' },
-  { name: 'sensor_id', type: 'BIGINT' },
-  { name: 'parameter_id', type: 'INTEGER' },
-  { name: 'parameter', type: 'VARCHAR' },
-  { name: 'units', type: 'VARCHAR' },
-  { name: 'value', type: 'DOUBLE' },
-  { name: 'period_start_utc', type: 'TIMESTAMP' },
-  { name: 'period_end_utc', type: 'TIMESTAMP' },
-  { name: 'timezone', type: 'VARCHAR' },
-  { name: 'local_date', type: 'DATE' },
-  { name: 'interval_seconds', type: 'INTEGER' },
-  { name: 'latitude', type: 'DOUBLE' },
-  { name: 'longitude', type: 'DOUBLE' },
-  { name: 'has_flags', type: 'BOOLEAN' },
-  { name: 'quality', type: 'VARCHAR' },
-  { name: 'source', type: 'VARCHAR' },
-  { name: 'raw_key', type: 'VARCHAR' },
-  { name: 'ingested_at', type: 'TIMESTAMP' },
-];
+/** dev.measurements as the transform writes it (ARCHITECTURE §4). */
+export const MEASUREMENT_COLUMNS = MEASUREMENTS_COLUMNS;
 
 export interface MeasurementRow {
   location_id: number;

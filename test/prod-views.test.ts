@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CellValue, QuerySession } from '../src/engines/duckdb/query-session.js';
+import type { QuerySession } from '../src/engines/duckdb/query-session.js';
+import type { CellValue } from '../src/engines/engine.js';
 import {
   type MeasurementInput,
   type MeasurementRow,

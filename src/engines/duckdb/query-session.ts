@@ -9,17 +9,21 @@ import {
   type DuckDBPreparedStatement,
   type DuckDBType,
   DuckDBTypeId,
-  type DuckDBValue,
   StatementType,
 } from '@duckdb/node-api';
 import { EngineError, errorMessage } from '../../errors.js';
 import { projectPath } from '../../paths.js';
+import type {
+  CellValue,
+  ColumnSchema,
+  DevTableFiles,
+  QueryOptions,
+  QueryResult,
+  QueryStream,
+  ReadOnlyQuerySession,
+} from '../engine.js';
 
-export interface ColumnDef {
-  name: string;
-  /** A DuckDB type name, e.g. BIGINT, TIMESTAMP. */
-  type: string;
-}
+export type { CellValue, QueryColumn, QueryOptions, QueryResult, QueryStream } from '../engine.js';
 
 /** One dev table as the session sees it: the Parquet files that make it up now. */
 export interface DevTableSource {
@@ -27,7 +31,12 @@ export interface DevTableSource {
   /** Readable local paths of the table's current files. */
   files: readonly string[];
   /** The table's columns: they type the view when there is no file yet. */
-  columns: readonly ColumnDef[];
+  columns: readonly ColumnSchema[];
+}
+
+/** The engine seam's table shape, as a session takes it. */
+export function tableSource(table: DevTableSource | DevTableFiles): DevTableSource {
+  return 'table' in table ? { name: table.table, files: table.paths, columns: table.columns } : table;
 }
 
 export interface SessionSettings {
@@ -38,7 +47,8 @@ export interface SessionSettings {
 }
 
 export interface QuerySessionOptions {
-  tables: readonly DevTableSource[];
+  /** Either shape: the session's own or the engine seam's. */
+  tables: readonly (DevTableSource | DevTableFiles)[];
   /** Create prod.* from this folder's `NN_name.sql` files (default sql/prod); false for none. */
   prodSqlDir?: string | false;
   /**
@@ -47,33 +57,6 @@ export interface QuerySessionOptions {
    */
   lockdown?: { allowedDirectories: readonly string[] };
   settings?: SessionSettings;
-}
-
-export interface QueryColumn {
-  name: string;
-  type: string;
-}
-
-/** A plain JS value: numbers (bigint → number, or a string when unsafe), strings (dates as ISO), booleans, null, lists, objects. */
-export type CellValue = null | boolean | number | string | CellValue[] | { [key: string]: CellValue };
-
-export interface QueryOptions {
-  /** Interrupt the statement after this many milliseconds. */
-  timeoutMs?: number;
-  signal?: AbortSignal;
-  /** Values for `$name` or `?` placeholders. */
-  params?: Record<string, DuckDBValue> | DuckDBValue[];
-}
-
-export interface QueryStream {
-  columns: QueryColumn[];
-  /** Row batches (arrays in column order), as DuckDB produces them. */
-  batches: AsyncIterable<CellValue[][]>;
-}
-
-export interface QueryResult {
-  columns: QueryColumn[];
-  rows: CellValue[][];
 }
 
 /** A prod view file: `sql/prod/NN_name.sql` holds the SELECT of view `prod.name`; NN orders dependencies. */
@@ -97,7 +80,7 @@ export function listProdViews(dir: string = projectPath('sql', 'prod')): ProdVie
     }));
 }
 
-export class QuerySession {
+export class QuerySession implements ReadOnlyQuerySession {
   private closed = false;
   private readonly open = new Set<DuckDBConnection>();
 
@@ -127,7 +110,7 @@ export class QuerySession {
       await exec(connection, "SET GLOBAL TimeZone = 'UTC'");
       await exec(connection, 'CREATE SCHEMA dev');
       await exec(connection, 'CREATE SCHEMA prod');
-      for (const table of options.tables) {
+      for (const table of options.tables.map(tableSource)) {
         await exec(connection, devViewSql(table));
         views.push(`dev.${table.name}`);
       }
@@ -156,7 +139,10 @@ export class QuerySession {
   }
 
   /** Our own SQL (checks, tests): any statement, parameters bound by name; every row read into memory. */
-  async run(sql: string, params?: Record<string, DuckDBValue>): Promise<Record<string, CellValue>[]> {
+  async run(
+    sql: string,
+    params?: Record<string, string | number | boolean | null>,
+  ): Promise<Record<string, CellValue>[]> {
     try {
       const reader = await this.connection.runAndReadAll(sql, params);
       const columns = reader.columnNames();

@@ -1,0 +1,155 @@
+// Data checks on one partition version: the specs in sql/checks/ (one check a file, its header declares name,
+// severity, table and what it tests), run with DuckDB over exactly the version's files.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { errorMessage } from '../../errors.js';
+import { projectPath } from '../../paths.js';
+import type {
+  CellValue,
+  CheckOutcome,
+  CheckParams,
+  CheckSeverity,
+  CheckStatus,
+  PartitionCheckInput,
+} from '../engine.js';
+import { QuerySession, type SessionSettings, tableSource } from './query-session.js';
+
+export interface CheckSpec {
+  name: string;
+  severity: CheckSeverity;
+  /** The dev table the check applies to. */
+  table: string;
+  /** What a pass means, in one sentence. */
+  tests: string;
+  sql: string;
+  file: string;
+}
+
+const HEADER_KEYS = ['check', 'severity', 'table', 'tests'] as const;
+
+/** Reads a check file's header (`-- key: value` lines; an indented `--   …` line continues the previous value). */
+export function parseCheckSpec(file: string, text: string): CheckSpec {
+  const header: Record<string, string> = {};
+  let last: string | null = null;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('--')) break;
+    const field = /^--\s*([a-z_]+):\s*(.*)$/.exec(line);
+    if (field && (HEADER_KEYS as readonly string[]).includes(field[1]!)) {
+      last = field[1]!;
+      header[last] = field[2]!.trim();
+    } else if (last && /^--\s{2,}\S/.test(line)) {
+      header[last] = `${header[last]} ${line.replace(/^--\s+/, '').trim()}`;
+    } else {
+      last = null;
+    }
+  }
+  const where = `sql/checks/${file}`;
+  for (const key of HEADER_KEYS)
+    if (!header[key]) throw new Error(`${where}: the header lacks "-- ${key}: …"`);
+  const name = header.check!;
+  if (`${name}.sql` !== file) throw new Error(`${where}: check "${name}" must live in ${name}.sql`);
+  const severity = header.severity;
+  if (severity !== 'error' && severity !== 'warn')
+    throw new Error(`${where}: severity must be error or warn, got "${severity}"`);
+  return {
+    name,
+    severity,
+    table: header.table!,
+    tests: header.tests!,
+    sql: text.trim().replace(/;\s*$/, ''),
+    file,
+  };
+}
+
+/** Every check in `dir`, errors first, then by name. */
+export function listChecks(dir: string = projectPath('sql', 'checks')): CheckSpec[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .map((f) => parseCheckSpec(f, readFileSync(join(dir, f), 'utf8')))
+    .sort((a, b) =>
+      a.severity === b.severity ? a.name.localeCompare(b.name) : a.severity === 'error' ? -1 : 1,
+    );
+}
+
+/** The `$name` values a check may use, in their SQL types' text form (DuckDB casts them in the check). */
+export function checkParamValues(params: CheckParams): Record<string, string | number | null> {
+  return {
+    local_date: params.localDate,
+    raw_rows: params.rawRows,
+    quarantined_rows: params.quarantinedRows,
+    duplicates_dropped: params.duplicatesDropped,
+    min_coverage_pct: params.minCoveragePct,
+    max_staleness_hours: params.maxStalenessHours,
+    now_utc: params.nowUtc.replace('T', ' ').replace(/(\.\d+)?Z$/, ''),
+    quality_rules_path: params.qualityRulesPath,
+  };
+}
+
+/** Only the parameters a statement names: DuckDB refuses values for placeholders it does not have. */
+export function paramsUsedBy(sql: string, values: Record<string, string | number | null>) {
+  const used = new Set([...sql.matchAll(/\$([a-z_][a-z0-9_]*)/g)].map((m) => m[1]!));
+  const unknown = [...used].filter((name) => !(name in values));
+  if (unknown.length > 0) throw new Error(`unknown check parameter $${unknown[0]}`);
+  return Object.fromEntries(Object.entries(values).filter(([name]) => used.has(name)));
+}
+
+/**
+ * Runs every check of the partition's table. `dev.<table>` holds exactly the version's files (and prod.* is built
+ * over it for measurements). A check that cannot run counts as failed, with the reason as its message.
+ */
+export async function runPartitionChecks(
+  input: PartitionCheckInput,
+  settings: SessionSettings = {},
+  specs: readonly CheckSpec[] = listChecks(),
+): Promise<CheckOutcome[]> {
+  const { partition, params } = input;
+  const mine = specs.filter((s) => s.table === partition.table);
+  if (mine.length === 0) return [];
+  const session = await QuerySession.create({
+    tables: [tableSource(partition)],
+    prodSqlDir: partition.table === 'measurements' ? undefined : false,
+    settings,
+  });
+  const values = checkParamValues(params);
+  try {
+    const outcomes: CheckOutcome[] = [];
+    for (const spec of mine) outcomes.push(await runCheck(session, spec, values));
+    return outcomes;
+  } finally {
+    session.close();
+  }
+}
+
+async function runCheck(
+  session: QuerySession,
+  spec: CheckSpec,
+  values: Record<string, string | number | null>,
+): Promise<CheckOutcome> {
+  const base = { check: spec.name, severity: spec.severity, tests: spec.tests };
+  try {
+    const rows = await session.run(spec.sql, paramsUsedBy(spec.sql, values));
+    const row = rows[0];
+    if (rows.length !== 1 || !row) throw new Error(`returned ${rows.length} rows instead of one`);
+    const status = row.status;
+    if (status !== 'pass' && status !== 'fail' && status !== 'skip')
+      throw new Error(`returned status ${JSON.stringify(status)}; expected pass, fail or skip`);
+    return {
+      ...base,
+      status: status as CheckStatus,
+      observed: observedText(row.observed ?? null),
+      message: typeof row.message === 'string' ? row.message : String(row.message ?? ''),
+    };
+  } catch (err) {
+    return {
+      ...base,
+      status: 'fail',
+      observed: null,
+      message: `the check could not run: ${errorMessage(err)}`,
+    };
+  }
+}
+
+function observedText(value: CellValue): string | null {
+  if (value === null) return null;
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
