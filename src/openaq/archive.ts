@@ -59,6 +59,8 @@ export interface ArchiveResponse {
   /** Exactly the bytes the server sent (no content decoding): the object's own .csv.gz. Empty for HEAD and missing. */
   body: Uint8Array;
   fetchedAt: Date;
+  /** HTTP requests this answer took, retries included. */
+  attempts: number;
 }
 
 export interface ArchiveStats {
@@ -141,7 +143,7 @@ export class ArchiveClient {
     for (let retry = 0; ; retry++) {
       signal?.throwIfAborted();
       try {
-        const response = await this.attempt(method, url, locationId, localDate, signal);
+        const response = await this.attempt(method, url, locationId, localDate, signal, retry + 1);
         if (method === 'GET') this.stats.gets++;
         else this.stats.heads++;
         if (!response.found) this.stats.missing++;
@@ -179,6 +181,7 @@ export class ArchiveClient {
     locationId: number,
     localDate: string,
     signal: AbortSignal | undefined,
+    attempts: number,
   ): Promise<ArchiveResponse> {
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     this.stats.requests++;
@@ -201,6 +204,7 @@ export class ArchiveClient {
       status: res.status,
       headers: res.headers,
       fetchedAt,
+      attempts,
     };
     if (ARCHIVE_MISSING_STATUSES.includes(res.status)) {
       return { ...common, found: false, etag: null, lastModified: null, size: null, body: new Uint8Array() };

@@ -1,0 +1,413 @@
+// extract_archive: each location-day of a range from the OpenAQ archive into raw/ byte for byte — GET when unknown,
+// HEAD when known (a new object only when the ETag changed), and a record of the days the archive has no file for.
+import { createHash } from 'node:crypto';
+import type { AqlakeConfig } from '../config/index.js';
+import { PipelineError } from '../errors.js';
+import { rawArchiveKey } from '../lake/keys.js';
+import { recordRawObject } from '../lake/manifest.js';
+import type { MetaDb } from '../lake/meta/meta-db.js';
+import { ObjectExistsError } from '../lake/store/index.js';
+import type { Logger } from '../logging.js';
+import { ArchiveClient, type ArchiveResponse } from '../openaq/archive.js';
+import { checkArchiveObject } from '../openaq/archive-csv.js';
+import type { Location } from '../openaq/index.js';
+import { eachDate, localDayWindowUtc, todayIn } from '../time/local-day.js';
+import { mapWithConcurrency } from '../util/concurrency.js';
+import type { ExtractContext } from './extract-context.js';
+import { failOnInvalid, latestLocationsSnapshot } from './extract-locations.js';
+import { newBatchId } from './raw-landing.js';
+import { isPastArchiveLag } from './source-choice.js';
+
+export const ARCHIVE_ENDPOINT = 'archive_csv';
+
+/** Location-days asked at once: the archive has no OpenAQ rate limit, but S3 answers a burst with 503 SlowDown. */
+const DAY_CONCURRENCY = 8;
+
+export type ArchiveExtractContext = Pick<
+  ExtractContext,
+  'config' | 'store' | 'meta' | 'logger' | 'now' | 'signal' | 'runId' | 'locations'
+> & {
+  /** Defaults to the process's client for config.archive.url. */
+  archive?: ArchiveClient;
+};
+
+export interface ArchiveExtractOptions {
+  /** Location ids; default ctx.locations, else the configured scope, else every location of the snapshot. */
+  locations?: readonly number[];
+  /** Local calendar days, both inclusive. */
+  from: string;
+  to: string;
+  /** Where the time zones come from; default the latest locations snapshot in raw/. */
+  snapshot?: readonly Location[];
+  /**
+   * Days checked at or after this ISO instant are not asked again, so the runs of one backfill (each re-reading its
+   * lookback days) share their checks. Default: every known day gets a HEAD.
+   */
+  checkedSince?: string;
+  /** Ask again about days recorded absent even when that answer came after the export lag. */
+  recheckAbsent?: boolean;
+}
+
+export interface ArchiveExtract {
+  locations: number;
+  days: number;
+  /** HTTP requests sent to the archive, retries included. */
+  requests: number;
+  gets: number;
+  heads: number;
+  /** New raw objects: first fetches and re-exports. */
+  landed: number;
+  /** Landed objects that replaced an earlier version of their day (the ETag changed). */
+  reexported: number;
+  /** Known days whose HEAD showed the same object. */
+  unchanged: number;
+  /** Days the archive has no object for (404/403). */
+  missing: number;
+  /** Days not asked: recorded absent after the lag, or checked since `checkedSince`. */
+  skipped: number;
+  rows: number;
+  bytes: number;
+  rawKeys: string[];
+}
+
+/** What aqlake last learnt about one archive location-day (table archive_days). */
+export interface ArchiveDayState {
+  locationId: number;
+  localDate: string;
+  status: 'present' | 'absent';
+  rawKey: string | null;
+  etag: string | null;
+  lastModified: string | null;
+  size: number | null;
+  checkedAt: string;
+}
+
+export type ArchiveDayAction = 'get' | 'head' | 'skip';
+
+/**
+ * The request a location-day needs: GET when nothing is known, HEAD when an object is known, and for a day the
+ * archive had no file for, nothing if that answer came after the export lag (the file would have been written by
+ * then), else GET again.
+ */
+export function archiveDayAction(
+  state: ArchiveDayState | undefined,
+  timezone: string,
+  rules: { lagDays: number; checkedSince?: string; recheckAbsent?: boolean },
+): ArchiveDayAction {
+  if (!state) return 'get';
+  if (rules.checkedSince !== undefined && state.checkedAt >= rules.checkedSince) return 'skip';
+  if (state.status === 'present') return 'head';
+  const checkedOn = todayIn(timezone, new Date(state.checkedAt));
+  if (!rules.recheckAbsent && isPastArchiveLag(state.localDate, checkedOn, rules.lagDays)) return 'skip';
+  return 'get';
+}
+
+/** Whether a HEAD shows another object than the one landed: the ETag, or without ETags Last-Modified and size. */
+export function archiveObjectChanged(
+  state: Pick<ArchiveDayState, 'etag' | 'lastModified' | 'size'>,
+  head: Pick<ArchiveResponse, 'etag' | 'lastModified' | 'size'>,
+): boolean {
+  if (state.etag !== null && head.etag !== null) return state.etag !== head.etag;
+  if (state.lastModified !== null && head.lastModified !== null)
+    return state.lastModified !== head.lastModified || (head.size !== null && state.size !== head.size);
+  return true;
+}
+
+/**
+ * A raw archive object: OpenAQ's own key below `raw/openaq-archive/`, with the first 16 hex digits of the bytes'
+ * sha256 before `.csv.gz` — `…/location-2178-20220503.3f9a0c1b2d4e5f60.csv.gz` — because the archive re-exports a
+ * day in place and raw/ keeps every version. The same bytes always land under the same key, so a retried landing is
+ * idempotent.
+ */
+export function rawArchiveObjectKey(locationId: number, localDate: string, sha256: string): string {
+  if (!/^[0-9a-f]{16,}$/.test(sha256)) throw new Error(`not a sha256 hex digest: ${sha256}`);
+  return rawArchiveKey(locationId, localDate).replace(/\.csv\.gz$/, `.${sha256.slice(0, 16)}.csv.gz`);
+}
+
+/** The location id, local date and version of a raw archive object key (inverse of rawArchiveObjectKey). */
+export function parseRawArchiveObjectKey(
+  rawKey: string,
+): { locationId: number; localDate: string; version: string } | null {
+  const m =
+    /^raw\/openaq-archive\/locationid=(\d+)\/year=\d{4}\/month=\d{2}\/location-(\d+)-(\d{4})(\d{2})(\d{2})\.([0-9a-f]{16})\.csv\.gz$/.exec(
+      rawKey,
+    );
+  if (!m || m[1] !== m[2]) return null;
+  return { locationId: Number(m[1]), localDate: `${m[3]}-${m[4]}-${m[5]}`, version: m[6]! };
+}
+
+const clients = new Map<string, ArchiveClient>();
+
+/** One archive client per archive URL in this process. */
+export function archiveClientFor(config: AqlakeConfig, logger: Logger): ArchiveClient {
+  let client = clients.get(config.archive.url);
+  if (!client) {
+    client = new ArchiveClient({
+      baseUrl: config.archive.url,
+      timeoutMs: config.api.timeoutMs,
+      maxRetries: config.api.maxRetries,
+      logger,
+    });
+    clients.set(config.archive.url, client);
+  }
+  return client;
+}
+
+interface DayJob {
+  location: Location;
+  localDate: string;
+}
+
+export async function extractArchive(
+  ctx: ArchiveExtractContext,
+  options: ArchiveExtractOptions,
+): Promise<ArchiveExtract> {
+  const snapshot = options.snapshot ?? (await latestLocationsSnapshot(ctx));
+  const ids = options.locations ?? ctx.locations ?? ctx.config.scope.locations ?? snapshot.map((l) => l.id);
+  const byId = new Map(snapshot.map((l) => [l.id, l]));
+  const unknown = ids.filter((id) => !byId.has(id));
+  if (unknown.length > 0) {
+    throw new PipelineError(
+      `extract_archive: no location snapshot in raw/ for ${unknown.join(',')} (their time zones give the days' windows); run extract_locations first`,
+      'extract_archive',
+    );
+  }
+  const client = ctx.archive ?? archiveClientFor(ctx.config, ctx.logger);
+  const dates = eachDate(options.from, options.to);
+  const jobs: DayJob[] = ids.flatMap((id) =>
+    dates.map((localDate) => ({ location: byId.get(id)!, localDate })),
+  );
+  const result: ArchiveExtract = {
+    locations: ids.length,
+    days: jobs.length,
+    requests: 0,
+    gets: 0,
+    heads: 0,
+    landed: 0,
+    reexported: 0,
+    unchanged: 0,
+    missing: 0,
+    skipped: 0,
+    rows: 0,
+    bytes: 0,
+    rawKeys: [],
+  };
+  const invalid: string[] = [];
+  const batchId = newBatchId();
+  const count = (response: ArchiveResponse) => {
+    result.requests += response.attempts;
+    if (response.method === 'GET') result.gets++;
+    else result.heads++;
+  };
+
+  await mapWithConcurrency(jobs, DAY_CONCURRENCY, async ({ location, localDate }) => {
+    const state = readArchiveDay(ctx.meta, location.id, localDate);
+    const action = archiveDayAction(state, location.timezone, {
+      lagDays: ctx.config.archive.lagDays,
+      checkedSince: options.checkedSince,
+      recheckAbsent: options.recheckAbsent,
+    });
+    if (action === 'skip') {
+      result.skipped++;
+      return;
+    }
+    if (action === 'head' && state) {
+      const head = await client.head(location.id, localDate, ctx.signal);
+      count(head);
+      if (head.found && !archiveObjectChanged(state, head)) {
+        saveArchiveDay(ctx.meta, { ...state, checkedAt: head.fetchedAt.toISOString() }, ctx.runId);
+        result.unchanged++;
+        return;
+      }
+      if (!head.found) {
+        ctx.logger.warn(
+          { locationId: location.id, localDate, status: head.status },
+          'archive object known before is gone; the day is now recorded absent',
+        );
+        saveArchiveDay(ctx.meta, absentState(location.id, localDate, head, state.rawKey), ctx.runId);
+        result.missing++;
+        return;
+      }
+    }
+    const got = await client.get(location.id, localDate, ctx.signal);
+    count(got);
+    if (!got.found) {
+      saveArchiveDay(ctx.meta, absentState(location.id, localDate, got, state?.rawKey ?? null), ctx.runId);
+      result.missing++;
+      return;
+    }
+    const landed = await landArchiveObject(ctx, got, location, batchId);
+    if (landed.validationError) invalid.push(`${landed.rawKey}: ${landed.validationError}`);
+    if (landed.rawKey === state?.rawKey) {
+      result.unchanged++;
+      return;
+    }
+    if (landed.isNew) {
+      result.landed++;
+      result.rawKeys.push(landed.rawKey);
+      result.rows += landed.rows ?? 0;
+      result.bytes += got.body.byteLength;
+    }
+    if (state?.status === 'present') result.reexported++;
+  });
+
+  ctx.logger.info(
+    { ...result, rawKeys: result.rawKeys.length, from: options.from, to: options.to },
+    'archive extracted',
+  );
+  failOnInvalid('extract_archive', invalid);
+  return result;
+}
+
+interface LandedArchiveObject {
+  rawKey: string;
+  /** False when these exact bytes were landed before (same key). */
+  isNew: boolean;
+  rows: number | null;
+  validationError: string | null;
+}
+
+/**
+ * Puts the bytes under their content-addressed key, then in one transaction the manifest row (first landing only)
+ * and the day's state. A failed check still lands the object, recorded invalid, so nothing received is lost.
+ */
+async function landArchiveObject(
+  ctx: ArchiveExtractContext,
+  response: ArchiveResponse,
+  location: Location,
+  batchId: string,
+): Promise<LandedArchiveObject> {
+  const sha256 = createHash('sha256').update(response.body).digest('hex');
+  const rawKey = rawArchiveObjectKey(location.id, response.localDate, sha256);
+  const check = checkArchiveObject(response.body);
+  const validationError = check.ok ? null : check.error;
+  try {
+    await ctx.store.put(rawKey, response.body, { contentType: 'application/gzip', ifAbsent: true });
+  } catch (err) {
+    // Same key, same bytes: an earlier landing (perhaps one that crashed before its manifest row).
+    if (!(err instanceof ObjectExistsError)) throw err;
+  }
+  const window = localDayWindowUtc(response.localDate, location.timezone);
+  const fetchedAt = response.fetchedAt.toISOString();
+  let isNew = false;
+  ctx.meta.transaction(() => {
+    if (!ctx.meta.prepare('SELECT 1 FROM raw_objects WHERE raw_key = ?').get(rawKey)) {
+      isNew = true;
+      recordRawObject(ctx.meta, {
+        rawKey,
+        source: 'archive',
+        endpoint: ARCHIVE_ENDPOINT,
+        requestUrl: response.url,
+        params: { locationId: String(location.id), localDate: response.localDate },
+        locationId: location.id,
+        sensorId: null,
+        windowFromUtc: window.fromUtc.toISOString(),
+        windowToUtc: window.toUtc.toISOString(),
+        page: null,
+        httpStatus: response.status,
+        sha256,
+        bytes: response.body.byteLength,
+        resultCount: check.rows,
+        valid: check.ok,
+        validationError,
+        etag: response.etag,
+        lastModified: response.lastModified,
+        fetchedAt,
+        runId: ctx.runId,
+        batchId,
+      });
+    }
+    saveArchiveDay(
+      ctx.meta,
+      {
+        locationId: location.id,
+        localDate: response.localDate,
+        status: 'present',
+        rawKey,
+        etag: response.etag,
+        lastModified: response.lastModified,
+        size: response.body.byteLength,
+        checkedAt: fetchedAt,
+      },
+      ctx.runId,
+    );
+  })();
+  return { rawKey, isNew, rows: check.rows, validationError };
+}
+
+function absentState(
+  locationId: number,
+  localDate: string,
+  response: ArchiveResponse,
+  rawKey: string | null,
+): ArchiveDayState {
+  return {
+    locationId,
+    localDate,
+    status: 'absent',
+    rawKey,
+    etag: null,
+    lastModified: null,
+    size: null,
+    checkedAt: response.fetchedAt.toISOString(),
+  };
+}
+
+interface ArchiveDayRow {
+  location_id: number;
+  local_date: string;
+  status: 'present' | 'absent';
+  raw_key: string | null;
+  etag: string | null;
+  last_modified: string | null;
+  size: number | null;
+  checked_at: string;
+}
+
+function fromDayRow(r: ArchiveDayRow): ArchiveDayState {
+  return {
+    locationId: r.location_id,
+    localDate: r.local_date,
+    status: r.status,
+    rawKey: r.raw_key,
+    etag: r.etag,
+    lastModified: r.last_modified,
+    size: r.size,
+    checkedAt: r.checked_at,
+  };
+}
+
+export function readArchiveDay(
+  meta: MetaDb,
+  locationId: number,
+  localDate: string,
+): ArchiveDayState | undefined {
+  const row = meta
+    .prepare('SELECT * FROM archive_days WHERE location_id = ? AND local_date = ?')
+    .get(locationId, localDate) as ArchiveDayRow | undefined;
+  return row && fromDayRow(row);
+}
+
+/** Every recorded day of the locations in `from`..`to` (local dates), in date order. */
+export function listArchiveDays(
+  meta: MetaDb,
+  q: { from: string; to: string; locationIds?: readonly number[] },
+): ArchiveDayState[] {
+  const rows = meta
+    .prepare('SELECT * FROM archive_days WHERE local_date BETWEEN ? AND ? ORDER BY local_date, location_id')
+    .all(q.from, q.to) as ArchiveDayRow[];
+  const wanted = q.locationIds && new Set(q.locationIds);
+  return rows.filter((r) => !wanted || wanted.has(r.location_id)).map(fromDayRow);
+}
+
+function saveArchiveDay(meta: MetaDb, s: ArchiveDayState, runId: string | null): void {
+  meta
+    .prepare(
+      `INSERT INTO archive_days (location_id, local_date, status, raw_key, etag, last_modified, size, checked_at, run_id)
+       VALUES (@locationId, @localDate, @status, @rawKey, @etag, @lastModified, @size, @checkedAt, @runId)
+       ON CONFLICT (location_id, local_date) DO UPDATE SET status = excluded.status, raw_key = excluded.raw_key,
+         etag = excluded.etag, last_modified = excluded.last_modified, size = excluded.size,
+         checked_at = excluded.checked_at, run_id = excluded.run_id`,
+    )
+    .run({ ...s, runId });
+}
