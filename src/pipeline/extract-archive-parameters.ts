@@ -1,0 +1,77 @@
+// extract_parameters: snapshots /v3/parameters into raw/ (one or two requests), because archive rows carry a
+// parameter's name and units but not its id; and finds the newest snapshot for the transform.
+import { PipelineError } from '../errors.js';
+import { findRawObjects, type RawObjectRecord } from '../lake/manifest.js';
+import type { MetaDb } from '../lake/meta/meta-db.js';
+import type { ObjectStore } from '../lake/store/index.js';
+import { hasNextPage, PAGE_LIMIT, type Parameter, parameterSchema, parseEnvelope } from '../openaq/index.js';
+import type { ExtractContext } from './extract-context.js';
+import { failOnInvalid } from './extract-locations.js';
+import { landRawResponse, newBatchId } from './raw-landing.js';
+
+export const PARAMETERS_ENDPOINT = 'parameters';
+
+export interface ParametersSnapshot {
+  parameters: Parameter[];
+  requests: number;
+  rawKeys: string[];
+}
+
+export async function extractParameters(
+  ctx: Pick<ExtractContext, 'store' | 'meta' | 'runId' | 'signal' | 'openaq'>,
+): Promise<ParametersSnapshot> {
+  const batchId = newBatchId();
+  const snapshot: ParametersSnapshot = { parameters: [], requests: 0, rawKeys: [] };
+  for (let page = 1; ; page++) {
+    const response = await ctx.openaq.get('/parameters', { limit: PAGE_LIMIT, page }, ctx.signal);
+    snapshot.requests++;
+    const parsed = parseEnvelope(response.body, parameterSchema);
+    const landed = await landRawResponse(ctx, response, {
+      endpoint: PARAMETERS_ENDPOINT,
+      subject: 'parameters',
+      locationId: null,
+      sensorId: null,
+      window: null,
+      page,
+      resultCount: parsed.ok ? parsed.results.length : null,
+      validationError: parsed.ok ? null : parsed.error,
+      batchId,
+    });
+    snapshot.rawKeys.push(landed.rawKey);
+    if (!parsed.ok) failOnInvalid('extract_parameters', [`${landed.rawKey}: ${parsed.error}`]);
+    if (!parsed.ok) break;
+    snapshot.parameters.push(...parsed.results);
+    if (!hasNextPage(parsed.results.length, PAGE_LIMIT)) break;
+  }
+  return snapshot;
+}
+
+/** The raw objects (pages) of the newest complete, valid /v3/parameters snapshot; empty when there is none. */
+export function latestParametersObjects(meta: MetaDb): RawObjectRecord[] {
+  const objects = findRawObjects(meta, { endpoint: PARAMETERS_ENDPOINT });
+  const batches = new Map<string, RawObjectRecord[]>();
+  for (const o of objects) {
+    const batch = o.batchId ?? o.rawKey;
+    batches.set(batch, [...(batches.get(batch) ?? []), o]);
+  }
+  // findRawObjects orders by fetch time, so the last complete batch is the newest.
+  const complete = [...batches.values()].filter((pages) => pages.every((p) => p.valid));
+  return complete.at(-1) ?? [];
+}
+
+/** The newest snapshot's parameters, read back from raw/. */
+export async function latestParameters(ctx: { meta: MetaDb; store: ObjectStore }): Promise<Parameter[]> {
+  const objects = latestParametersObjects(ctx.meta);
+  if (objects.length === 0) {
+    throw new PipelineError(
+      'no /v3/parameters snapshot in raw/: archive rows cannot be given parameter ids; run extract_parameters first',
+      'transform',
+    );
+  }
+  const parameters: Parameter[] = [];
+  for (const o of objects) {
+    const parsed = parseEnvelope(await ctx.store.get(o.rawKey), parameterSchema);
+    if (parsed.ok) parameters.push(...parsed.results);
+  }
+  return parameters;
+}
