@@ -3,6 +3,7 @@
 
 export const TASK_STATES = [
   'queued',
+  'scheduled',
   'running',
   'success',
   'failed',
@@ -106,11 +107,18 @@ export interface RunsService {
 
 export interface TableInfo {
   name: string;
-  schemaVersion: number;
+  /** Partitioned by local date (dev/{table}/year=/month=/day=/). */
+  partitioned: boolean;
+  /** Null before the catalog step recorded a schema. */
+  schemaVersion: number | null;
   partitionCount: number;
   rowCount: number;
   bytes: number;
   fileCount: number;
+  /** Range of the table's time column over its current partitions. */
+  minTime: string | null;
+  maxTime: string | null;
+  /** When a partition of the table was last committed. */
   updatedAt: string | null;
 }
 
@@ -127,6 +135,8 @@ export interface PartitionInfo {
   minTime: string | null;
   maxTime: string | null;
   schemaVersion: number | null;
+  /** Rows the transform could not type and set aside, when known. */
+  quarantinedRows: number | null;
   committedAt: string | null;
 }
 
@@ -171,6 +181,8 @@ export interface ChecksService {
 export interface QueryResult {
   columns: string[];
   rows: Record<string, unknown>[];
+  /** True when the rows were cut at the server's row limit. */
+  truncated?: boolean;
 }
 
 /** A query the read-only guard or the engine rejected because of the SQL itself (the server answers 400). */

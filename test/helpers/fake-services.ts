@@ -89,11 +89,14 @@ export function fakeServices(): FakeServices {
   const tables: TableInfo[] = [
     {
       name: 'measurements',
+      partitioned: true,
       schemaVersion: 2,
       partitionCount: 2,
       rowCount: 480,
       bytes: 20_480,
       fileCount: 2,
+      minTime: '2024-03-05T00:00:00.000Z',
+      maxTime: '2024-03-06T23:00:00.000Z',
       updatedAt: '2024-03-07T04:00:00.000Z',
     },
   ];
@@ -107,6 +110,7 @@ export function fakeServices(): FakeServices {
     minTime: `2024-03-${d}T00:00:00.000Z`,
     maxTime: `2024-03-${d}T23:00:00.000Z`,
     schemaVersion: 2,
+    quarantinedRows: 0,
     committedAt: `2024-03-${d}T05:00:00.000Z`,
   }));
   const versions: SchemaVersionInfo[] = [

@@ -1,0 +1,223 @@
+// QueryService and ProdService over a locked-down, in-memory DuckDB session of the lake (the guard `aqlake query` uses),
+// rebuilt when the catalog's current files change so the page sees a new partition as soon as it is committed.
+import { dirname, join, resolve, sep } from 'node:path';
+import type { AqlakeConfig } from '../../config/index.js';
+import { listProdViews } from '../../engines/duckdb/query-session.js';
+import { sqlStatement } from '../../engines/duckdb/sql-files.js';
+import type { CellValue, DevTableFiles, Engine, ReadOnlyQuerySession } from '../../engines/engine.js';
+import { EngineError } from '../../errors.js';
+import { latestSchema, listTableFiles, listTables } from '../../lake/catalog/catalog.js';
+import type { MetaDb } from '../../lake/meta/meta-db.js';
+import type { ObjectStore } from '../../lake/store/index.js';
+import { prodRowsQuery } from '../prod-query.js';
+import {
+  type LocationOption,
+  type ProdService,
+  QueryRejectedError,
+  type QueryResult,
+  type QueryService,
+} from '../services.js';
+
+export interface LakeQueriesOptions {
+  config: AqlakeConfig;
+  meta: MetaDb;
+  store: ObjectStore;
+  /** Opens the locked-down read session (Engine.openReadOnlySession: the guard `aqlake query` uses). */
+  engine: Pick<Engine, 'openReadOnlySession'>;
+  /** A user's query is interrupted after this long (default 30 s). */
+  queryTimeoutMs?: number;
+  /** Rows /api/query returns at most (default 10,000). */
+  maxQueryRows?: number;
+}
+
+interface Held {
+  /** null while the lake has no dev.measurements to define the views over. */
+  session: ReadOnlyQuerySession | null;
+  signature: string;
+  users: number;
+  retired: boolean;
+}
+
+export interface LakeQueries {
+  query: QueryService;
+  prod: ProdService;
+  close(): void;
+}
+
+export function lakeQueries(options: LakeQueriesOptions): LakeQueries {
+  const { config, meta, store, engine } = options;
+  const timeoutMs = options.queryTimeoutMs ?? 30_000;
+  const maxRows = options.maxQueryRows ?? 10_000;
+  const prodViews = listProdViews().map((v) => v.view.replace(/^prod\./, ''));
+  let current: Held | undefined;
+  let building: Promise<Held> | undefined;
+  let closed = false;
+
+  /** The tables and their current file keys: when this changes, a partition was committed or a table appeared. */
+  const catalogSignature = (): string =>
+    JSON.stringify(listTables(meta).map((t) => [t.table, listTableFiles(meta, t.table).map((f) => f.key)]));
+
+  const build = async (signature: string): Promise<Held> => {
+    const tables: DevTableFiles[] = [];
+    const paths: string[] = [];
+    for (const t of listTables(meta)) {
+      const files = await Promise.all(listTableFiles(meta, t.table).map((f) => store.localPath(f.key)));
+      const columns = latestSchema(meta, t.table)?.columns ?? [];
+      if (files.length === 0 && columns.length === 0) continue;
+      tables.push({ table: t.table, paths: files, columns });
+      paths.push(...files);
+    }
+    // The prod views read dev.measurements; before the first transform there is nothing to define them over.
+    const session = tables.some((t) => t.table === 'measurements')
+      ? await engine.openReadOnlySession({
+          tables,
+          allowedDirectories: [readableRoot(paths, join(config.home, 'dev'))],
+        })
+      : null;
+    return { session, signature, users: 0, retired: false };
+  };
+
+  const release = (held: Held): void => {
+    held.users--;
+    if (held.retired && held.users === 0) held.session?.close();
+  };
+
+  const withSession = async <T>(fn: (session: ReadOnlyQuerySession | null) => Promise<T>): Promise<T> => {
+    if (closed) throw new Error('the lake session is closed');
+    const signature = catalogSignature();
+    if (current?.signature !== signature) {
+      building ??= build(signature).finally(() => {
+        building = undefined;
+      });
+      const next = await building;
+      if (current !== next) {
+        const old = current;
+        current = next;
+        if (old) {
+          old.retired = true;
+          if (old.users === 0) old.session?.close();
+        }
+      }
+    }
+    const held = current!;
+    held.users++;
+    try {
+      return await fn(held.session);
+    } finally {
+      release(held);
+    }
+  };
+
+  const toObjects = (columns: string[], rows: CellValue[][]): Record<string, unknown>[] =>
+    rows.map((row) => Object.fromEntries(columns.map((c, i) => [c, row[i]])));
+
+  const query: QueryService = {
+    async query(sql, params) {
+      return withSession(async (session) => {
+        if (!session) throw new QueryRejectedError('the lake has no tables yet: run the pipeline first');
+        try {
+          const { columns, batches } = await session.stream(sql, {
+            timeoutMs,
+            ...(params ? { params } : {}),
+          });
+          const names = columns.map((c) => c.name);
+          const rows: CellValue[][] = [];
+          for await (const batch of batches) {
+            rows.push(...batch);
+            if (rows.length > maxRows) break;
+          }
+          const result: QueryResult = { columns: names, rows: toObjects(names, rows.slice(0, maxRows)) };
+          if (rows.length > maxRows) result.truncated = true;
+          return result;
+        } catch (err) {
+          // Whatever DuckDB says about a user's statement (syntax, unknown table, read-only, timeout) is the caller's to fix.
+          if (err instanceof EngineError) throw new QueryRejectedError(err.message);
+          throw err;
+        }
+      });
+    },
+  };
+
+  const prod: ProdService = {
+    views: () => prodViews,
+    async rows(view, filter) {
+      return withSession(async (session) => {
+        if (!session?.views.includes(`prod.${view}`)) return { columns: [], rows: [] };
+        const { sql, params } = prodRowsQuery(view, filter);
+        const result = await session.query(sql, { params, timeoutMs });
+        const names = result.columns.map((c) => c.name);
+        return { columns: names, rows: toObjects(names, result.rows) };
+      });
+    },
+    async locations() {
+      return withSession(async (session) => {
+        if (!session?.views.includes('dev.measurements')) return [];
+        const named = session.views.includes('dev.locations');
+        const rows = await session.query(
+          sqlStatement('server/queries.sql', named ? 'locations' : 'locations_without_names'),
+          { timeoutMs },
+        );
+        return groupLocations(
+          toObjects(
+            rows.columns.map((c) => c.name),
+            rows.rows,
+          ),
+        );
+      });
+    },
+  };
+
+  return {
+    query,
+    prod,
+    close() {
+      closed = true;
+      if (current && current.users === 0) current.session?.close();
+      else if (current) current.retired = true;
+      current = undefined;
+    },
+  };
+}
+
+/** The one folder user SQL may read: the deepest folder holding every dev file (the dev zone, or the S3 cache). */
+export function readableRoot(paths: readonly string[], fallback: string): string {
+  if (paths.length === 0) return resolve(fallback);
+  let root = dirname(resolve(paths[0]!));
+  for (const p of paths) {
+    const abs = resolve(p);
+    while (!(abs === root || abs.startsWith(root.endsWith(sep) ? root : root + sep))) root = dirname(root);
+  }
+  return root;
+}
+
+/** Rows of the `locations` statement (one per sensor) → one option per location with its parameters. */
+export function groupLocations(rows: readonly Record<string, unknown>[]): LocationOption[] {
+  const byId = new Map<number, LocationOption>();
+  for (const r of rows) {
+    const id = Number(r.location_id);
+    let loc = byId.get(id);
+    if (!loc) {
+      loc = {
+        id,
+        name: String(r.name),
+        timezone: (r.timezone as string | null) ?? null,
+        country: (r.country as string | null) ?? null,
+        parameters: [],
+        firstDate: null,
+        lastDate: null,
+      };
+      byId.set(id, loc);
+    }
+    loc.parameters.push({
+      parameter: String(r.parameter),
+      units: String(r.units),
+      parameterId: r.parameter_id === null ? null : Number(r.parameter_id),
+      sensorId: r.sensor_id === null ? null : Number(r.sensor_id),
+    });
+    const first = r.first_date as string | null;
+    const last = r.last_date as string | null;
+    if (first && (!loc.firstDate || first < loc.firstDate)) loc.firstDate = first;
+    if (last && (!loc.lastDate || last > loc.lastDate)) loc.lastDate = last;
+  }
+  return [...byId.values()];
+}
