@@ -1,0 +1,367 @@
+// The Glue job glue_jobs/job_raw_to_dev.py: it compiles, its columns are dev.measurements', and its rules — run with
+// python3 on real and hand-made raw objects, no Spark needed — follow the shared spec sql/dev/quality-rules.json.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { MEASUREMENTS_COLUMNS, QUARANTINE_COLUMNS } from '../src/engines/duckdb/transform-measurements.js';
+
+const SCRIPT = fileURLToPath(new URL('../glue_jobs/job_raw_to_dev.py', import.meta.url));
+const SPEC_PATH = fileURLToPath(new URL('../sql/dev/quality-rules.json', import.meta.url));
+const FIXTURE = fileURLToPath(
+  new URL('./fixtures/openaq/api-v3/openaq-python/responses/measurements.json', import.meta.url),
+);
+
+interface Spec {
+  _doc: string;
+  version: number;
+  sentinelMax: number;
+  futureToleranceSeconds: number;
+  ranges: { parameter: string; units: string; min: number | null; max: number | null }[];
+}
+const spec = JSON.parse(readFileSync(SPEC_PATH, 'utf8')) as Spec;
+
+/** Imports the job as a module in python3 and runs `code` with `job`, `spec_text` and `payload` in scope. */
+function python<T>(code: string, payload: unknown = null): T {
+  const driver = `
+import importlib.util, json, sys
+from datetime import date, datetime, timezone
+spec_ = importlib.util.spec_from_file_location("job", ${JSON.stringify(SCRIPT)})
+job = importlib.util.module_from_spec(spec_)
+spec_.loader.exec_module(job)
+spec_text = open(${JSON.stringify(SPEC_PATH)}, encoding="utf-8").read()
+payload = json.loads(sys.stdin.read())
+def dt(s): return job.parse_utc(s)
+def out(v): print(json.dumps(v, default=lambda o: o.isoformat() if hasattr(o, "isoformat") else str(o)))
+${code}
+`;
+  const r = spawnSync('python3', ['-c', driver], { input: JSON.stringify(payload), encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`python3 failed (${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+describe('glue_jobs/job_raw_to_dev.py', () => {
+  it('compiles with python3 -m py_compile', () => {
+    const r = spawnSync('python3', ['-m', 'py_compile', SCRIPT], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('writes exactly the columns and types of dev.measurements and its quarantine', () => {
+    const cols = python<{ m: [string, string][]; q: [string, string][] }>(
+      'out({"m": job.MEASUREMENTS_COLUMNS, "q": job.QUARANTINE_COLUMNS})',
+    );
+    expect(cols.m.map(([name, type]) => ({ name, type }))).toEqual(MEASUREMENTS_COLUMNS);
+    expect(cols.q.map(([name, type]) => ({ name, type }))).toEqual(QUARANTINE_COLUMNS);
+  });
+
+  it('implements the spec version it reads and refuses another', () => {
+    const r = python<{ version: number; flags: string[]; refused: string }>(`
+other = json.loads(spec_text); other["version"] = 99
+try:
+    job.load_rules(json.dumps(other)); refused = ""
+except ValueError as e:
+    refused = str(e)
+out({"version": job.SUPPORTED_RULES_VERSION, "flags": list(job.QUALITY_FLAGS), "refused": refused})`);
+    expect(r.version).toBe(spec.version);
+    expect(r.refused).toMatch(/version 99/);
+    // The order in which the script tries the flags is the order the spec's text gives.
+    const byPosition = [...r.flags].sort((a, b) => spec._doc.indexOf(a) - spec._doc.indexOf(b));
+    expect(r.flags).toEqual(byPosition);
+    expect(r.flags).toEqual(['sentinel', 'negative', 'out_of_range', 'future', 'ok']);
+  });
+
+  it('flags every range of the spec at and beyond its bounds, sentinels and future stamps as the spec says', () => {
+    interface Probe {
+      value: number;
+      parameter: string;
+      units: string;
+      end: string;
+      fetched: string;
+      expected: string;
+    }
+    const fetched = '2024-03-05T12:00:00Z';
+    const at = (seconds: number) => new Date(Date.parse(fetched) + seconds * 1000).toISOString();
+    const probes: Probe[] = [];
+    const probe = (value: number, parameter: string, units: string, expected: string, end = fetched) =>
+      probes.push({ value, parameter, units, end, fetched, expected });
+    for (const r of spec.ranges) {
+      const span = (r.max ?? 100) - (r.min ?? 0);
+      if (r.min !== null) {
+        probe(r.min, r.parameter, r.units, 'ok');
+        const below = r.min - span / 1000;
+        probe(below, r.parameter, r.units, below < 0 && r.min >= 0 ? 'negative' : 'out_of_range');
+      }
+      if (r.max !== null) {
+        probe(r.max, r.parameter, r.units, 'ok');
+        probe(r.max + span / 1000, r.parameter, r.units, 'out_of_range');
+      }
+    }
+    probe(spec.sentinelMax, 'pm25', 'µg/m³', 'sentinel');
+    probe(spec.sentinelMax - 1, 'temperature', 'c', 'sentinel');
+    probe(-0.5, 'unknown_parameter', 'x', 'negative');
+    probe(1e9, 'unknown_parameter', 'x', 'ok');
+    probe(10, 'pm25', 'ppm', 'ok'); // a range is keyed by parameter AND units
+    probe(5, 'pm25', 'µg/m³', 'ok', at(spec.futureToleranceSeconds));
+    probe(5, 'pm25', 'µg/m³', 'future', at(spec.futureToleranceSeconds + 1));
+    probe(-3, 'pm25', 'µg/m³', 'negative', at(spec.futureToleranceSeconds + 1)); // earlier flag wins
+    const got = python<string[]>(
+      `rules = job.load_rules(spec_text)
+out([job.quality_of(p["value"], p["parameter"], p["units"], dt(p["end"]), dt(p["fetched"]), rules) for p in payload])`,
+      probes,
+    );
+    expect(got).toEqual(probes.map((p) => p.expected));
+    expect(probes.length).toBeGreaterThan(4 * spec.ranges.length);
+  });
+
+  it('reads OpenAQ instants with Z, +00:00, other offsets and none, and intervals like 24:00:00', () => {
+    const r = python<{ ts: (string | null)[]; iv: (number | null)[] }>(
+      `out({"ts": [dt(s) for s in payload["ts"]], "iv": [job.interval_seconds_of(s) for s in payload["iv"]]})`,
+      {
+        ts: [
+          '2024-07-20T14:00:00Z',
+          '2024-07-20T14:00:00+00:00',
+          '2024-07-20T10:00:00-04:00',
+          '2024-07-20T14:00:00',
+          '2024-07-20T19:30:00.5+05:30',
+          'yesterday',
+          '2024-13-01T00:00:00Z',
+        ],
+        iv: ['01:00:00', '00:15:00', '24:00:00', '1 day 00:00:00', 'hourly', null],
+      },
+    );
+    expect(r.ts).toEqual([
+      '2024-07-20T14:00:00+00:00',
+      '2024-07-20T14:00:00+00:00',
+      '2024-07-20T14:00:00+00:00',
+      '2024-07-20T14:00:00+00:00',
+      '2024-07-20T14:00:00.500000+00:00',
+      null,
+      null,
+    ]);
+    expect(r.iv).toEqual([3600, 900, 86400, 86400, null, null]);
+  });
+
+  it('transforms real and hand-made raw objects: local day, dedup, coordinates, quarantine, reconciliation', () => {
+    const fixture = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { results: Record<string, unknown>[] };
+    const rec = (value: unknown, endUtc: string, extra: Record<string, unknown> = {}) => ({
+      value,
+      flagInfo: { hasFlags: false },
+      parameter: { id: 2, name: 'pm25', units: 'µg/m³' },
+      period: {
+        interval: '01:00:00',
+        datetimeFrom: {
+          utc: Number.isNaN(Date.parse(endUtc))
+            ? endUtc
+            : new Date(Date.parse(endUtc) - 3_600_000).toISOString().replace('.000Z', 'Z'),
+        },
+        datetimeTo: { utc: endUtc },
+      },
+      coordinates: null,
+      ...extra,
+    });
+    const objects: Record<string, string> = {
+      // Real records (America/Denver location, +00:00 instants) for local day 2023-10-16.
+      'raw/fixture.json': JSON.stringify(fixture),
+      // Kolkata (+05:30): the hour ending 00:00 local on 03-06 belongs to 03-05; the next one to 03-06.
+      'raw/kolkata-old.json': JSON.stringify({
+        results: [
+          rec(40, '2024-03-05T18:30:00Z'),
+          rec(41, '2024-03-05T19:30:00Z'),
+          rec(-999, '2024-03-05T17:30:00Z', { coordinates: { latitude: 28.1, longitude: 77.2 } }),
+        ],
+      }),
+      // A later fetch of the same sensor revises the 18:30 value: the newest fetch wins.
+      'raw/kolkata-new.json': JSON.stringify({
+        results: [rec(44, '2024-03-05T18:30:00Z'), rec('n/a', '2024-03-05T16:30:00Z'), rec(1, 'not a time')],
+      }),
+      'raw/broken.json': '{"results": [',
+      'raw/invalid-empty.json': '{"results": []}',
+      'raw/unknown-zone.json': JSON.stringify({ results: [rec(3, '2024-03-05T10:00:00Z')] }),
+    };
+    const entries = [
+      {
+        raw_key: 'raw/fixture.json',
+        sensor_id: 1,
+        location_id: 10,
+        fetched_at: '2023-10-17T00:00:00Z',
+        valid: true,
+      },
+      {
+        raw_key: 'raw/kolkata-old.json',
+        sensor_id: 2,
+        location_id: 20,
+        fetched_at: '2024-03-06T01:00:00Z',
+        valid: true,
+      },
+      {
+        raw_key: 'raw/kolkata-new.json',
+        sensor_id: 2,
+        location_id: 20,
+        fetched_at: '2024-03-07T01:00:00Z',
+        // a row without a period end counts for the UTC day before min(window end, fetch time): 2024-03-05
+        window_to_utc: '2024-03-06T00:00:00Z',
+        valid: true,
+      },
+      {
+        raw_key: 'raw/broken.json',
+        sensor_id: 3,
+        location_id: 20,
+        fetched_at: '2024-03-05T12:00:00Z',
+        window_to_utc: '2024-03-05T12:00:00Z',
+        valid: true,
+      },
+      {
+        raw_key: 'raw/invalid-empty.json',
+        sensor_id: 4,
+        location_id: 20,
+        fetched_at: '2024-03-05T12:00:00Z',
+        valid: false,
+        validation_error: 'meta missing',
+      },
+      {
+        raw_key: 'raw/unknown-zone.json',
+        sensor_id: 5,
+        location_id: 30,
+        fetched_at: '2024-03-05T12:00:00Z',
+        valid: true,
+      },
+    ];
+    const locations = [
+      {
+        location_id: 10,
+        timezone: 'America/Denver',
+        latitude: 39.7,
+        longitude: -105.0,
+        valid_from: '2023-01-01T00:00:00Z',
+      },
+      {
+        location_id: 20,
+        timezone: 'Asia/Kolkata',
+        latitude: 28.6,
+        longitude: 77.2,
+        valid_from: '2024-01-01T00:00:00Z',
+      },
+      {
+        location_id: 30,
+        timezone: 'Mars/Olympus_Mons',
+        latitude: 0,
+        longitude: 0,
+        valid_from: '2024-01-01T00:00:00Z',
+      },
+    ];
+    type Row = (string | number | boolean | null)[];
+    const r = python<{
+      rows: Row[];
+      quarantine: Row[];
+      stats: Record<string, Record<string, number | string>>;
+    }>(
+      `rules = job.load_rules(spec_text)
+versions = job.location_versions_from(payload["locations"])
+rows, quarantine, stats = job.transform_objects(payload["entries"], lambda k: payload["objects"][k], versions, rules,
+                                                 date(2023, 10, 16), date(2024, 3, 6))
+out({"rows": rows, "quarantine": quarantine, "stats": stats})`,
+      { objects, entries, locations },
+    );
+    const col = (name: string) => MEASUREMENTS_COLUMNS.findIndex((c) => c.name === name);
+    const rows = r.rows.map((row) =>
+      Object.fromEntries(MEASUREMENTS_COLUMNS.map((c, i) => [c.name, row[i]])),
+    );
+
+    const denver = rows.filter((x) => x.sensor_id === 1);
+    expect(denver.map((x) => [x.value, x.local_date, x.period_end_utc])).toEqual(
+      fixture.results.map((f) => {
+        const end = (f.period as { datetimeTo: { utc: string } }).datetimeTo.utc;
+        return [f.value, '2023-10-16', end];
+      }),
+    );
+    expect(denver[0]).toMatchObject({
+      location_id: 10,
+      parameter_id: 2,
+      parameter: 'pm25',
+      units: 'µg/m³',
+      timezone: 'America/Denver',
+      interval_seconds: 3600,
+      latitude: 39.7, // the record has no coordinates: the location's
+      longitude: -105.0,
+      has_flags: null, // this capture has no flagInfo
+      quality: 'ok',
+      source: 'api',
+      raw_key: 'raw/fixture.json',
+      ingested_at: '2023-10-17T00:00:00+00:00',
+    });
+
+    const kolkata = rows.filter((x) => x.sensor_id === 2);
+    expect(kolkata.map((x) => [x.period_end_utc, x.value, x.local_date, x.quality, x.raw_key])).toEqual([
+      ['2024-03-05T17:30:00+00:00', -999, '2024-03-05', 'sentinel', 'raw/kolkata-old.json'],
+      ['2024-03-05T18:30:00+00:00', 44, '2024-03-05', 'ok', 'raw/kolkata-new.json'],
+      ['2024-03-05T19:30:00+00:00', 41, '2024-03-06', 'ok', 'raw/kolkata-old.json'],
+    ]);
+    expect(kolkata[0]).toMatchObject({ latitude: 28.1, longitude: 77.2 }); // the record's own coordinates
+    expect(r.rows.every((row) => row.length === MEASUREMENTS_COLUMNS.length)).toBe(true);
+    expect(col('quality')).toBe(14);
+
+    const reasons = r.quarantine
+      .map((q) => [q[0], q[2]] as [string, string])
+      .sort((a, b) => (a[0] + a[1] < b[0] + b[1] ? -1 : 1));
+    expect(reasons).toEqual([
+      ['raw/broken.json', expect.stringMatching(/^unreadable raw object: /)],
+      ['raw/invalid-empty.json', 'raw object failed validation and yields no record: meta missing'],
+      ['raw/kolkata-new.json', 'unparseable period end (period.datetimeTo.utc)'],
+      ['raw/kolkata-new.json', 'value is not a number'],
+      ['raw/unknown-zone.json', 'unknown location timezone: Mars/Olympus_Mons'],
+    ]);
+    const notANumber = r.quarantine.find((q) => q[2] === 'value is not a number')!;
+    expect(notANumber[QUARANTINE_COLUMNS.findIndex((c) => c.name === 'value_raw')]).toBe('"n/a"');
+
+    // Nothing is lost: raw rows = rows + quarantined + duplicates dropped, day by day.
+    for (const s of Object.values(r.stats))
+      expect(s.raw_rows).toBe(Number(s.rows) + Number(s.quarantined_rows) + Number(s.duplicates_dropped));
+    expect(r.stats['2024-03-05']).toMatchObject({
+      rows: 2,
+      duplicates_dropped: 1,
+      min_period_end_utc: '2024-03-05T17:30:00Z',
+      max_period_end_utc: '2024-03-05T18:30:00Z',
+    });
+    expect(r.stats['2024-03-06']).toMatchObject({ rows: 1, raw_rows: 1 });
+  });
+
+  it('keeps only the days asked for, and picks the location version valid at fetch time', () => {
+    const r = python<{ rows: (string | number | null)[][] }>(
+      `rules = job.load_rules(spec_text)
+versions = job.location_versions_from(payload["locations"])
+rows, q, stats = job.transform_objects(payload["entries"], lambda k: payload["objects"][k], versions, rules,
+                                        date(2024, 11, 3), date(2024, 11, 3))
+out({"rows": rows})`,
+      {
+        objects: {
+          'raw/ny.json': JSON.stringify({
+            results: [
+              '2024-11-03T04:00:00Z',
+              '2024-11-03T05:00:00Z',
+              '2024-11-04T05:00:00Z',
+              '2024-11-04T06:00:00Z',
+            ].map((end, i) => ({
+              value: i,
+              parameter: { id: 2, name: 'pm25', units: 'µg/m³' },
+              period: { interval: '01:00:00', datetimeFrom: { utc: end }, datetimeTo: { utc: end } },
+            })),
+          }),
+        },
+        entries: [
+          { raw_key: 'raw/ny.json', sensor_id: 9, location_id: 1, fetched_at: '2024-11-05T00:00:00Z' },
+        ],
+        locations: [
+          { location_id: 1, timezone: 'Europe/London', valid_from: '2024-01-01T00:00:00Z' },
+          { location_id: 1, timezone: 'America/New_York', valid_from: '2024-06-01T00:00:00Z' },
+          { location_id: 1, timezone: 'Asia/Tokyo', valid_from: '2025-01-01T00:00:00Z' },
+        ],
+      },
+    );
+    // New York, the version valid on 2024-11-05: the 25-hour day of 2024-11-03 (EDT→EST) is (04:00Z, 05:00Z next day].
+    expect(r.rows.map((x) => [x[7], x[8], x[9]])).toEqual([
+      ['2024-11-03T05:00:00+00:00', 'America/New_York', '2024-11-03'],
+      ['2024-11-04T05:00:00+00:00', 'America/New_York', '2024-11-03'],
+    ]);
+  });
+});
