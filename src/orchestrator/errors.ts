@@ -44,3 +44,11 @@ export class SkipTask extends Error {
     this.name = 'SkipTask';
   }
 }
+
+/** A run (or a backfill) that ended failed or unfinished: the CLI prints the message and exits non-zero. */
+export class RunFailedError extends AqlakeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunFailedError';
+  }
+}

@@ -49,16 +49,23 @@ export async function triggerRun(
 
 /**
  * Clears task instances of a run so they run again: all of them, or `taskIds` (and their downstream with
- * `downstream`). Unless `queueOnly`, runs it here; a run held by a live scheduler is left to it.
+ * `downstream`). With a `dag` and not `queueOnly`, runs it here; a run held by a live executor is left to it.
  */
 export async function clearRun(
-  options: RunHereOptions & { dag: Dag; runId: string; taskIds?: string[]; downstream?: boolean },
+  options: Omit<RunHereOptions, 'parallelism'> & {
+    parallelism?: number;
+    dag?: Dag;
+    runId: string;
+    taskIds?: string[];
+    downstream?: boolean;
+  },
 ): Promise<ManualRunResult> {
   const { store, dag, runId } = options;
   store.recoverStale(livenessProbe(options.staleAfterMs ?? 30_000));
   const run = store.getRun(runId);
   if (!run) throw new UsageError(`no run "${runId}" (see aqlake runs)`);
-  if (run.dagId !== dag.id) throw new UsageError(`run ${runId} belongs to DAG ${run.dagId}, not ${dag.id}`);
+  if (dag && run.dagId !== dag.id)
+    throw new UsageError(`run ${runId} belongs to DAG ${run.dagId}, not ${dag.id}`);
   for (const id of options.taskIds ?? [])
     if (!store.getTaskInstance(runId, id)) throw new UsageError(`run ${runId} has no task "${id}"`);
   const cleared = store.clearTasks(runId, {
@@ -66,7 +73,11 @@ export async function clearRun(
     downstream: options.downstream ?? false,
     note: 'cleared by hand',
   });
-  return runHere(options, dag, runId, 'cleared', cleared);
+  if (!dag) {
+    const after = store.getRun(runId)!;
+    return { run: after, action: 'cleared', clearedTasks: cleared, state: after.state, interrupted: null };
+  }
+  return runHere({ ...options, parallelism: options.parallelism ?? 1 }, dag, runId, 'cleared', cleared);
 }
 
 async function runHere(

@@ -712,11 +712,15 @@ export class RunStore {
       for (const id of selected) reset.run(now, now, runId, id);
       if (options.params !== undefined || options.note !== undefined || selected.size > 0)
         this.sql(
-          `UPDATE dag_runs SET params_json = COALESCE(?, params_json), note = COALESCE(?, note), ended_at = NULL,
-             updated_at = ? WHERE run_id = ?`,
+          `UPDATE dag_runs SET params_json = COALESCE(?, params_json), note = COALESCE(?, note),
+             started_at = CASE WHEN ? THEN NULL ELSE started_at END,
+             ended_at = CASE WHEN ? THEN NULL ELSE ended_at END, updated_at = ? WHERE run_id = ?`,
         ).run(
           options.params !== undefined ? JSON.stringify(options.params) : null,
           options.note ?? null,
+          // A cleared run starts over, unless a task of it is still running.
+          +(selected.size > 0 && !tis.some((t) => t.state === 'running' && !selected.has(t.taskId))),
+          +(selected.size > 0),
           now,
           runId,
         );
@@ -732,6 +736,18 @@ export class RunStore {
       iso(this.clock()),
       runId,
     );
+  }
+
+  /** The state of every task instance of these runs: runId → taskId → state (one query, for grids and lists). */
+  taskStates(runIds: readonly string[]): Map<string, Record<string, TaskState>> {
+    const out = new Map<string, Record<string, TaskState>>(runIds.map((id) => [id, {}]));
+    if (runIds.length === 0) return out;
+    const rows = this.sql(
+      `SELECT run_id, task_id, state FROM task_instances WHERE run_id IN (SELECT value FROM json_each(?))
+       ORDER BY run_id, priority, task_id`,
+    ).all(JSON.stringify(runIds)) as { run_id: string; task_id: string; state: TaskState }[];
+    for (const r of rows) out.get(r.run_id)![r.task_id] = r.state;
+    return out;
   }
 
   /** Logical dates of a DAG's runs within [from, to]. */

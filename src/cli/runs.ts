@@ -1,0 +1,83 @@
+// aqlake runs: the DAG runs in the run store, newest first, with their task states.
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { formatDuration, formatTable, formatTime, openRunStore } from '../orchestrator/cli-support.js';
+import type { DagRun, RunState, TaskState } from '../orchestrator/index.js';
+import { configFor, parsePositiveInt } from './options.js';
+
+interface RunsFlags {
+  dag?: string;
+  state?: string;
+  limit: string;
+  json?: boolean;
+}
+
+const RUN_STATES: readonly RunState[] = ['queued', 'running', 'success', 'failed'];
+
+export function registerRuns(program: Command): void {
+  program
+    .command('runs')
+    .description('list DAG runs (newest logical date first) with their state and task counts')
+    .option('--dag <id>', 'only runs of this DAG')
+    .option('--state <state>', `only runs in this state (${RUN_STATES.join(', ')})`)
+    .option('--limit <n>', 'at most this many runs', '20')
+    .option('--json', 'print the runs as JSON, each with its task states')
+    .addHelpText(
+      'after',
+      '\nA run id is DAG__DATE (e.g. openaq_daily__2024-05-01); pass it to `aqlake tasks`, `logs` and `clear`.',
+    )
+    .action((flags: RunsFlags, command: Command) => {
+      const limit = parsePositiveInt('--limit', flags.limit);
+      const state = flags.state as RunState | undefined;
+      if (state !== undefined && !RUN_STATES.includes(state))
+        throw new UsageError(`--state: expected one of ${RUN_STATES.join(', ')}, got "${flags.state}"`);
+      const store = openRunStore(configFor(command));
+      try {
+        const runs = store.listRuns({
+          ...(flags.dag ? { dagId: flags.dag } : {}),
+          ...(state ? { states: [state] } : {}),
+          limit,
+        });
+        const tasks = store.taskStates(runs.map((r) => r.runId));
+        if (flags.json) {
+          const out = runs.map((r) => ({ ...r, taskStates: tasks.get(r.runId) ?? {} }));
+          process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+          return;
+        }
+        if (runs.length === 0) {
+          process.stdout.write('no runs yet (start one with `aqlake trigger` or `aqlake backfill`)\n');
+          return;
+        }
+        const rows = runs.map((r) => [
+          r.runId,
+          r.runType,
+          r.state,
+          taskSummary(tasks.get(r.runId) ?? {}),
+          formatTime(r.startedAt),
+          formatDuration(durationOf(r)),
+        ]);
+        process.stdout.write(
+          `${formatTable(['RUN', 'TYPE', 'STATE', 'TASKS', 'STARTED (UTC)', 'DURATION'], rows)}\n`,
+        );
+      } finally {
+        store.db.close();
+      }
+    });
+}
+
+function durationOf(run: DagRun): number | null {
+  if (!run.startedAt) return null;
+  const end = run.endedAt ? Date.parse(run.endedAt) : Date.now();
+  return end - Date.parse(run.startedAt);
+}
+
+/** e.g. `4/6 success, 1 running, 1 queued`. */
+export function taskSummary(states: Record<string, TaskState>): string {
+  const all = Object.values(states);
+  const counts = new Map<TaskState, number>();
+  for (const s of all) counts.set(s, (counts.get(s) ?? 0) + 1);
+  const ok = counts.get('success') ?? 0;
+  counts.delete('success');
+  const rest = [...counts].map(([s, n]) => `${n} ${s}`);
+  return [`${ok}/${all.length} success`, ...rest].join(', ');
+}
