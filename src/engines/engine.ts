@@ -152,7 +152,8 @@ export interface CheckOutcome {
   check: string;
   severity: CheckSeverity;
   status: CheckStatus;
-  observed: string | null;
+  /** What the check measured (a count, hours of age …). */
+  observed: number | string | null;
   /** One short line, e.g. `3 duplicate keys, e.g. sensor 7 at 2024-07-21 10:00:00 UTC (2 rows)`. */
   message: string;
   /** What a pass means (the check's header). */

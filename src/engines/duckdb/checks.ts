@@ -136,7 +136,7 @@ async function runCheck(
     return {
       ...base,
       status: status as CheckStatus,
-      observed: observedText(row.observed ?? null),
+      observed: observedValue(row.observed ?? null),
       message: typeof row.message === 'string' ? row.message : String(row.message ?? ''),
     };
   } catch (err) {
@@ -149,7 +149,7 @@ async function runCheck(
   }
 }
 
-function observedText(value: CellValue): string | null {
-  if (value === null) return null;
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+function observedValue(value: CellValue): number | string | null {
+  if (value === null || typeof value === 'number' || typeof value === 'string') return value;
+  return JSON.stringify(value);
 }

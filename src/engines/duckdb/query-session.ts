@@ -22,6 +22,7 @@ import type {
   QueryStream,
   ReadOnlyQuerySession,
 } from '../engine.js';
+import { MEASUREMENTS_COLUMNS } from './transform-measurements.js';
 
 export type { CellValue, QueryColumn, QueryOptions, QueryResult, QueryStream } from '../engine.js';
 
@@ -110,7 +111,7 @@ export class QuerySession implements ReadOnlyQuerySession {
       await exec(connection, "SET GLOBAL TimeZone = 'UTC'");
       await exec(connection, 'CREATE SCHEMA dev');
       await exec(connection, 'CREATE SCHEMA prod');
-      for (const table of options.tables.map(tableSource)) {
+      for (const table of withRequiredTables(options.tables.map(tableSource), options.prodSqlDir !== false)) {
         await exec(connection, devViewSql(table));
         views.push(`dev.${table.name}`);
       }
@@ -276,6 +277,12 @@ function arm(connection: DuckDBConnection, options: QueryOptions): Deadline {
     },
     reason: () => fired,
   };
+}
+
+/** The prod views read dev.measurements: before the first transform it is a typed empty view. */
+function withRequiredTables(tables: DevTableSource[], prod: boolean): DevTableSource[] {
+  if (!prod || tables.some((t) => t.name === 'measurements')) return tables;
+  return [...tables, { name: 'measurements', files: [], columns: MEASUREMENTS_COLUMNS }];
 }
 
 /** `CREATE VIEW dev.x` over the table's files, or a typed empty view when it has none yet. */

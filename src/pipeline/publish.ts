@@ -1,0 +1,171 @@
+// The publish task: makes a validated day visible. It proves the prod views compile over the lake with the new
+// version in place, commits the version (one catalog transaction), deletes the files it replaced, and resolves the
+// dev tables every reader (query, check, the HTTP API) builds its views over.
+import { dirname, join, resolve } from 'node:path';
+import type { DevTableFiles } from '../engines/engine.js';
+import { PipelineError } from '../errors.js';
+import {
+  commitAndCleanup,
+  getCurrentVersion,
+  getPartitionVersion,
+  getStagedVersion,
+  latestSchema,
+  listTableFiles,
+  listTables,
+  type PartitionVersion,
+} from '../lake/catalog/index.js';
+import type { MetaDb } from '../lake/meta/meta-db.js';
+import type { ObjectStore } from '../lake/store/index.js';
+import { mapWithConcurrency } from '../util/concurrency.js';
+import type { TaskContext } from './context.js';
+import { MEASUREMENTS_TABLE } from './transform.js';
+import { listCheckResults } from './validate.js';
+
+export type PublishContext = Pick<TaskContext, 'store' | 'meta' | 'engine'> &
+  Partial<Pick<TaskContext, 'runId' | 'logger' | 'now'>>;
+
+export interface PublishResult {
+  table: string;
+  localDate: string;
+  versionId: number;
+  /** The version this commit replaced, if the day had one. */
+  previousVersionId: number | null;
+  /** True when nothing was staged: the day's current version stays, and only the views were rebuilt. */
+  alreadyCurrent: boolean;
+  /** Replaced files that could not be deleted now (vacuum removes them). */
+  leftForVacuum: string[];
+  /** The prod views that compiled over the lake with this version in it. */
+  views: string[];
+}
+
+/**
+ * Publishes the newest staged version of dev.{table}/{localDate}: it must have passed validation (no failed error
+ * check, and at least one check recorded). The views are built over the lake with the version substituted before the
+ * commit, so a version whose files the views cannot read never becomes current.
+ */
+export async function publishDay(
+  ctx: PublishContext,
+  localDate: string,
+  options: { table?: string; versionId?: number } = {},
+): Promise<PublishResult> {
+  const table = options.table ?? MEASUREMENTS_TABLE;
+  const staged =
+    options.versionId !== undefined
+      ? getPartitionVersion(ctx.meta, options.versionId)
+      : (getStagedVersion(ctx.meta, table, localDate, ctx.runId ?? null) ??
+        getStagedVersion(ctx.meta, table, localDate));
+  if (!staged || staged.state === 'current') {
+    const current = staged ?? getCurrentVersion(ctx.meta, table, localDate);
+    if (!current)
+      throw new PipelineError(
+        `publish ${localDate}: nothing to publish: dev.${table} has no staged or current version for this day`,
+        'publish',
+        localDate,
+      );
+    const views = await ctx.engine.createProdViews(await resolveDevTables(ctx));
+    return {
+      table,
+      localDate,
+      versionId: current.versionId,
+      previousVersionId: null,
+      alreadyCurrent: true,
+      leftForVacuum: [],
+      views,
+    };
+  }
+  assertValidated(ctx.meta, staged, localDate);
+  let views: string[];
+  try {
+    views = await ctx.engine.createProdViews(
+      await resolveDevTables(ctx, { versionOverrides: { [table]: [staged.versionId] } }),
+    );
+  } catch (err) {
+    throw new PipelineError(
+      `publish ${localDate}: the prod views do not build over version ${staged.versionId} of dev.${table}: ${(err as Error).message}`,
+      'publish',
+      localDate,
+    );
+  }
+  const commit = await commitAndCleanup(ctx.store, ctx.meta, table, localDate, staged.versionId, {
+    now: ctx.now?.(),
+  });
+  const result: PublishResult = {
+    table,
+    localDate,
+    versionId: staged.versionId,
+    previousVersionId: commit.previousVersionId,
+    alreadyCurrent: false,
+    leftForVacuum: commit.leftForVacuum,
+    views,
+  };
+  ctx.logger?.info({ task: 'publish', ...result, views: views.length }, 'day published');
+  return result;
+}
+
+/** A version may be published only after validate recorded results for it and none of its error checks failed. */
+function assertValidated(meta: MetaDb, version: PartitionVersion, localDate: string): void {
+  const results = listCheckResults(meta, { versionId: version.versionId });
+  const where = `dev.${version.table} day=${localDate}`;
+  if (results.length === 0)
+    throw new PipelineError(
+      `publish ${localDate}: version ${version.versionId} of ${where} has not been validated; run validate first`,
+      'publish',
+      localDate,
+    );
+  // Results are newest first: judge each check by its latest run on this version.
+  const latest = new Map<string, (typeof results)[number]>();
+  for (const r of results) if (!latest.has(r.check)) latest.set(r.check, r);
+  const failed = [...latest.values()].find((r) => r.severity === 'error' && r.status === 'fail');
+  if (failed)
+    throw new PipelineError(
+      `publish ${localDate}: check ${failed.check} failed on ${where} (${failed.message}); the day is not published`,
+      'publish',
+      localDate,
+    );
+}
+
+export interface ResolveOptions {
+  /** table → version ids to read instead of their partitions' current ones (a staged version before its commit). */
+  versionOverrides?: Readonly<Record<string, readonly number[]>>;
+}
+
+/**
+ * Every dev table with the local paths of its current files (through the catalog, so a reader never sees half a
+ * commit) and its latest schema. Tables the catalog has never seen are left out; the engine supplies empty typed
+ * views for the ones its prod views need.
+ */
+export async function resolveDevTables(
+  lake: { store: ObjectStore; meta: MetaDb },
+  options: ResolveOptions = {},
+): Promise<DevTableFiles[]> {
+  const tables: DevTableFiles[] = [];
+  for (const t of listTables(lake.meta)) {
+    const overrides = options.versionOverrides?.[t.table];
+    const files = listTableFiles(lake.meta, t.table, overrides ? { versionOverrides: overrides } : {});
+    const paths = await mapWithConcurrency(files, 8, (f) => lake.store.localPath(f.key));
+    const columns =
+      latestSchema(lake.meta, t.table)?.columns ??
+      (overrides?.[0] !== undefined ? getPartitionVersion(lake.meta, overrides[0])?.columns : undefined) ??
+      [];
+    if (paths.length === 0 && columns.length === 0) continue;
+    tables.push({ table: t.table, paths, columns });
+  }
+  return tables;
+}
+
+/**
+ * The folders a locked session may read: the lake's dev folder as the store lays it out on disk (for an S3 store,
+ * its local cache), derived from the resolved files, plus `{home}/dev` itself.
+ */
+export function readableDevRoots(tables: readonly DevTableFiles[], home: string): string[] {
+  const roots = new Set([resolve(join(home, 'dev'))]);
+  for (const t of tables) {
+    for (const path of t.paths) {
+      // …/dev/{table}/year=…/part.parquet → …/dev
+      const marker = `${join('dev', t.table)}`;
+      const at = path.lastIndexOf(marker);
+      roots.add(at >= 0 ? resolve(path.slice(0, at), 'dev') : dirname(path));
+    }
+  }
+  return [...roots];
+}
