@@ -32,7 +32,7 @@ export function registerExtract(program: Command): void {
       const interval = parseDateRange(flags.from, flags.to);
       const locations = parseLocationIds(flags.locations);
       const config = configFor(command);
-      const runtime = openLakeRuntime(config);
+      const runtime = await openLakeRuntime(config);
       const controller = new AbortController();
       const stop = () => controller.abort(new Error('interrupted'));
       process.once('SIGINT', stop);
@@ -71,7 +71,7 @@ export function registerExtract(program: Command): void {
       } finally {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
-        runtime.close();
+        await runtime.close();
       }
     });
 }
