@@ -14,7 +14,7 @@ SELECT unnest(from_json($files::JSON, '[{"path": "VARCHAR", "raw_key": "VARCHAR"
 CREATE TEMP TABLE location_versions AS
 SELECT location_id, timezone, latitude, longitude, valid_from,
   timezone IN (SELECT name FROM pg_timezone_names()) AS timezone_known
-FROM read_parquet($location_files);
+FROM read_parquet($location_files, hive_partitioning = false);
 
 -- name: create_empty_location_versions
 CREATE TEMP TABLE location_versions (
@@ -63,7 +63,7 @@ WITH records AS (
   SELECT c.raw_key, x.record_index, c.sensor_id, c.location_id, c.fetched_at, c.window_to_utc, c.timezone,
     c.timezone_known, c.location_latitude, c.location_longitude,
     x.r.value AS value_json,
-    CASE WHEN json_type(x.r.value) IN ('DOUBLE', 'BIGINT', 'UBIGINT') THEN x.r.value::DOUBLE END AS value,
+    CASE WHEN json_type(x.r.value) IN ('DOUBLE', 'BIGINT', 'UBIGINT') THEN TRY_CAST(x.r.value AS DOUBLE) END AS value,
     CASE WHEN json_type(x.r.parameter.id) IN ('BIGINT', 'UBIGINT') THEN TRY_CAST(x.r.parameter.id AS INTEGER) END
       AS parameter_id,
     CASE WHEN json_type(x.r.parameter.name) = 'VARCHAR' THEN x.r.parameter.name ->> '$' END AS parameter,
@@ -80,7 +80,7 @@ WITH records AS (
       AS has_record_coordinates,
     x.r.coordinates.latitude AS record_latitude,
     x.r.coordinates.longitude AS record_longitude,
-    CASE WHEN json_type(x.r.flagInfo.hasFlags) = 'BOOLEAN' THEN x.r.flagInfo.hasFlags::BOOLEAN END AS has_flags
+    CASE WHEN json_type(x.r.flagInfo.hasFlags) = 'BOOLEAN' THEN TRY_CAST(x.r.flagInfo.hasFlags AS BOOLEAN) END AS has_flags
   FROM records x JOIN file_context c ON c.path = x.path
 ), classified AS (
   SELECT *,
@@ -107,8 +107,8 @@ SELECT raw_key, record_index, sensor_id, location_id, fetched_at, parameter_id, 
   CASE WHEN reason IS NOT NULL THEN period_end_raw END AS period_end_raw,
   timezone, local_date,
   coalesce(interval_raw, CAST(epoch(period_end_utc) - epoch(period_start_utc) AS INTEGER)) AS interval_seconds,
-  CASE WHEN has_record_coordinates THEN record_latitude::DOUBLE ELSE location_latitude END AS latitude,
-  CASE WHEN has_record_coordinates THEN record_longitude::DOUBLE ELSE location_longitude END AS longitude,
+  CASE WHEN has_record_coordinates THEN TRY_CAST(record_latitude AS DOUBLE) ELSE location_latitude END AS latitude,
+  CASE WHEN has_record_coordinates THEN TRY_CAST(record_longitude AS DOUBLE) ELSE location_longitude END AS longitude,
   has_flags, reason,
   -- A row without a local date still counts for one day, by a rule that does not depend on the range transformed.
   coalesce(local_date,

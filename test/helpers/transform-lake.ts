@@ -64,7 +64,7 @@ export async function readParquetRows(
            strftime(period_end_utc, '%Y-%m-%dT%H:%M:%SZ') AS period_end_utc,
            strftime(local_date, '%Y-%m-%d') AS local_date,
            strftime(ingested_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS ingested_at)
-         FROM read_parquet($paths) ORDER BY ${orderBy}`,
+         FROM read_parquet($paths, hive_partitioning = false) ORDER BY ${orderBy}`,
         { paths: [...paths] },
       ),
     );

@@ -16,7 +16,7 @@ export async function inspectParquet(
     for (const path of paths) {
       const described = (
         await db.rows<{ column_name: string; column_type: string }>(
-          'DESCRIBE SELECT * FROM read_parquet($path)',
+          'DESCRIBE SELECT * FROM read_parquet($path, hive_partitioning = false)',
           { path },
         )
       ).map((c) => ({ name: c.column_name, type: c.column_type }));
@@ -38,7 +38,7 @@ export async function inspectParquet(
       const [range] = await db.rows<{ min_time: string | null; max_time: string | null }>(
         `SELECT strftime(min("${timeColumn}"), '%Y-%m-%dT%H:%M:%SZ') AS min_time,
                 strftime(max("${timeColumn}"), '%Y-%m-%dT%H:%M:%SZ') AS max_time
-         FROM read_parquet($paths)`,
+         FROM read_parquet($paths, hive_partitioning = false)`,
         { paths: [...paths] },
       );
       minTime = range?.min_time ?? null;

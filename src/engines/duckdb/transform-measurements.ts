@@ -82,7 +82,9 @@ export async function transformMeasurements(
     } catch (err) {
       if (!(err instanceof EngineError)) throw err;
       // An object that passed validation still broke the bulk read: probe each, quarantine the bad, read the rest.
-      for (const f of files) if (f.object_reason === null) f.object_reason = await probe(db, f.path, null);
+      for (const f of files)
+        if (f.object_reason === null)
+          f.object_reason = await probe(db, { path: f.path, rawKey: f.raw_key }, null);
       if (!files.some((f) => f.object_reason !== null)) throw err;
       for (const table of ['rows', 'file_context', 'location_versions', 'raw_files'])
         await db.run(`DROP TABLE IF EXISTS ${table}`);
@@ -154,7 +156,7 @@ async function classifyObjects(
       window_to_utc: o.windowToUtc,
       object_reason: null,
     };
-    if (!o.valid) row.object_reason = await probe(db, o.path, o.validationError);
+    if (!o.valid) row.object_reason = await probe(db, o, o.validationError);
     rows.push(row);
   }
   return rows;
@@ -162,15 +164,18 @@ async function classifyObjects(
 
 async function probe(
   db: DuckDbSession,
-  path: string,
+  object: { path: string; rawKey: string },
   validationError: string | null,
 ): Promise<string | null> {
   try {
-    const [row] = await db.rows<{ records: number }>(sqlStatement(SQL, 'probe_object'), { paths: [path] });
+    const [row] = await db.rows<{ records: number }>(sqlStatement(SQL, 'probe_object'), {
+      paths: [object.path],
+    });
     if ((row?.records ?? 0) > 0) return null;
     return `raw object failed validation and yields no record${validationError ? `: ${validationError}` : ''}`;
   } catch (err) {
-    return `unreadable raw object: ${errorMessage(err)}`;
+    // Name the object by its key: the local path is a detail of this machine (or of a download cache).
+    return `unreadable raw object: ${errorMessage(err).replaceAll(object.path, object.rawKey)}`;
   }
 }
 

@@ -1,0 +1,227 @@
+// The catalog step on real Parquet (schema versions, drift), the commit swap with superseded-file deletion, vacuum,
+// and the dimension tables.
+import { utimes } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDuckDbInstance, sqlString, withSession } from '../src/engines/duckdb/duckdb-instance.js';
+import {
+  commitAndCleanup,
+  getPartitionVersion,
+  listSchemaVersions,
+  listTableFiles,
+  SchemaDriftError,
+  stagePartition,
+  vacuumLake,
+} from '../src/lake/catalog/index.js';
+import { devPartFile } from '../src/lake/keys.js';
+import { catalogDay } from '../src/pipeline/catalog-task.js';
+import { refreshDimensions, transformDay, transformWorkRoot } from '../src/pipeline/transform.js';
+import { currentPaths, transformAndCommit } from './helpers/lake-steps.js';
+import { hourlyRecords, PM25, writeRawLocations, writeRawMeasurements } from './helpers/raw-objects.js';
+import { openTestLake, readParquetRows, removeTestLake, type TestLake } from './helpers/transform-lake.js';
+
+let lake: TestLake;
+const station = { id: 5, timezone: 'Europe/Berlin', latitude: 52.5, longitude: 13.4, name: 'Mitte' };
+
+beforeEach(async () => {
+  lake = openTestLake();
+  await writeRawLocations(lake.store, lake.meta, {
+    fetchedAt: '2024-06-01T00:00:00Z',
+    locations: [{ ...station, sensors: [{ id: 50, parameter: PM25 }] }],
+  });
+  await writeRawMeasurements(lake.store, lake.meta, {
+    sensorId: 50,
+    locationId: 5,
+    window: { fromUtc: '2024-06-09T22:00:00Z', toUtc: '2024-06-11T22:00:00Z' },
+    records: hourlyRecords('2024-06-09T22:00:00Z', '2024-06-11T22:00:00Z', (i) => i),
+    fetchedAt: '2024-06-12T00:00:00Z',
+  });
+});
+afterEach(() => removeTestLake(lake));
+
+/** Rewrites a staged file with DuckDB (a writer whose schema differs) and stages it as a new version. */
+async function stageRewritten(localDate: string, select: string): Promise<number> {
+  const [source] = await currentPaths(lake, 'measurements', localDate);
+  const key = devPartFile('measurements', localDate, 'rewritten');
+  const target = lake.store.pathOf(key);
+  const instance = await createDuckDbInstance({
+    memoryLimit: '128MB',
+    threads: 1,
+    tempDirectory: `${lake.home}/_tmp/t`,
+  });
+  try {
+    await withSession(instance, (db) =>
+      db.run(
+        `COPY (SELECT ${select} FROM read_parquet($src, hive_partitioning = false)) TO ${sqlString(target)} (FORMAT parquet)`,
+        {
+          src: source!,
+        },
+      ),
+    );
+  } finally {
+    instance.closeSync();
+  }
+  const info = (await lake.store.head(key))!;
+  return stagePartition(lake.meta, {
+    table: 'measurements',
+    localDate,
+    files: [{ key, rows: 24, bytes: info.bytes }],
+    schema: [],
+  });
+}
+
+describe('catalog on real Parquet', () => {
+  it('records schema version 1, a new version for a new column, and refuses a type change by name', async () => {
+    await transformAndCommit(lake, '2024-06-10');
+    expect(listSchemaVersions(lake.meta, 'measurements').map((s) => s.version)).toEqual([1]);
+    expect(listSchemaVersions(lake.meta, 'measurements')[0]?.columns.slice(0, 3)).toEqual([
+      { name: 'location_id', type: 'BIGINT' },
+      { name: 'sensor_id', type: 'BIGINT' },
+      { name: 'parameter_id', type: 'INTEGER' },
+    ]);
+
+    const withColumn = await stageRewritten('2024-06-10', "*, 'calibrated' AS calibration");
+    const evolved = await catalogDay(lake, '2024-06-10', { versionId: withColumn });
+    expect(evolved).toMatchObject({
+      schemaVersion: 2,
+      schemaChange: 'evolved',
+      addedColumns: ['calibration'],
+    });
+
+    const retyped = await stageRewritten('2024-06-10', '* REPLACE (CAST(value AS VARCHAR) AS value)');
+    const attempt = catalogDay(lake, '2024-06-10', { versionId: retyped });
+    await expect(attempt).rejects.toBeInstanceOf(SchemaDriftError);
+    await expect(catalogDay(lake, '2024-06-10', { versionId: retyped })).rejects.toThrow(
+      'schema drift in dev.measurements: column value changed type from DOUBLE to VARCHAR, which is not compatible; dev.measurements (schema version 2) keeps DOUBLE',
+    );
+    // A drifted version was never cataloged, so publish cannot commit it.
+    await expect(
+      commitAndCleanup(lake.store, lake.meta, 'measurements', '2024-06-10', retyped),
+    ).rejects.toThrow(/has not been cataloged/);
+  });
+
+  it('catalogs the newest staged version of a day when none is named, and fails clearly when there is none', async () => {
+    const staged = await transformDay(lake, '2024-06-10');
+    await expect(catalogDay(lake, '2024-06-10')).resolves.toMatchObject({
+      versionId: staged.versionId,
+      rows: 24,
+    });
+    await expect(catalogDay(lake, '2024-06-20')).rejects.toThrow(
+      'catalog: no staged version of dev.measurements for 2024-06-20; run transform for that day first',
+    );
+  });
+});
+
+describe('commit and vacuum', () => {
+  it('deletes superseded files after the commit, and vacuum removes only old unreferenced files', async () => {
+    const [first] = await transformAndCommit(lake, '2024-06-10');
+    const oldKeys = getPartitionVersion(lake.meta, first!.versionId)!.files.map((f) => f.key);
+    const [second] = await transformAndCommit(lake, '2024-06-10');
+    for (const key of oldKeys) expect(await lake.store.head(key)).toBeNull();
+    expect(getPartitionVersion(lake.meta, first!.versionId)?.filesDeletedAt).not.toBeNull();
+    const current = listTableFiles(lake.meta, 'measurements').map((f) => f.key);
+    expect(current).toEqual(getPartitionVersion(lake.meta, second!.versionId)!.files.map((f) => f.key));
+
+    // Leftovers of a crash: an old orphan, a young orphan, an old staged version, an old scratch folder.
+    const src = await lake.store.localPath(current[0]!);
+    const oldOrphan = devPartFile('measurements', '2024-06-10', 'orphan-old');
+    const youngOrphan = devPartFile('measurements', '2024-06-10', 'orphan-young');
+    await lake.store.putFile(oldOrphan, src);
+    await lake.store.putFile(youngOrphan, src);
+    const hourAgo = new Date(Date.now() - 2 * 3_600_000);
+    await utimes(lake.store.pathOf(oldOrphan), hourAgo, hourAgo);
+    const stale = await transformDay(lake, '2024-06-11');
+    const staleKeys = getPartitionVersion(lake.meta, stale.versionId)!.files.map((f) => f.key);
+    for (const key of staleKeys) await utimes(lake.store.pathOf(key), hourAgo, hourAgo);
+    const later = new Date(Date.now() + 8 * 24 * 3_600_000 - 3_600_000);
+
+    const dry = await vacuumLake(lake.store, lake.meta, { graceMinutes: 60, dryRun: true });
+    expect(dry.deleted.map((d) => d.key)).toEqual([oldOrphan]);
+    expect(await lake.store.head(oldOrphan)).not.toBeNull();
+
+    const result = await vacuumLake(lake.store, lake.meta, {
+      graceMinutes: 60,
+      now: later,
+      stagedMaxAgeMinutes: 7 * 24 * 60,
+      workDir: transformWorkRoot(lake.home),
+    });
+    expect(result.discardedVersions).toEqual([stale.versionId]);
+    expect(result.deleted.map((d) => [d.key, d.reason]).sort()).toEqual(
+      [[oldOrphan, 'orphan'], [youngOrphan, 'orphan'], ...staleKeys.map((k) => [k, 'discarded'])].sort(),
+    );
+    for (const key of current) expect(await lake.store.head(key)).not.toBeNull();
+    expect(getPartitionVersion(lake.meta, stale.versionId)?.state).toBe('discarded');
+    const rows = await readParquetRows(await currentPaths(lake));
+    expect(rows).toHaveLength(24);
+  });
+});
+
+describe('dimension tables', () => {
+  it('keeps one version per change of attributes (SCD2) and ends a sensor when its location drops it', async () => {
+    await refreshDimensions(lake);
+    // Same attributes again: no new version of anything.
+    await writeRawLocations(lake.store, lake.meta, {
+      fetchedAt: '2024-06-02T00:00:00Z',
+      locations: [{ ...station, sensors: [{ id: 50, parameter: PM25 }] }],
+    });
+    // Moved and renamed, second sensor added; then sensor 50 dropped.
+    await writeRawLocations(lake.store, lake.meta, {
+      fetchedAt: '2024-06-03T00:00:00Z',
+      locations: [
+        {
+          ...station,
+          name: 'Mitte (new site)',
+          latitude: 52.51,
+          sensors: [
+            { id: 50, parameter: PM25 },
+            { id: 51, parameter: PM25 },
+          ],
+        },
+      ],
+    });
+    await writeRawLocations(lake.store, lake.meta, {
+      fetchedAt: '2024-06-04T00:00:00Z',
+      locations: [
+        { ...station, name: 'Mitte (new site)', latitude: 52.51, sensors: [{ id: 51, parameter: PM25 }] },
+      ],
+    });
+    const refresh = await refreshDimensions(lake);
+    expect(refresh).toMatchObject({ changed: true, snapshots: 4 });
+    expect(await refreshDimensions(lake)).toMatchObject({ changed: false });
+
+    const read = async (table: string, order: string) =>
+      readParquetRowsAny(
+        await Promise.all(listTableFiles(lake.meta, table).map((f) => lake.store.localPath(f.key))),
+        order,
+      );
+    const locations = await read('locations', 'valid_from');
+    expect(locations.map((l) => [l.name, l.latitude, l.valid_from, l.valid_to, l.is_current])).toEqual([
+      ['Mitte', 52.5, '2024-06-01T00:00:00Z', '2024-06-03T00:00:00Z', false],
+      ['Mitte (new site)', 52.51, '2024-06-03T00:00:00Z', null, true],
+    ]);
+    const sensors = await read('sensors', 'sensor_id, valid_from');
+    expect(sensors.map((s) => [s.sensor_id, s.valid_from, s.valid_to, s.is_current])).toEqual([
+      [50, '2024-06-01T00:00:00Z', '2024-06-04T00:00:00Z', false],
+      [51, '2024-06-03T00:00:00Z', null, true],
+    ]);
+  });
+});
+
+async function readParquetRowsAny(paths: string[], orderBy: string): Promise<Record<string, unknown>[]> {
+  const instance = await createDuckDbInstance({
+    memoryLimit: '128MB',
+    threads: 1,
+    tempDirectory: `${lake.home}/_tmp/t`,
+  });
+  try {
+    return await withSession(instance, (db) =>
+      db.rows(
+        `SELECT * REPLACE (strftime(valid_from, '%Y-%m-%dT%H:%M:%SZ') AS valid_from,
+                           strftime(valid_to, '%Y-%m-%dT%H:%M:%SZ') AS valid_to)
+         FROM read_parquet($paths, hive_partitioning = false) ORDER BY ${orderBy}`,
+        { paths },
+      ),
+    );
+  } finally {
+    instance.closeSync();
+  }
+}
