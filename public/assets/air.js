@@ -1,6 +1,6 @@
 // The Air quality view: daily averages of one sensor with the WHO guideline and AQI colours, hourly values of a day, latest values.
 import { api, query } from './api.js';
-import { addDays, emptyRow, fmtNum, h, replace } from './dom.js';
+import { addDays, emptyRow, fmtValue, h, replace } from './dom.js';
 import { aqiCategory, aqiScale, whoGuideline } from './standards.js';
 
 const DEFAULT_DAYS = 30;
@@ -125,10 +125,10 @@ export function createAirView(root, setStatus) {
               h(
                 'tr',
                 {},
-                h('th', {}, 'Location'),
                 h('th', {}, 'Parameter'),
                 h('th', { class: 'num' }, 'Value'),
-                h('th', {}, 'When'),
+                h('th', {}, 'Units'),
+                h('th', {}, 'Local time'),
               ),
             ),
             latestBody,
@@ -243,7 +243,7 @@ export function createAirView(root, setStatus) {
     const colorOf = (v) => aqiCategory(standards, p.parameter, p.units, v)?.color ?? null;
     const opts = {
       width: chartWidth(dailyChart),
-      height: 280,
+      height: 260,
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
       cursor: { points: { size: 9 } },
       legend: { show: true, live: true },
@@ -251,7 +251,7 @@ export function createAirView(root, setStatus) {
         x: { time: true },
         y: { range: (_u, lo, hi) => [Math.min(0, lo), Math.max(hi, who ?? 0) * 1.12 || 1] },
       },
-      axes: [axis({}), axis({ label: p.units, size: 56 })],
+      axes: [axis({ values: (_u, splits) => splits.map(dayTick) }), axis({ label: p.units, size: 56 })],
       series: [
         { label: 'Day', value: (_u, ts) => (ts === null ? '—' : tsToDay(ts)) },
         {
@@ -259,21 +259,21 @@ export function createAirView(root, setStatus) {
           stroke: '#1d4ed8',
           width: 2,
           points: { show: false },
-          value: (_u, v) => fmtNum(v, 1),
+          value: (_u, v) => fmtValue(v),
         },
         {
-          label: 'Min',
+          label: 'Lowest hour',
           stroke: 'rgba(29,78,216,0.25)',
           width: 1,
           points: { show: false },
-          value: (_u, v) => fmtNum(v, 1),
+          value: (_u, v) => fmtValue(v),
         },
         {
-          label: 'Max',
+          label: 'Highest hour',
           stroke: 'rgba(29,78,216,0.25)',
           width: 1,
           points: { show: false },
-          value: (_u, v) => fmtNum(v, 1),
+          value: (_u, v) => fmtValue(v),
         },
       ],
       bands: [{ series: [3, 2], fill: 'rgba(29,78,216,0.08)' }],
@@ -348,20 +348,23 @@ export function createAirView(root, setStatus) {
     hourlyPlot = new uPlot(
       {
         width: chartWidth(hourlyChart),
-        height: 190,
+        height: 180,
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), tz),
         legend: { show: true, live: true },
         scales: { x: { time: true }, y: { range: (_u, lo, hi) => [Math.min(0, lo), hi * 1.12 || 1] } },
-        axes: [axis({}), axis({ label: p.units, size: 56 })],
+        axes: [
+          axis({ values: (_u, splits) => splits.map(hourTick(tz)) }),
+          axis({ label: p.units, size: 56 }),
+        ],
         series: [
-          { label: `Hour ending (${tz})` },
+          { label: `Hour ending (${tz})`, value: (_u, ts) => (ts === null ? '—' : hourTick(tz)(ts)) },
           {
             label: p.parameter,
             stroke: '#0f766e',
             width: 2,
             fill: 'rgba(15,118,110,0.08)',
             points: { show: true, size: 5, fill: '#0f766e' },
-            value: (_u, v) => fmtNum(v, 1),
+            value: (_u, v) => fmtValue(v),
           },
         ],
       },
@@ -394,42 +397,62 @@ export function createAirView(root, setStatus) {
           String(names.get(b.location_id) ?? b.location_id),
         ) || String(a.parameter).localeCompare(String(b.parameter)),
     );
+    const zones = new Map(locations.map((l) => [l.id, l.timezone]));
     let lastLoc = null;
-    replace(
-      latestBody,
-      rows.length === 0
-        ? emptyRow(4, 'No data yet.')
-        : rows.map((r) => {
-            const first = r.location_id !== lastLoc;
-            lastLoc = r.location_id;
-            const v = num(r[valueCol]);
-            const cat = v === null ? null : aqiCategory(standards, r.parameter, r.units, v);
-            return h(
-              'tr',
-              { class: first ? 'group-start' : '', 'data-testid': 'latest-row' },
-              h('td', { class: 'loc-cell' }, first ? (names.get(r.location_id) ?? `#${r.location_id}`) : ''),
-              h('td', {}, r.parameter),
+    const body = [];
+    for (const r of rows) {
+      if (r.location_id !== lastLoc) {
+        lastLoc = r.location_id;
+        body.push(
+          h(
+            'tr',
+            { class: 'group' },
+            h(
+              'th',
+              { colspan: 4, scope: 'rowgroup' },
+              names.get(r.location_id) ?? `Location ${r.location_id}`,
               h(
-                'td',
-                { class: 'num' },
-                cat
-                  ? h('span', { class: 'aqi-dot', style: { background: cat.color }, title: cat.name })
-                  : null,
-                `${fmtNum(v, 1)} `,
-                h('span', { class: 'muted small' }, r.units ?? ''),
+                'span',
+                { class: 'muted small' },
+                ` #${r.location_id}${zones.get(r.location_id) ? ` · ${zones.get(r.location_id)}` : ''}`,
               ),
-              h('td', { class: 'small muted' }, shortTime(r[when])),
-            );
-          }),
-    );
+            ),
+          ),
+        );
+      }
+      const v = num(r[valueCol]);
+      const cat = v === null ? null : aqiCategory(standards, r.parameter, r.units, v);
+      body.push(
+        h(
+          'tr',
+          { 'data-testid': 'latest-row', 'data-location-id': r.location_id, 'data-parameter': r.parameter },
+          h('td', {}, r.parameter),
+          h(
+            'td',
+            { class: 'num nowrap' },
+            cat
+              ? h('span', {
+                  class: 'aqi-dot',
+                  style: { background: cat.color },
+                  title: `US AQI: ${cat.name}`,
+                })
+              : null,
+            fmtValue(v),
+          ),
+          h('td', { class: 'small muted nowrap' }, r.units ?? ''),
+          h('td', { class: 'small muted nowrap' }, shortTime(r[when])),
+        ),
+      );
+    }
+    replace(latestBody, body.length === 0 ? emptyRow(4, 'No data yet.') : body);
   }
 
   let resizeTimer;
   window.addEventListener('resize', () => {
     clearTimeout(resizeTimer);
     resizeTimer = setTimeout(() => {
-      dailyPlot?.setSize({ width: chartWidth(dailyChart), height: 280 });
-      hourlyPlot?.setSize({ width: chartWidth(hourlyChart), height: 190 });
+      dailyPlot?.setSize({ width: chartWidth(dailyChart), height: 260 });
+      hourlyPlot?.setSize({ width: chartWidth(hourlyChart), height: 180 });
     }, 150);
   });
 
@@ -453,6 +476,25 @@ function num(v) {
   return Number.isFinite(n) ? n : null;
 }
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** Daily x ticks are UTC midnights standing for local dates: "Mar 5". */
+function dayTick(ts) {
+  const d = new Date(ts * 1000);
+  return `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}`;
+}
+
+/** Hourly x ticks on the location's clock, 24-hour: "13:00". */
+function hourTick(tz) {
+  const fmt = new Intl.DateTimeFormat('en-GB', {
+    timeZone: tz,
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  });
+  return (ts) => fmt.format(new Date(ts * 1000));
+}
+
 function dayToTs(day) {
   return Date.parse(`${String(day).slice(0, 10)}T00:00:00Z`) / 1000;
 }
@@ -468,10 +510,15 @@ function normalizeTs(v) {
   return s;
 }
 
+/** "2024-03-24T13:00:00" → "Mar 24 13:00". */
 function shortTime(v) {
   if (v === null || v === undefined) return '—';
-  const s = String(v);
-  return s.length > 16 ? s.slice(0, 16).replace('T', ' ') : s;
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}:\d{2}))?/.exec(String(v));
+  if (!m) return String(v);
+  const month = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][
+    Number(m[2]) - 1
+  ];
+  return `${month} ${Number(m[3])}${m[4] ? ` ${m[4]}` : ''}`;
 }
 
 function chartWidth(el) {
@@ -522,11 +569,20 @@ function drawGuideline(u, value, label) {
   ctx.lineTo(u.bbox.left + u.bbox.width, y);
   ctx.stroke();
   ctx.setLineDash([]);
-  ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
-  ctx.fillStyle = '#b91c1c';
-  ctx.textAlign = 'right';
+  ctx.font = `600 ${11 * devicePixelRatio}px system-ui, sans-serif`;
+  ctx.textAlign = 'left';
   ctx.textBaseline = 'bottom';
-  ctx.fillText(label, u.bbox.left + u.bbox.width - 6 * devicePixelRatio, y - 3 * devicePixelRatio);
+  const x = u.bbox.left + 6 * devicePixelRatio;
+  const w = ctx.measureText(label).width;
+  ctx.fillStyle = 'rgba(255,255,255,0.85)';
+  ctx.fillRect(
+    x - 3 * devicePixelRatio,
+    y - 16 * devicePixelRatio,
+    w + 6 * devicePixelRatio,
+    14 * devicePixelRatio,
+  );
+  ctx.fillStyle = '#b91c1c';
+  ctx.fillText(label, x, y - 3 * devicePixelRatio);
   ctx.restore();
 }
 

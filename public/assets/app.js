@@ -44,6 +44,7 @@ function route() {
     tab.classList.toggle('active', selected);
   }
   document.getElementById(`view-${next}`).hidden = false;
+  setStatus('');
   document.title = `aqlake · ${document.querySelector(`[data-view="${next}"]`).textContent}`;
   views[next].show();
 }

@@ -80,12 +80,12 @@ export function createCatalogView(root, setStatus) {
               h(
                 'tr',
                 {},
-                h('th', {}, 'Partition'),
+                h('th', {}, 'Day'),
                 h('th', { class: 'num' }, 'Rows'),
                 h('th', { class: 'num' }, 'Files'),
                 h('th', { class: 'num' }, 'Size'),
-                h('th', {}, 'Min time'),
-                h('th', {}, 'Max time'),
+                h('th', { class: 'num' }, 'Quarantined'),
+                h('th', {}, 'Period ends (UTC)'),
                 h('th', { class: 'num' }, 'Schema'),
               ),
             ),
@@ -173,8 +173,8 @@ export function createCatalogView(root, setStatus) {
               h('td', { class: 'num' }, fmtInt(t.partitionCount)),
               h('td', { class: 'num' }, fmtInt(t.rowCount)),
               h('td', { class: 'num' }, fmtInt(t.fileCount)),
-              h('td', { class: 'num' }, fmtBytes(t.bytes)),
-              h('td', { class: 'small' }, fmtTime(t.updatedAt)),
+              h('td', { class: 'num nowrap' }, fmtBytes(t.bytes)),
+              h('td', { class: 'small nowrap' }, fmtTime(t.updatedAt)),
             ),
           ),
     );
@@ -201,12 +201,16 @@ export function createCatalogView(root, setStatus) {
             h(
               'tr',
               { 'data-testid': 'partition-row' },
-              h('td', { class: 'mono small' }, p.partition),
+              h('td', { class: 'mono small nowrap', title: p.partition }, p.localDate ?? p.partition),
               h('td', { class: 'num' }, fmtInt(p.rowCount)),
               h('td', { class: 'num' }, fmtInt(p.fileCount)),
-              h('td', { class: 'num' }, fmtBytes(p.bytes)),
-              h('td', { class: 'small' }, shortTs(p.minTime)),
-              h('td', { class: 'small' }, shortTs(p.maxTime)),
+              h('td', { class: 'num nowrap' }, fmtBytes(p.bytes)),
+              h('td', { class: 'num' }, p.quarantinedRows === null ? '—' : fmtInt(p.quarantinedRows)),
+              h(
+                'td',
+                { class: 'small nowrap', title: `${p.minTime ?? '—'} → ${p.maxTime ?? '—'}` },
+                timeSpan(p),
+              ),
               h('td', { class: 'num' }, p.schemaVersion === null ? '—' : `v${p.schemaVersion}`),
             ),
           ),
@@ -277,7 +281,7 @@ export function createCatalogView(root, setStatus) {
             h(
               'tr',
               {
-                class: r.status === 'fail' ? `failed sev-${r.severity}` : '',
+                class: r.status === 'fail' ? `failed row-${r.severity}` : 'passed',
                 'data-testid': 'check-row',
                 'data-status': r.status,
               },
@@ -289,10 +293,10 @@ export function createCatalogView(root, setStatus) {
               h('td', {}, h('span', { class: `sev sev-${r.severity}` }, r.severity)),
               h('td', { class: 'mono' }, r.check),
               h('td', { class: 'mono small' }, r.table ?? '—'),
-              h('td', {}, r.localDate ?? r.partition ?? '—'),
+              h('td', { class: 'nowrap' }, r.localDate ?? r.partition ?? '—'),
               h('td', { class: 'num' }, r.observed === null ? '—' : fmtInt(r.observed)),
               h('td', { class: 'msg' }, r.message ?? ''),
-              h('td', { class: 'small muted' }, fmtTime(r.checkedAt)),
+              h('td', { class: 'small muted nowrap' }, fmtTime(r.checkedAt)),
             ),
           ),
     );
@@ -306,6 +310,14 @@ export function createCatalogView(root, setStatus) {
     },
     hide() {},
   };
+}
+
+/** "00:00 – 23:00" when both ends fall on the partition's date, else both in full. */
+function timeSpan(p) {
+  if (!p.minTime || !p.maxTime) return '—';
+  const [a, b] = [shortTs(p.minTime), shortTs(p.maxTime)];
+  const sameDay = p.localDate && a.startsWith(p.localDate) && b.startsWith(p.localDate);
+  return sameDay ? `${a.slice(11)} – ${b.slice(11)}` : `${a} – ${b}`;
 }
 
 function shortTs(v) {

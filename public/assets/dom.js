@@ -36,6 +36,7 @@ export const STATE_LABELS = {
   up_for_retry: 'up for retry',
   upstream_failed: 'upstream failed',
   queued: 'queued',
+  scheduled: 'scheduled',
   skipped: 'skipped',
   none: 'no status',
 };
@@ -55,6 +56,29 @@ export function fmtTime(iso) {
     second: '2-digit',
     hour12: false,
   });
+}
+
+/** Time of day only (HH:MM:SS, local), for rows whose date is known from context. */
+export function fmtClock(iso) {
+  if (!iso) return '—';
+  return new Date(iso).toLocaleTimeString(undefined, {
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+  });
+}
+
+/** A measurement value with as many digits as its size needs: 152, 41.8, 3.25, 0.031. */
+export function fmtValue(v) {
+  if (v === null || v === undefined || !Number.isFinite(Number(v))) return '—';
+  const n = Number(v);
+  const a = Math.abs(n);
+  if (a >= 100) return n.toFixed(0);
+  if (a >= 10) return n.toFixed(1);
+  if (a >= 1) return n.toFixed(2);
+  if (a === 0) return '0';
+  return n.toPrecision(2);
 }
 
 export function fmtDuration(ms) {

@@ -3,6 +3,7 @@ import { ApiError, api, query } from './api.js';
 import {
   addDays,
   emptyRow,
+  fmtClock,
   fmtDuration,
   fmtTime,
   h,
@@ -17,6 +18,7 @@ const REFRESH_MS = 4000;
 const LEGEND = [
   'success',
   'running',
+  'scheduled',
   'queued',
   'up_for_retry',
   'failed',
@@ -216,20 +218,29 @@ export function createPipelineView(root, setStatus) {
       return;
     }
     const table = h('table', { class: 'grid', role: 'grid', 'aria-label': 'Task states by run' });
-    // Month labels only where the month changes, so 30 columns stay readable.
-    let lastMonth = '';
+    // Day numbers under each column and the month once where it changes, so 30 columns stay narrow and readable.
+    const months = h('tr', { class: 'month-row' }, h('th', { class: 'task-label' }, ''));
     const head = h('tr', {}, h('th', { class: 'task-label' }, ''));
     const bars = h('tr', { class: 'run-bars' }, h('th', { class: 'task-label muted' }, 'run'));
+    let lastMonth = '';
     for (const run of runs) {
       const month = run.logicalDate.slice(0, 7);
-      const label = month !== lastMonth ? monthDay(run.logicalDate) : run.logicalDate.slice(8);
+      months.append(
+        h(
+          'th',
+          { class: 'col-month' },
+          month !== lastMonth ? h('span', {}, monthLabel(run.logicalDate)) : null,
+        ),
+      );
       lastMonth = month;
       head.append(
         h(
           'th',
-          { class: 'col-date', title: `${run.logicalDate} · ${run.runType}` },
-          label,
-          run.runType === 'manual' ? h('span', { class: 'manual-mark', title: 'manual run' }, '•') : null,
+          {
+            class: `col-date${run.runType === 'manual' ? ' manual' : ''}`,
+            title: `${run.logicalDate} · ${run.runType}`,
+          },
+          run.logicalDate.slice(8),
         ),
       );
       bars.append(
@@ -246,7 +257,7 @@ export function createPipelineView(root, setStatus) {
         ),
       );
     }
-    table.append(h('thead', {}, head, bars));
+    table.append(h('thead', {}, months, head, bars));
     const body = h('tbody');
     for (const taskId of tasks) {
       const row = h('tr', {}, h('th', { class: 'task-label', scope: 'row' }, taskId));
@@ -385,12 +396,9 @@ export function createPipelineView(root, setStatus) {
       h(
         'dl',
         { class: 'facts' },
-        h('dt', {}, 'Try'),
-        h('dd', {}, `${ti.tryNumber} of ${ti.maxTries}`),
-        h('dt', {}, 'Started'),
-        h('dd', {}, fmtTime(ti.startedAt)),
-        h('dt', {}, 'Duration'),
-        h('dd', {}, fmtDuration(ti.durationMs)),
+        h('div', {}, h('dt', {}, 'Try'), h('dd', {}, `${ti.tryNumber} of ${ti.maxTries}`)),
+        h('div', {}, h('dt', {}, 'Started'), h('dd', {}, fmtTime(ti.startedAt))),
+        h('div', {}, h('dt', {}, 'Duration'), h('dd', {}, fmtDuration(ti.durationMs))),
       ),
       ti.error ? h('p', { class: 'error-text', 'data-testid': 'task-error' }, ti.error) : null,
       h(
@@ -446,8 +454,8 @@ export function createPipelineView(root, setStatus) {
                   },
                   h('td', {}, t.tryNumber),
                   h('td', {}, stateChip(t.state)),
-                  h('td', {}, fmtTime(t.startedAt)),
-                  h('td', { class: 'num' }, fmtDuration(t.durationMs)),
+                  h('td', { class: 'nowrap', title: t.startedAt ?? '' }, fmtClock(t.startedAt)),
+                  h('td', { class: 'num nowrap' }, fmtDuration(t.durationMs)),
                   h('td', { class: 'error-cell', title: t.error ?? '' }, t.error ?? ''),
                 ),
               ),
@@ -565,8 +573,8 @@ export function createPipelineView(root, setStatus) {
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-function monthDay(date) {
-  return `${MONTHS[Number(date.slice(5, 7)) - 1]} ${date.slice(8)}`;
+function monthLabel(date) {
+  return `${MONTHS[Number(date.slice(5, 7)) - 1]} ${date.slice(0, 4)}`;
 }
 
 function isAtEnd(el) {
