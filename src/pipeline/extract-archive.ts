@@ -13,6 +13,7 @@ import { checkArchiveObject } from '../openaq/archive-csv.js';
 import type { Location } from '../openaq/index.js';
 import { eachDate, localDayWindowUtc, todayIn } from '../time/local-day.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
+import { extractParameters, latestParametersObjects } from './extract-archive-parameters.js';
 import type { ExtractContext } from './extract-context.js';
 import { failOnInvalid, latestLocationsSnapshot } from './extract-locations.js';
 import { newBatchId } from './raw-landing.js';
@@ -151,6 +152,22 @@ export function archiveClientFor(config: AqlakeConfig, logger: Logger): ArchiveC
     clients.set(config.archive.url, client);
   }
   return client;
+}
+
+/**
+ * The extract_archive task of a DAG run: the /v3/parameters snapshot first when raw/ has none (the transform needs it
+ * to give archive rows their parameter ids; one or two API requests), then the archive days of `range`.
+ */
+export async function extractArchiveTask(
+  ctx: ArchiveExtractContext & Pick<ExtractContext, 'openaq'>,
+  range: { from: string; to: string },
+  options: Omit<ArchiveExtractOptions, 'from' | 'to'> = {},
+): Promise<ArchiveExtract & { parameterRequests: number }> {
+  let parameterRequests = 0;
+  if (latestParametersObjects(ctx.meta).length === 0)
+    parameterRequests = (await extractParameters(ctx)).requests;
+  const result = await extractArchive(ctx, { ...options, from: range.from, to: range.to });
+  return { ...result, parameterRequests };
 }
 
 interface DayJob {
