@@ -46,7 +46,9 @@ CREATE TEMP TABLE rows (
   parameter_id INTEGER, parameter VARCHAR, units VARCHAR, value DOUBLE, value_raw VARCHAR,
   period_start_utc TIMESTAMP, period_end_utc TIMESTAMP, period_end_raw VARCHAR, timezone VARCHAR,
   local_date DATE, interval_seconds INTEGER, latitude DOUBLE, longitude DOUBLE, has_flags BOOLEAN,
-  reason VARCHAR, partition_date DATE
+  reason VARCHAR, partition_date DATE,
+  -- 'api' here; sql/dev/archive_measurements.sql inserts the archive's rows with 'archive'.
+  source VARCHAR DEFAULT 'api'
 );
 
 -- name: insert_records
@@ -130,12 +132,14 @@ WHERE object_reason IS NOT NULL
 -- name: create_kept
 -- Dedup on (sensor_id, period_end_utc): the newest fetch wins (then raw_key, then position in the object), with
 -- GROUP BY + arg_max, which can spill to disk, so memory stays bounded. n counts the rows of the key.
+-- Across sources too: where the API and the archive both hold a (sensor, period end), the newer fetch wins — both are
+-- views of OpenAQ's one measurements table (unique per sensor and datetime), and the later look has the later state.
 CREATE TEMP TABLE kept AS
 SELECT sensor_id, period_end_utc,
   arg_max({'location_id': location_id, 'parameter_id': parameter_id, 'parameter': parameter, 'units': units,
            'value': value, 'period_start_utc': period_start_utc, 'timezone': timezone, 'local_date': local_date,
            'interval_seconds': interval_seconds, 'latitude': latitude, 'longitude': longitude,
-           'has_flags': has_flags, 'raw_key': raw_key, 'fetched_at': fetched_at},
+           'has_flags': has_flags, 'raw_key': raw_key, 'fetched_at': fetched_at, 'source': source},
           {'fetched_at': fetched_at, 'raw_key': raw_key, 'record_index': record_index}) AS k,
   count(*) AS n
 FROM rows
@@ -167,7 +171,7 @@ COPY (
       WHEN k.period_end_utc > k.k.fetched_at + to_seconds(s.future_tolerance_seconds) THEN 'future'
       ELSE 'ok'
     END AS quality,
-    'api' AS source, k.k.raw_key AS raw_key, k.k.fetched_at AS ingested_at,
+    k.k.source AS source, k.k.raw_key AS raw_key, k.k.fetched_at AS ingested_at,
     strftime(k.k.local_date, '%Y-%m-%d') AS partition_date
   FROM kept k
   CROSS JOIN quality_settings s

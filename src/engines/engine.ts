@@ -52,6 +52,25 @@ export interface MeasurementsTransformInput {
   qualityRulesPath: string;
   /** An empty local folder the engine writes its output files into. */
   workDir: string;
+  /** Raw archive objects (a location's local day each) whose rows join the API's before the dedup. */
+  archiveObjects?: readonly RawArchiveObject[];
+  /** Local paths of the newest /v3/parameters snapshot: archive rows get their parameter id from name + units. */
+  parameterFiles?: readonly string[];
+}
+
+/** One raw OpenAQ archive object (.csv.gz of a location's local day) with its manifest context. */
+export interface RawArchiveObject {
+  rawKey: string;
+  /** A local file holding the object's bytes (ObjectStore.localPath); its name ends in .gz. */
+  path: string;
+  locationId: number;
+  /** The local day the file is for (its name). */
+  localDate: string;
+  /** ISO UTC. */
+  fetchedAt: string;
+  /** False when the extract's check failed: the object is not read and becomes one quarantine row. */
+  valid: boolean;
+  validationError: string | null;
 }
 
 export interface LocalFile {

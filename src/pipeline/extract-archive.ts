@@ -2,16 +2,17 @@
 // HEAD when known (a new object only when the ETag changed), and a record of the days the archive has no file for.
 import { createHash } from 'node:crypto';
 import type { AqlakeConfig } from '../config/index.js';
+import type { RawArchiveObject } from '../engines/engine.js';
 import { PipelineError } from '../errors.js';
 import { rawArchiveKey } from '../lake/keys.js';
 import { recordRawObject } from '../lake/manifest.js';
 import type { MetaDb } from '../lake/meta/meta-db.js';
-import { ObjectExistsError } from '../lake/store/index.js';
+import { ObjectExistsError, type ObjectStore } from '../lake/store/index.js';
 import type { Logger } from '../logging.js';
 import { ArchiveClient, type ArchiveResponse } from '../openaq/archive.js';
 import { checkArchiveObject } from '../openaq/archive-csv.js';
 import type { Location } from '../openaq/index.js';
-import { eachDate, localDayWindowUtc, todayIn } from '../time/local-day.js';
+import { addDays, eachDate, localDayWindowUtc, todayIn } from '../time/local-day.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
 import { extractParameters, latestParametersObjects } from './extract-archive-parameters.js';
 import type { ExtractContext } from './extract-context.js';
@@ -427,4 +428,56 @@ function saveArchiveDay(meta: MetaDb, s: ArchiveDayState, runId: string | null):
          checked_at = excluded.checked_at, run_id = excluded.run_id`,
     )
     .run({ ...s, runId });
+}
+
+/** Local paths fetched at once (an S3 store downloads each). */
+const LOCAL_PATH_CONCURRENCY = 8;
+
+/**
+ * What the transform of local days `from`..`to` reads from the archive: the newest object of each location-day the
+ * archive holds (the day before and after too, for rows a changed zone puts across midnight), and the pages of the
+ * newest /v3/parameters snapshot. Older versions of a day are not read: a re-export replaces the whole file, so a
+ * row OpenAQ removed from the day is gone from dev too. A day the archive no longer has is not read at all.
+ */
+export async function archiveTransformInputs(
+  ctx: { meta: MetaDb; store: ObjectStore },
+  from: string,
+  to: string,
+): Promise<{ archiveObjects: RawArchiveObject[]; parameterFiles: string[] }> {
+  const rows = ctx.meta
+    .prepare(
+      `SELECT d.location_id, d.local_date, o.raw_key, o.fetched_at, o.valid, o.validation_error
+       FROM archive_days d JOIN raw_objects o ON o.raw_key = d.raw_key
+       WHERE d.status = 'present' AND d.local_date BETWEEN ? AND ?
+       ORDER BY d.local_date, d.location_id`,
+    )
+    .all(addDays(from, -1), addDays(to, 1)) as {
+    location_id: number;
+    local_date: string;
+    raw_key: string;
+    fetched_at: string;
+    valid: number;
+    validation_error: string | null;
+  }[];
+  if (rows.length === 0) return { archiveObjects: [], parameterFiles: [] };
+  const parameters = latestParametersObjects(ctx.meta);
+  if (parameters.length === 0) {
+    throw new PipelineError(
+      `transform: raw/ holds archive objects for ${from}..${to} but no /v3/parameters snapshot to give their rows parameter ids; run extract_parameters (extractArchiveTask does) first`,
+      'transform',
+    );
+  }
+  const archiveObjects = await mapWithConcurrency(rows, LOCAL_PATH_CONCURRENCY, async (r) => ({
+    rawKey: r.raw_key,
+    path: await ctx.store.localPath(r.raw_key),
+    locationId: r.location_id,
+    localDate: r.local_date,
+    fetchedAt: r.fetched_at,
+    valid: r.valid === 1,
+    validationError: r.validation_error,
+  }));
+  const parameterFiles = await mapWithConcurrency(parameters, LOCAL_PATH_CONCURRENCY, (o) =>
+    ctx.store.localPath(o.rawKey),
+  );
+  return { archiveObjects, parameterFiles };
 }

@@ -20,6 +20,7 @@ import { addDays } from '../time/local-day.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
 import { catalogVersion } from './catalog-task.js';
 import type { TaskContext } from './context.js';
+import { archiveTransformInputs } from './extract-archive.js';
 
 export const MEASUREMENTS_TABLE = 'measurements';
 export const LOCATIONS_TABLE = 'locations';
@@ -106,6 +107,7 @@ export async function transformDays(
     ctx.store,
     listTableFiles(ctx.meta, LOCATIONS_TABLE).map((f) => f.key),
   );
+  const archive = await archiveTransformInputs(ctx, from, to);
 
   const workDir = await newWorkDir(ctx);
   try {
@@ -116,6 +118,7 @@ export async function transformDays(
       locationFiles,
       qualityRulesPath: QUALITY_RULES_PATH,
       workDir,
+      ...archive,
     });
     await options.onStep?.('engine-done', {});
     const results: TransformDayResult[] = [];
@@ -144,7 +147,11 @@ export async function transformDays(
           rawRows: day.stats.rawRows,
           quarantinedRows: day.stats.quarantinedRows,
           duplicatesDropped: day.stats.duplicatesDropped,
-          extra: { rawObjects: objects.length, transformedRange: { from, to } },
+          extra: {
+            rawObjects: objects.length,
+            archiveObjects: archive.archiveObjects.length,
+            transformedRange: { from, to },
+          },
         },
         runId: ctx.runId,
       });
@@ -159,7 +166,7 @@ export async function transformDays(
         files: day.files.length,
         bytes: day.files.reduce((s, f) => s + f.bytes, 0),
         quarantineFiles: day.quarantineFiles.length,
-        rawObjects: objects.length,
+        rawObjects: objects.length + archive.archiveObjects.length,
       };
       ctx.logger.info({ task: 'transform', ...result }, 'day transformed and staged');
       results.push(result);

@@ -1,24 +1,12 @@
 // DuckDB's side of the archive input to the measurements transform: sql/dev/archive_measurements.sql types the rows of
 // raw archive .csv.gz objects into the transform's `rows` table, beside the API's, before the dedup.
+import type { RawArchiveObject } from '../engine.js';
 import type { DuckDbSession } from './duckdb-instance.js';
 import { sqlStatement } from './sql-files.js';
 
 const SQL = 'dev/archive_measurements.sql';
 
-/** One raw archive object (a location's local day) with its manifest context. */
-export interface RawArchiveObject {
-  rawKey: string;
-  /** A local file holding the object's bytes (ObjectStore.localPath); its name must end in .gz. */
-  path: string;
-  locationId: number;
-  /** The local day the file is for (its name). */
-  localDate: string;
-  /** ISO UTC. */
-  fetchedAt: string;
-  /** False when the extract's check failed: the object is not read, it becomes one quarantine row. */
-  valid: boolean;
-  validationError: string | null;
-}
+export type { RawArchiveObject };
 
 export interface ArchiveRowsInput {
   fromDate: string;

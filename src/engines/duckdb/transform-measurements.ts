@@ -15,6 +15,7 @@ import type {
 } from '../engine.js';
 import { type DuckDbSession, sqlString, withSession } from './duckdb-instance.js';
 import { sqlStatement } from './sql-files.js';
+import { insertArchiveRows } from './transform-archive.js';
 
 const SQL = 'dev/measurements.sql';
 
@@ -195,6 +196,12 @@ async function loadRows(
   const readable = files.filter((f) => f.object_reason === null).map((f) => f.path);
   if (readable.length > 0) await db.run(stmt('insert_records'), { paths: readable, ...range });
   await db.run(stmt('insert_object_rows'), range);
+  await insertArchiveRows(db, {
+    fromDate: input.fromDate,
+    toDate: input.toDate,
+    archiveObjects: input.archiveObjects ?? [],
+    parameterFiles: input.parameterFiles ?? [],
+  });
 }
 
 type DayFile = LocalFile & { localDate: string };
