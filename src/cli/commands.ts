@@ -1,16 +1,20 @@
 // Every aqlake command, one module each.
 import type { Command } from 'commander';
 import { registerBackfill } from './backfill.js';
+import { registerCatalog } from './catalog.js';
+import { registerCheck } from './check.js';
 import { registerClear } from './clear.js';
 import { registerExtract } from './extract.js';
 import { registerInit } from './init.js';
 import { registerLogs } from './logs.js';
+import { registerQuery } from './query.js';
 import { registerRuns } from './runs.js';
 import { registerScheduler } from './scheduler.js';
 import { registerServe } from './serve.js';
 import { registerSimulate } from './simulate.js';
 import { registerTasks } from './tasks.js';
 import { registerTrigger } from './trigger.js';
+import { registerVacuum } from './vacuum.js';
 
 export const commandModules: ((program: Command) => void)[] = [
   registerInit,
@@ -24,4 +28,8 @@ export const commandModules: ((program: Command) => void)[] = [
   registerLogs,
   registerClear,
   registerServe,
+  registerCatalog,
+  registerVacuum,
+  registerQuery,
+  registerCheck,
 ];
