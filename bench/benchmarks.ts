@@ -1,7 +1,9 @@
 // The list of benchmarks `npm run bench` runs. Each returns named figures; ratios are against a baseline run in the same process.
+import { orchestratorBenchmark } from './orchestrator.js';
+
 export interface Benchmark {
   name: string;
   run: () => Promise<Record<string, number | string>>;
 }
 
-export const benchmarks: Benchmark[] = [];
+export const benchmarks: Benchmark[] = [{ name: 'orchestrator', run: orchestratorBenchmark }];

@@ -7,7 +7,7 @@ import { SkipTask, TaskClearedError, TaskInterruptedError, TaskTimeoutError } fr
 import { HOSTNAME, isPidAlive, type LivenessProbe } from './liveness.js';
 import { afterFailure } from './retry.js';
 import type { Owner, RecoveredTask, RunState, RunStore, TaskState, TryResult } from './run-store.js';
-import { openTryLogger, taskLogPath } from './task-log.js';
+import { TaskLogFiles, taskLogPath } from './task-log.js';
 
 export type DagLookup = (dagId: string) => Dag | undefined;
 
@@ -113,9 +113,11 @@ export class Executor {
   private wake: (() => void) | null = null;
   private dirty = false;
   private lastRecovery = 0;
+  private readonly logs: TaskLogFiles;
 
   constructor(private readonly options: ExecutorOptions) {
     this.store = options.store;
+    this.logs = new TaskLogFiles(options.home, options.secrets ?? []);
     this.heartbeatMs = options.heartbeatIntervalMs ?? 5_000;
     this.staleAfterMs = options.staleAfterMs ?? 30_000;
     this.pollMs = options.pollIntervalMs ?? 1_000;
@@ -308,12 +310,12 @@ export class Executor {
       tryNumber: claim.tryNumber,
       maxTries: claim.maxTries,
     });
-    const log = openTryLogger(
-      this.options.home,
-      claim.logPath,
-      { dag: run.dagId, run: run.runId, task: task.id, try: claim.tryNumber },
-      this.options.secrets ?? [],
-    );
+    const log = this.logs.open(claim.logPath, {
+      dag: run.dagId,
+      run: run.runId,
+      task: task.id,
+      try: claim.tryNumber,
+    });
     const controller = new AbortController();
     const ctx: TaskRunContext = {
       dagId: run.dagId,
@@ -430,7 +432,13 @@ export class Executor {
           : `try ${rt.tryNumber} failed, retry at ${next.retryAt.toISOString()}: ${error}`,
       );
     }
-    const { applied, runState } = this.store.finishTask(run.runId, task.id, rt.tryNumber, result);
+    const { applied, runState } = this.store.finishTask(
+      run.runId,
+      task.id,
+      rt.tryNumber,
+      result,
+      claim.startedAt,
+    );
     this.emit({
       kind: 'task-finished',
       ...refOf(run),

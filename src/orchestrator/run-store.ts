@@ -269,9 +269,19 @@ export class RunStore {
     return s;
   }
 
+  /** Runs `fn` in one transaction (or inside the caller's). */
   private tx<T>(fn: () => T): T {
+    if (this.db.inTransaction) return fn();
     // IMMEDIATE: take the write lock first, so a read-then-write cannot race another process.
-    return this.db.transaction(fn).immediate();
+    this.sql('BEGIN IMMEDIATE').run();
+    try {
+      const result = fn();
+      this.sql('COMMIT').run();
+      return result;
+    } catch (err) {
+      if (this.db.inTransaction) this.sql('ROLLBACK').run();
+      throw err;
+    }
   }
 
   // ── runs ────────────────────────────────────────────────────────────────────────────────────────────
@@ -421,35 +431,41 @@ export class RunStore {
    * (→ upstream_failed), and derives the run's state. Runs inside the caller's transaction.
    */
   private settle(runId: string, now: string): RunState {
-    const tis = this.listTaskInstances(runId);
-    const state = new Map(tis.map((t) => [t.taskId, t.state]));
+    const tis = this.sql(
+      'SELECT task_id, state, upstream_json FROM task_instances WHERE run_id = ? ORDER BY priority, task_id',
+    ).all(runId) as { task_id: string; state: TaskState; upstream_json: string }[];
+    const state = new Map(tis.map((t) => [t.task_id, t.state]));
     const setState = this.sql(
       `UPDATE task_instances SET state = ?, ended_at = CASE WHEN ? = 'upstream_failed' THEN ? ELSE ended_at END,
          updated_at = ? WHERE run_id = ? AND task_id = ?`,
     );
     for (const ti of tis) {
-      const current = state.get(ti.taskId)!;
+      const current = state.get(ti.task_id)!;
       if (current !== 'queued' && current !== 'scheduled') continue;
       // An upstream task that no longer has an instance counts as done.
-      const ups = ti.upstream.map((u) => state.get(u) ?? 'success');
+      const upstream = JSON.parse(ti.upstream_json) as string[];
+      const ups = upstream.map((u) => state.get(u) ?? 'success');
       let next: TaskState = current;
       if (ups.some((s) => DONE_BAD.has(s))) next = 'upstream_failed';
       else if (ups.every((s) => DONE_OK.has(s))) next = 'scheduled';
       else next = 'queued';
       if (next !== current) {
-        setState.run(next, next, now, now, runId, ti.taskId);
-        state.set(ti.taskId, next);
+        setState.run(next, next, now, now, runId, ti.task_id);
+        state.set(ti.task_id, next);
       }
     }
     const states = [...state.values()];
-    const run = this.getRun(runId)!;
+    const run = this.sql('SELECT state, owner_id FROM dag_runs WHERE run_id = ?').get(runId) as {
+      state: RunState;
+      owner_id: string | null;
+    };
     let runState: RunState;
     if (states.every((s) => FINAL_TASK_STATES.has(s)))
       runState = states.some((s) => DONE_BAD.has(s)) ? 'failed' : 'success';
     else if (states.includes('running')) runState = 'running';
     else runState = run.state === 'success' || run.state === 'failed' ? 'queued' : run.state;
     const final = runState === 'success' || runState === 'failed';
-    if (runState !== run.state || (final && run.ownerId !== null))
+    if (runState !== run.state || (final && run.owner_id !== null))
       this.sql(
         `UPDATE dag_runs SET state = ?, started_at = CASE WHEN ? = 'running' THEN COALESCE(started_at, ?) ELSE started_at END,
            ended_at = ?, updated_at = ?,
@@ -549,19 +565,12 @@ export class RunStore {
     taskId: string,
     tryNumber: number,
     result: TryResult,
+    startedAt: Date,
   ): { applied: boolean; runState: RunState } {
     return this.tx(() => {
       const ended = this.clock();
       const now = iso(ended);
-      const ti = this.sql('SELECT started_at FROM task_instances WHERE run_id = ? AND task_id = ?').get(
-        runId,
-        taskId,
-      ) as { started_at: string | null } | undefined;
-      const tryRow = this.sql(
-        'SELECT started_at FROM task_tries WHERE run_id = ? AND task_id = ? AND try_number = ?',
-      ).get(runId, taskId, tryNumber) as { started_at: string } | undefined;
-      const startedAt = tryRow?.started_at ?? ti?.started_at ?? now;
-      const durationMs = Math.max(0, ended.getTime() - Date.parse(startedAt));
+      const durationMs = Math.max(0, ended.getTime() - startedAt.getTime());
       const error = 'error' in result ? (result.error ?? null) : null;
       const tryState: TryState = result.state === 'up_for_retry' ? 'failed' : result.state;
       this.sql(

@@ -14,11 +14,10 @@ export function taskLogPath(dagId: string, runId: string, taskId: string, tryNum
  * leaves its log complete up to the kill. Writes after close are dropped (a timed-out task that ignores
  * its signal may keep logging).
  */
-export class TryLogSink implements DestinationStream {
+export class TryLogSink {
   private fd: number | null;
 
   constructor(readonly path: string) {
-    mkdirSync(dirname(path), { recursive: true });
     this.fd = openSync(path, 'a');
   }
 
@@ -38,15 +37,65 @@ export interface TryLogger {
   close(): void;
 }
 
-export function openTryLogger(
-  home: string,
-  relativePath: string,
-  bindings: Record<string, unknown>,
-  secrets: readonly string[],
-): TryLogger {
-  const sink = new TryLogSink(join(home, relativePath));
-  const logger = createLogger({ secrets, destination: sink }).child(bindings);
-  return { logger, close: () => sink.close() };
+export interface TryBindings {
+  dag: string;
+  run: string;
+  task: string;
+  try: number;
+}
+
+// Bindings are written first, in this order; run and task ids hold no characters JSON escapes.
+const ROUTE = /"run":"([^"]*)","task":"([^"]*)","try":(\d+)/;
+
+/**
+ * Opens per-try log files. One redacting pino logger serves every try (building one per try costs more
+ * than the rest of a no-op task): each try logs through a child, and lines go to the file its bindings name.
+ */
+export class TaskLogFiles {
+  private readonly base: Logger;
+  private readonly sinks = new Map<string, TryLogSink>();
+  private readonly dirs = new Set<string>();
+
+  constructor(
+    private readonly home: string,
+    secrets: readonly string[],
+  ) {
+    const destination: DestinationStream = { write: (line) => this.route(line) };
+    this.base = createLogger({ secrets, destination });
+  }
+
+  open(relativePath: string, bindings: TryBindings): TryLogger {
+    const path = join(this.home, relativePath);
+    this.ensureDir(dirname(path));
+    const sink = new TryLogSink(path);
+    const key = `${bindings.run}\u0000${bindings.task}\u0000${bindings.try}`;
+    this.sinks.set(key, sink);
+    return {
+      logger: this.base.child(bindings),
+      close: () => {
+        sink.close();
+        if (this.sinks.get(key) === sink) this.sinks.delete(key);
+      },
+    };
+  }
+
+  private route(line: string): void {
+    const m = ROUTE.exec(line);
+    if (m) this.sinks.get(`${m[1]}\u0000${m[2]}\u0000${m[3]}`)?.write(line);
+  }
+
+  /** A recursive mkdir per try is slow; most parents exist, so try the leaf first. */
+  private ensureDir(dir: string): void {
+    if (this.dirs.has(dir)) return;
+    try {
+      mkdirSync(dir);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') mkdirSync(dir, { recursive: true });
+      else if (code !== 'EEXIST') throw err;
+    }
+    this.dirs.add(dir);
+  }
 }
 
 export function readTaskLog(home: string, relativePath: string): string {
