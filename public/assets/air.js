@@ -13,6 +13,8 @@ export function createAirView(root, setStatus) {
   let hourlyPlot = null;
   let dailyRows = [];
   let chosenDay = null;
+  /** The parameter the user picked, kept when they switch location. */
+  let chosenParameter = null;
 
   const locationSelect = h('select', {
     id: 'air-location',
@@ -26,7 +28,10 @@ export function createAirView(root, setStatus) {
   const parameterSelect = h('select', {
     id: 'air-parameter',
     'data-testid': 'parameter-select',
-    onchange: () => loadAll(),
+    onchange: () => {
+      chosenParameter = currentParameter()?.parameter ?? null;
+      loadAll();
+    },
   });
   const fromInput = h('input', {
     type: 'date',
@@ -170,7 +175,10 @@ export function createAirView(root, setStatus) {
 
   function fillParameters() {
     const loc = currentLocation();
-    const previous = currentParameter()?.parameter;
+    // Keep the parameter across locations; start with the one people look at first.
+    const names = (loc?.parameters ?? []).map((p) => p.parameter);
+    const wanted = [chosenParameter, 'pm25', 'pm10', 'no2'].find((n) => n && names.includes(n));
+    const previous = wanted ?? names[0];
     replace(
       parameterSelect,
       (loc?.parameters ?? []).map((p, i) =>
@@ -248,10 +256,14 @@ export function createAirView(root, setStatus) {
       cursor: { points: { size: 9 } },
       legend: { show: true, live: true },
       scales: {
-        x: { time: true },
+        // Half a day of margin on each side, so the first and last day are not drawn on the frame.
+        x: { time: true, range: (_u, lo, hi) => [lo - DAY / 2, hi + DAY / 2] },
         y: { range: (_u, lo, hi) => [Math.min(0, lo), Math.max(hi, who ?? 0) * 1.12 || 1] },
       },
-      axes: [axis({ values: (_u, splits) => splits.map(dayTick) }), axis({ label: p.units, size: 56 })],
+      axes: [
+        axis({ incrs: DAY_INCRS, space: 48, values: (_u, splits) => splits.map(dayTick) }),
+        axis({ label: p.units, size: 56 }),
+      ],
       series: [
         { label: 'Day', value: (_u, ts) => (ts === null ? '—' : tsToDay(ts)) },
         {
@@ -434,7 +446,7 @@ export function createAirView(root, setStatus) {
               ? h('span', {
                   class: 'aqi-dot',
                   style: { background: cat.color },
-                  title: `US AQI: ${cat.name}`,
+                  title: `US AQI category (24-hour breakpoints): ${cat.name}`,
                 })
               : null,
             fmtValue(v),
@@ -475,6 +487,10 @@ function num(v) {
   const n = Number(v);
   return Number.isFinite(n) ? n : null;
 }
+
+const DAY = 86_400;
+/** Tick spacings of the daily chart: whole days only. */
+const DAY_INCRS = [1, 2, 3, 7, 14, 28, 56, 91, 182, 365].map((d) => d * DAY);
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

@@ -12,6 +12,7 @@ export function createCatalogView(root, setStatus) {
   const checksBody = h('tbody');
   const checksSummary = h('span', { class: 'muted small', 'data-testid': 'checks-summary' });
   const partitionsTitle = h('h2', {}, 'Partitions');
+  const versionsTitle = h('h2', {}, 'Schema versions');
   const onlyFailed = h('input', {
     type: 'checkbox',
     id: 'only-failed',
@@ -56,12 +57,6 @@ export function createCatalogView(root, setStatus) {
             ),
             tablesBody,
           ),
-        ),
-        h(
-          'div',
-          { class: 'card' },
-          h('div', { class: 'card-head' }, h('h2', {}, 'Schema versions')),
-          versionsEl,
         ),
       ),
       h(
@@ -131,6 +126,7 @@ export function createCatalogView(root, setStatus) {
         ),
       ),
     ),
+    h('div', { class: 'card' }, h('div', { class: 'card-head' }, versionsTitle), versionsEl),
   );
 
   async function loadTables() {
@@ -140,8 +136,9 @@ export function createCatalogView(root, setStatus) {
       replace(tablesBody, emptyRow(7, err.message));
       return;
     }
+    // The fact table first: it is the one with day partitions worth looking at.
     if (!selectedTable || !tables.some((t) => t.name === selectedTable))
-      selectedTable = tables[0]?.name ?? null;
+      selectedTable = (tables.find((t) => t.name === 'measurements') ?? tables[0])?.name ?? null;
     renderTables();
     await loadTable();
   }
@@ -188,6 +185,7 @@ export function createCatalogView(root, setStatus) {
     }
     const name = encodeURIComponent(selectedTable);
     partitionsTitle.textContent = `Partitions · ${selectedTable}`;
+    versionsTitle.textContent = `Schema versions · ${selectedTable}`;
     const [{ partitions }, { versions }] = await Promise.all([
       api.get(`/api/catalog/tables/${name}/partitions`),
       api.get(`/api/catalog/tables/${name}/schemas`),
@@ -288,7 +286,11 @@ export function createCatalogView(root, setStatus) {
               h(
                 'td',
                 {},
-                h('span', { class: `chip check-${r.status}` }, r.status === 'fail' ? 'failed' : 'passed'),
+                h(
+                  'span',
+                  { class: `chip check-${r.status}` },
+                  { fail: 'failed', pass: 'passed', skip: 'skipped' }[r.status] ?? r.status,
+                ),
               ),
               h('td', {}, h('span', { class: `sev sev-${r.severity}` }, r.severity)),
               h('td', { class: 'mono' }, r.check),
@@ -312,12 +314,13 @@ export function createCatalogView(root, setStatus) {
   };
 }
 
-/** "00:00 – 23:00" when both ends fall on the partition's date, else both in full. */
+/** "00:00 – 23:00" when both ends fall on the partition's date, else "11-27 19:30 – 11-29 04:00". */
 function timeSpan(p) {
   if (!p.minTime || !p.maxTime) return '—';
   const [a, b] = [shortTs(p.minTime), shortTs(p.maxTime)];
   const sameDay = p.localDate && a.startsWith(p.localDate) && b.startsWith(p.localDate);
-  return sameDay ? `${a.slice(11)} – ${b.slice(11)}` : `${a} – ${b}`;
+  // Without the year: the partition's day says it.
+  return sameDay ? `${a.slice(11)} – ${b.slice(11)}` : `${a.slice(5)} – ${b.slice(5)}`;
 }
 
 function shortTs(v) {

@@ -53,7 +53,7 @@ export const backfillBody = z
 
 export const checksQuery = z.object({
   date: isoDate.optional(),
-  status: z.enum(['pass', 'fail']).optional(),
+  status: z.enum(['pass', 'fail', 'skip']).optional(),
 });
 
 export const prodQuery = z

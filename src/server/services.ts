@@ -166,15 +166,16 @@ export interface CheckResult {
   partition: string | null;
   localDate: string | null;
   severity: 'error' | 'warn';
-  status: 'pass' | 'fail';
+  /** skip: the check did not apply to this partition. */
+  status: 'pass' | 'fail' | 'skip';
   message: string | null;
-  observed: number | null;
+  observed: number | string | null;
   runId: string | null;
   checkedAt: string | null;
 }
 
 export interface ChecksService {
-  /** Check results, optionally for one local date; the server sorts failed ones first. */
+  /** The newest result of each check on each partition, optionally of one local date; the server sorts failed first. */
   results(filter: { date?: string }): Promise<CheckResult[]>;
 }
 

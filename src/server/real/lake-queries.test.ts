@@ -1,28 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupLocations, readableRoot } from './lake-queries.js';
-
-describe('readableRoot', () => {
-  it('is the deepest folder holding every file', () => {
-    expect(
-      readableRoot(
-        [
-          '/lake/dev/measurements/year=2024/month=03/day=05/part-a.parquet',
-          '/lake/dev/locations/part-b.parquet',
-        ],
-        '/fallback',
-      ),
-    ).toBe('/lake/dev');
-    expect(readableRoot(['/lake/dev/measurements/x.parquet'], '/fallback')).toBe('/lake/dev/measurements');
-  });
-
-  it('does not stop at a folder that only shares a name prefix', () => {
-    expect(readableRoot(['/lake/dev/a/x.parquet', '/lake/dev/ab/y.parquet'], '/f')).toBe('/lake/dev');
-  });
-
-  it('falls back when there are no files', () => {
-    expect(readableRoot([], '/lake/dev')).toBe('/lake/dev');
-  });
-});
+import { groupLocations } from './lake-queries.js';
 
 describe('groupLocations', () => {
   it('gives one option per location with its sensors and the widest date range', () => {

@@ -1,14 +1,14 @@
 // QueryService and ProdService over a locked-down, in-memory DuckDB session of the lake (the guard `aqlake query` uses),
 // rebuilt when the catalog's current files change so the page sees a new partition as soon as it is committed.
-import { dirname, join, resolve, sep } from 'node:path';
 import type { AqlakeConfig } from '../../config/index.js';
 import { listProdViews } from '../../engines/duckdb/query-session.js';
 import { sqlStatement } from '../../engines/duckdb/sql-files.js';
-import type { CellValue, DevTableFiles, Engine, ReadOnlyQuerySession } from '../../engines/engine.js';
+import type { CellValue, Engine, ReadOnlyQuerySession } from '../../engines/engine.js';
 import { EngineError } from '../../errors.js';
-import { latestSchema, listTableFiles, listTables } from '../../lake/catalog/catalog.js';
+import { listTableFiles, listTables } from '../../lake/catalog/catalog.js';
 import type { MetaDb } from '../../lake/meta/meta-db.js';
 import type { ObjectStore } from '../../lake/store/index.js';
+import { readableDevRoots, resolveDevTables } from '../../pipeline/publish.js';
 import { prodRowsQuery } from '../prod-query.js';
 import {
   type LocationOption,
@@ -31,8 +31,7 @@ export interface LakeQueriesOptions {
 }
 
 interface Held {
-  /** null while the lake has no dev.measurements to define the views over. */
-  session: ReadOnlyQuerySession | null;
+  session: ReadOnlyQuerySession;
   signature: string;
   users: number;
   retired: boolean;
@@ -58,31 +57,21 @@ export function lakeQueries(options: LakeQueriesOptions): LakeQueries {
     JSON.stringify(listTables(meta).map((t) => [t.table, listTableFiles(meta, t.table).map((f) => f.key)]));
 
   const build = async (signature: string): Promise<Held> => {
-    const tables: DevTableFiles[] = [];
-    const paths: string[] = [];
-    for (const t of listTables(meta)) {
-      const files = await Promise.all(listTableFiles(meta, t.table).map((f) => store.localPath(f.key)));
-      const columns = latestSchema(meta, t.table)?.columns ?? [];
-      if (files.length === 0 && columns.length === 0) continue;
-      tables.push({ table: t.table, paths: files, columns });
-      paths.push(...files);
-    }
-    // The prod views read dev.measurements; before the first transform there is nothing to define them over.
-    const session = tables.some((t) => t.table === 'measurements')
-      ? await engine.openReadOnlySession({
-          tables,
-          allowedDirectories: [readableRoot(paths, join(config.home, 'dev'))],
-        })
-      : null;
+    // The same tables and readable folders as `aqlake query`, so the page's SQL meets the same guard.
+    const tables = await resolveDevTables({ store, meta });
+    const session = await engine.openReadOnlySession({
+      tables,
+      allowedDirectories: readableDevRoots(tables, config.home),
+    });
     return { session, signature, users: 0, retired: false };
   };
 
   const release = (held: Held): void => {
     held.users--;
-    if (held.retired && held.users === 0) held.session?.close();
+    if (held.retired && held.users === 0) held.session.close();
   };
 
-  const withSession = async <T>(fn: (session: ReadOnlyQuerySession | null) => Promise<T>): Promise<T> => {
+  const withSession = async <T>(fn: (session: ReadOnlyQuerySession) => Promise<T>): Promise<T> => {
     if (closed) throw new Error('the lake session is closed');
     const signature = catalogSignature();
     if (current?.signature !== signature) {
@@ -95,7 +84,7 @@ export function lakeQueries(options: LakeQueriesOptions): LakeQueries {
         current = next;
         if (old) {
           old.retired = true;
-          if (old.users === 0) old.session?.close();
+          if (old.users === 0) old.session.close();
         }
       }
     }
@@ -114,7 +103,6 @@ export function lakeQueries(options: LakeQueriesOptions): LakeQueries {
   const query: QueryService = {
     async query(sql, params) {
       return withSession(async (session) => {
-        if (!session) throw new QueryRejectedError('the lake has no tables yet: run the pipeline first');
         try {
           const { columns, batches } = await session.stream(sql, {
             timeoutMs,
@@ -142,7 +130,7 @@ export function lakeQueries(options: LakeQueriesOptions): LakeQueries {
     views: () => prodViews,
     async rows(view, filter) {
       return withSession(async (session) => {
-        if (!session?.views.includes(`prod.${view}`)) return { columns: [], rows: [] };
+        if (!session.views.includes(`prod.${view}`)) return { columns: [], rows: [] };
         const { sql, params } = prodRowsQuery(view, filter);
         const result = await session.query(sql, { params, timeoutMs });
         const names = result.columns.map((c) => c.name);
@@ -151,7 +139,7 @@ export function lakeQueries(options: LakeQueriesOptions): LakeQueries {
     },
     async locations() {
       return withSession(async (session) => {
-        if (!session?.views.includes('dev.measurements')) return [];
+        if (!session.views.includes('dev.measurements')) return [];
         const named = session.views.includes('dev.locations');
         const rows = await session.query(
           sqlStatement('server/queries.sql', named ? 'locations' : 'locations_without_names'),
@@ -172,22 +160,11 @@ export function lakeQueries(options: LakeQueriesOptions): LakeQueries {
     prod,
     close() {
       closed = true;
-      if (current && current.users === 0) current.session?.close();
+      if (current && current.users === 0) current.session.close();
       else if (current) current.retired = true;
       current = undefined;
     },
   };
-}
-
-/** The one folder user SQL may read: the deepest folder holding every dev file (the dev zone, or the S3 cache). */
-export function readableRoot(paths: readonly string[], fallback: string): string {
-  if (paths.length === 0) return resolve(fallback);
-  let root = dirname(resolve(paths[0]!));
-  for (const p of paths) {
-    const abs = resolve(p);
-    while (!(abs === root || abs.startsWith(root.endsWith(sep) ? root : root + sep))) root = dirname(root);
-  }
-  return root;
 }
 
 /** Rows of the `locations` statement (one per sensor) → one option per location with its parameters. */
