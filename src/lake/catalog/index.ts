@@ -19,6 +19,7 @@ export {
   listSchemaVersions,
   listTableFiles,
   listTables,
+  markFilesDeleted,
   type PartitionSummary,
   type PartitionVersion,
   recordCatalogScan,
