@@ -2,6 +2,7 @@
 // request statistics; the endpoints themselves live in routes.ts.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { serveArchive } from './archive.js';
 import type { SimSensor, SimulatedDataset } from './dataset.js';
 import { uniform } from './hash.js';
 import { ApiError, QueryReader } from './query.js';
@@ -161,6 +162,7 @@ export async function startHttpShell(dataset: SimulatedDataset, options: ServerO
   }
 
   const server = createServer((req, res) => {
+    if (serveArchive(req, res, { dataset, view, stats })) return;
     sequence += 1;
     const seq = sequence;
     const { routeName, reply } = answer(req, seq);
