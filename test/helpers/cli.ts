@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const ENTRY = fileURLToPath(new URL('../../src/cli/run.ts', import.meta.url));
+const ENTRY = fileURLToPath(new URL('../../src/cli/entry.ts', import.meta.url));
 
 export interface CliResult {
   code: number | null;
