@@ -1,4 +1,5 @@
 // The list of benchmarks `npm run bench` runs. Each returns named figures; ratios are against a baseline run in the same process.
+import { archiveBenchmark } from './archive.js';
 import { orchestratorBenchmark } from './orchestrator.js';
 
 export interface Benchmark {
@@ -6,4 +7,7 @@ export interface Benchmark {
   run: () => Promise<Record<string, number | string>>;
 }
 
-export const benchmarks: Benchmark[] = [{ name: 'orchestrator', run: orchestratorBenchmark }];
+export const benchmarks: Benchmark[] = [
+  { name: 'orchestrator', run: orchestratorBenchmark },
+  { name: 'archive', run: archiveBenchmark },
+];
