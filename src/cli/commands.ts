@@ -4,10 +4,12 @@ import { registerBackfill } from './backfill.js';
 import { registerCatalog } from './catalog.js';
 import { registerCheck } from './check.js';
 import { registerClear } from './clear.js';
+import { registerDemo } from './demo.js';
 import { registerExtract } from './extract.js';
 import { registerInit } from './init.js';
 import { registerLogs } from './logs.js';
 import { registerQuery } from './query.js';
+import { registerRun } from './run.js';
 import { registerRuns } from './runs.js';
 import { registerScheduler } from './scheduler.js';
 import { registerServe } from './serve.js';
@@ -18,7 +20,9 @@ import { registerVacuum } from './vacuum.js';
 
 export const commandModules: ((program: Command) => void)[] = [
   registerInit,
+  registerDemo,
   registerExtract,
+  registerRun,
   registerSimulate,
   registerScheduler,
   registerTrigger,

@@ -1,9 +1,11 @@
 // The aqlake command: builds the commander program from one module per command, and turns errors into one line.
 import { Command, CommanderError } from 'commander';
 import { AqlakeError, errorMessage } from '../errors.js';
+import { installPipelineDags } from '../pipeline/dags.js';
 import { commandModules } from './commands.js';
 
 export function buildProgram(): Command {
+  installPipelineDags();
   const program = new Command('aqlake')
     .description('OpenAQ air-quality lakehouse: extract → raw → dev (Parquet) → checks → prod views')
     .option('-c, --config <file>', 'config file (default: ./aqlake.config.json if present)')

@@ -1,0 +1,102 @@
+// aqlake run: the whole chain (extract → transform → catalog → validate → publish) for each local day, through the orchestrator.
+import type { Command } from 'commander';
+import { PipelineError } from '../errors.js';
+import {
+  describeEvent,
+  formatDuration,
+  openRunStore,
+  pickDag,
+  stopOnSignals,
+} from '../orchestrator/cli-support.js';
+import { type BackfillSummary, runBackfill, secretsOf } from '../orchestrator/index.js';
+import type { RunStore } from '../orchestrator/run-store.js';
+import { OPENAQ_DAILY, type OpenaqDailyParams } from '../pipeline/openaq-daily.js';
+import { configFor, parseDateRange, parseLocationIds, parsePositiveInt } from './options.js';
+
+interface RunFlags {
+  from: string;
+  to: string;
+  locations?: string;
+  parallel?: string;
+  json?: boolean;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('extract, transform, catalog, validate and publish every local day from --from to --to')
+    .requiredOption('--from <date>', 'first local calendar day, YYYY-MM-DD (inclusive)')
+    .requiredOption('--to <date>', 'last local calendar day, YYYY-MM-DD (inclusive)')
+    .option('--locations <ids>', 'comma-separated location ids (default: the config scope)')
+    .option('--parallel <n>', 'days run at once (default: orchestrator.parallelism)')
+    .option('--json', 'print the summary as JSON')
+    .addHelpText(
+      'after',
+      '\nEach day is one run of the openaq_daily DAG, redone even if it ran before (late data replaces the day).\n' +
+        'Measurements are fetched once for the whole range, in as few API requests as the data allows.\n' +
+        'Exit 0 when every day was published; otherwise 1 and one line naming the day, the task and why.\n' +
+        'Inspect runs with `aqlake runs`, `aqlake tasks RUN` and `aqlake logs RUN TASK`.',
+    )
+    .action(async (flags: RunFlags, command: Command) => {
+      const { from, to } = parseDateRange(flags.from, flags.to);
+      const locations = parseLocationIds(flags.locations);
+      const config = configFor(command);
+      const dag = pickDag(config, OPENAQ_DAILY);
+      const params: OpenaqDailyParams = {
+        ...(locations ? { locations } : {}),
+        prefetch: { from, to, since: new Date().toISOString() },
+      };
+      const store = openRunStore(config);
+      const stop = stopOnSignals((sig) => process.stderr.write(`${sig}: interrupting running tasks…\n`));
+      try {
+        const summary = await runBackfill({
+          dag,
+          from,
+          to,
+          params: { ...params },
+          parallel: flags.parallel
+            ? parsePositiveInt('--parallel', flags.parallel)
+            : config.orchestrator.parallelism,
+          rerun: true,
+          config,
+          store,
+          secrets: secretsOf(config),
+          signal: stop.signal,
+          onProgress: ({ event, done, total }) => {
+            if (event.kind === 'planned') return;
+            const line = describeEvent(event);
+            if (line && !flags.json)
+              process.stderr.write(`${line}${event.kind === 'run-finished' ? ` [${done}/${total}]` : ''}\n`);
+          },
+        });
+        if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+        else
+          process.stdout.write(
+            `run ${from}..${to}: ${summary.succeeded} day(s) published, ${summary.failed} failed in ${formatDuration(summary.durationMs)}\n`,
+          );
+        failOnUnfinished(summary, store);
+      } finally {
+        stop.dispose();
+        store.db.close();
+      }
+    });
+}
+
+/** One line naming the first failed day, its failed task and the task's error. */
+function failOnUnfinished(summary: BackfillSummary, store: RunStore): void {
+  if (summary.interrupted) {
+    throw new PipelineError(
+      `run interrupted (${summary.interrupted}); ${summary.unfinished} day(s) unfinished — run the same command again`,
+    );
+  }
+  const failedRun = summary.runs.find((r) => r.state === 'failed');
+  if (!failedRun) return;
+  const failedTask = store.listTaskInstances(failedRun.runId).find((t) => t.state === 'failed');
+  const why = failedTask?.error?.split('\n')[0] ?? 'no task error recorded';
+  const others = summary.failed > 1 ? ` (${summary.failed - 1} more day(s) failed; see aqlake runs)` : '';
+  throw new PipelineError(
+    `${failedRun.logicalDate}: task ${failedTask?.taskId ?? '?'} failed: ${why}${others}`,
+    failedTask?.taskId,
+    failedRun.logicalDate,
+  );
+}

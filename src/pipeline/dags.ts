@@ -1,0 +1,67 @@
+// The DAGs this installation runs: openaq_daily, with a planner for `backfill --dry-run`.
+import type { AqlakeConfig } from '../config/index.js';
+import { type DagPlanner, type PlanEstimate, setDagLoader } from '../orchestrator/registry.js';
+import { latestLocationsSnapshot } from './extract-locations.js';
+import { openaqDailyDag } from './openaq-daily.js';
+import { openLakeRuntime, openPipelineRuntime } from './runtime.js';
+import { estimateSources, parseSourceMode, sourceToday, splitBySource } from './source-choice.js';
+
+/** Sensors per location when the lake has no snapshot yet to count them (OpenAQ reference sites carry 3–7). */
+const ASSUMED_SENSORS_PER_LOCATION = 5;
+
+export function installPipelineDags(): void {
+  setDagLoader((config) => [
+    { dag: openaqDailyDag(config, () => openPipelineRuntime(config)), planner: openaqDailyPlanner(config) },
+  ]);
+}
+
+function openaqDailyPlanner(config: AqlakeConfig): DagPlanner {
+  return {
+    async estimate(days, params): Promise<PlanEstimate> {
+      const sorted = [...days].sort();
+      if (sorted.length === 0) return { requests: 0, seconds: 0 };
+      const { locations, sensors, counted } = await scopeSize(
+        config,
+        params.locations as number[] | undefined,
+      );
+      const split = splitBySource(
+        { from: sorted[0]!, to: sorted.at(-1)! },
+        {
+          mode: parseSourceMode(params.source as string | undefined),
+          lagDays: config.archive.lagDays,
+          today: sourceToday(new Date()),
+        },
+      );
+      const estimates = estimateSources({ split, locations, sensors, rateLimit: config.api.rateLimit });
+      const requests = estimates.reduce((n, e) => n + e.requests, 0) + locations;
+      const seconds = Math.max(...estimates.map((e) => e.seconds), 0);
+      const parts = estimates.map((e) => `${e.source} ${e.from}..${e.to}: ${e.requests} requests`);
+      const basis = counted
+        ? `${sensors} sensors at ${locations} locations`
+        : `~${sensors} sensors assumed at ${locations} locations`;
+      return { requests, seconds, note: `${parts.join('; ')} (${basis}, hourly data assumed)` };
+    },
+  };
+}
+
+/** Locations and sensors in scope, counted from the newest snapshot in the lake when there is one. */
+async function scopeSize(
+  config: AqlakeConfig,
+  override: number[] | undefined,
+): Promise<{ locations: number; sensors: number; counted: boolean }> {
+  const runtime = await openLakeRuntime(config);
+  try {
+    const snapshot = await latestLocationsSnapshot({ ...runtime, locations: override });
+    const parameters = config.scope.parameters;
+    if (snapshot.length > 0) {
+      const sensors = snapshot
+        .flatMap((l) => l.sensors)
+        .filter((s) => !parameters || parameters.includes(s.parameter.id));
+      return { locations: snapshot.length, sensors: sensors.length, counted: true };
+    }
+  } finally {
+    await runtime.close();
+  }
+  const locations = (override ?? config.scope.locations)?.length ?? config.scope.maxLocations;
+  return { locations, sensors: locations * ASSUMED_SENSORS_PER_LOCATION, counted: false };
+}
