@@ -3,7 +3,7 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { main } from '../src/cli/main.js';
-import { defineDag, setDagLoader, type TaskRunContext } from '../src/orchestrator/index.js';
+import { defineDag, registerDag, type TaskRunContext } from '../src/orchestrator/index.js';
 
 const slowMs = Number(process.env.AQLAKE_TEST_TASK_MS ?? 150);
 
@@ -16,7 +16,9 @@ function slow(home: string) {
   };
 }
 
-setDagLoader((config) => [
+// Registered directly (not through a loader), so they are the CLI's DAGs whatever loader the CLI installs.
+const home = process.env.AQLAKE_HOME ?? 'lake';
+for (const dag of [
   defineDag({
     id: 'slow_dag',
     schedule: null,
@@ -26,9 +28,9 @@ setDagLoader((config) => [
     defaultRetries: 1,
     defaultRetryDelayMs: 10,
     tasks: [
-      { id: 'extract', run: slow(config.home) },
-      { id: 'transform', upstream: ['extract'], run: slow(config.home) },
-      { id: 'publish', upstream: ['transform'], run: slow(config.home) },
+      { id: 'extract', run: slow(home) },
+      { id: 'transform', upstream: ['extract'], run: slow(home) },
+      { id: 'publish', upstream: ['transform'], run: slow(home) },
     ],
   }),
   defineDag({
@@ -53,6 +55,7 @@ setDagLoader((config) => [
       },
     ],
   }),
-]);
+])
+  registerDag(dag);
 
 await main(process.argv);

@@ -194,7 +194,7 @@ function progressReporter(json: boolean): {
         event.kind === 'task-started'
           ? `${event.logicalDate} ${event.taskId} (try ${event.tryNumber})`
           : undefined;
-      bar?.update(done, { failed, ...(current ? { current } : {}) });
+      bar?.update(done, { failed, ...(current ? { current } : done === total ? { current: '' } : {}) });
       if (event.kind === 'task-finished' && (event.state === 'failed' || event.state === 'up_for_retry')) {
         const line = describeEvent(event);
         if (line) bars.log(`${line}\n`);

@@ -58,7 +58,8 @@ export function registerTrigger(program: Command): void {
           secrets: secretsOf(config),
           signal: stop.signal,
           onEvent: (e) => {
-            const line = describeEvent(e);
+            // The run's own start and end are in the final line.
+            const line = e.kind === 'run-started' || e.kind === 'run-finished' ? null : describeEvent(e);
             if (line) out.write(`${line}\n`);
           },
         });
