@@ -1,5 +1,6 @@
 // Every aqlake command, one module each.
 import type { Command } from 'commander';
+import { registerAws } from './aws.js';
 import { registerBackfill } from './backfill.js';
 import { registerCatalog } from './catalog.js';
 import { registerCheck } from './check.js';
@@ -36,4 +37,5 @@ export const commandModules: ((program: Command) => void)[] = [
   registerVacuum,
   registerQuery,
   registerCheck,
+  registerAws,
 ];

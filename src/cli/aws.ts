@@ -1,0 +1,81 @@
+// aqlake aws deploy | plan | policy: set up (or preview) the AWS side, and print the IAM policy it needs.
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { configFor } from './options.js';
+
+export function registerAws(program: Command): void {
+  const aws = program
+    .command('aws')
+    .description('the AWS engine: Glue job, Glue Data Catalog, Athena workgroup, IAM policy')
+    .addHelpText(
+      'after',
+      '\nEnvironment: AQLAKE_BUCKET (required), AWS_REGION (default ap-southeast-1), AQLAKE_GLUE_ROLE_ARN (deploy),' +
+        '\nAQLAKE_GLUE_CRAWLER=true (use the crawler), AQLAKE_GLUE_DATABASE, AQLAKE_PROD_DATABASE, AQLAKE_ATHENA_WORKGROUP.' +
+        '\nCredentials: the AWS SDK default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO).',
+    );
+
+  aws
+    .command('deploy')
+    .description(
+      'create or update the Glue databases, tables, job (and script), crawler and Athena workgroup',
+    )
+    .option('--json', 'print the steps as JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const { deploy, formatPlan } = await import('../engines/aws/deploy.js');
+      await withClients(cmd, async (clients, settings) => {
+        const steps = await deploy(clients, settings);
+        process.stdout.write(opts.json ? `${JSON.stringify(steps, null, 2)}\n` : `${formatPlan(steps)}\n`);
+      });
+    });
+
+  aws
+    .command('plan')
+    .description('show what deploy would change, without changing anything')
+    .option('--json', 'print the steps as JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const { planDeploy, formatPlan } = await import('../engines/aws/deploy.js');
+      await withClients(cmd, async (clients, settings) => {
+        const steps = await planDeploy(clients, settings);
+        process.stdout.write(opts.json ? `${JSON.stringify(steps, null, 2)}\n` : `${formatPlan(steps)}\n`);
+      });
+    });
+
+  aws
+    .command('policy')
+    .description(
+      'print the least-privilege IAM policy of the user openaq-local-dev for everything aqlake calls',
+    )
+    .option('--account <id>', 'AWS account id for the ARNs (default AWS_ACCOUNT_ID, else *)')
+    .option('--explain', "print each statement's reason to stderr")
+    .action(async (opts: { account?: string; explain?: boolean }, cmd: Command) => {
+      const { awsSettingsFromEnv } = await import('../engines/aws/aws-settings.js');
+      const { buildPolicy, PERMISSIONS } = await import('../engines/aws/iam-policy.js');
+      const account = opts.account ?? process.env.AWS_ACCOUNT_ID ?? '*';
+      if (account !== '*' && !/^\d{12}$/.test(account))
+        throw new UsageError(`--account: expected a 12-digit AWS account id, got "${account}"`);
+      const settings = awsSettingsFromEnv(configFor(cmd).home);
+      const policy = buildPolicy({ settings, accountId: account });
+      process.stdout.write(`${JSON.stringify(policy, null, 2)}\n`);
+      if (opts.explain) for (const p of PERMISSIONS) process.stderr.write(`${p.step}: ${p.why}\n`);
+      if (account === '*')
+        process.stderr.write('aqlake: no account id given (--account or AWS_ACCOUNT_ID): ARNs use *\n');
+    });
+}
+
+async function withClients(
+  cmd: Command,
+  fn: (
+    clients: import('../engines/aws/aws-clients.js').AwsClients,
+    settings: import('../engines/aws/aws-settings.js').AwsSettings,
+  ) => Promise<void>,
+): Promise<void> {
+  const { awsSettingsFromEnv } = await import('../engines/aws/aws-settings.js');
+  const { createAwsClients, destroyAwsClients } = await import('../engines/aws/aws-clients.js');
+  const settings = awsSettingsFromEnv(configFor(cmd).home);
+  const clients = createAwsClients(settings);
+  try {
+    await fn(clients, settings);
+  } finally {
+    destroyAwsClients(clients);
+  }
+}

@@ -1,0 +1,145 @@
+// Data checks of one partition version on Athena: the sql/checks files, translated, over exactly the version's files.
+import type { AthenaClient } from '@aws-sdk/client-athena';
+import type { GlueClient } from '@aws-sdk/client-glue';
+import { EngineError, errorMessage } from '../../errors.js';
+import type { CellValue, CheckOutcome, CheckParams, CheckStatus } from '../engine.js';
+import { bindParameters, inlineViews, type QualityRulesSpec, sqlLiteral } from './athena-dialect.js';
+import { runAthenaQuery } from './athena-query.js';
+import type { AwsSettings } from './aws-settings.js';
+import { dropTable, ensureTable } from './glue-catalog.js';
+import { type GlueTableDef, MEASUREMENTS_TABLE } from './glue-tables.js';
+import type { PollSettings } from './polling.js';
+import { type CheckFile, type ProdView, readChecks, readProdViews } from './sql-files.js';
+
+export interface AthenaCheckInput {
+  table: GlueTableDef;
+  /** Store keys of the version's data files: `dev.<table>` holds exactly these during the checks. */
+  keys: readonly string[];
+  params: CheckParams;
+  qualityRules: QualityRulesSpec;
+}
+
+export interface AthenaCheckDeps {
+  glue: GlueClient;
+  athena: AthenaClient;
+  settings: AwsSettings;
+  poll: PollSettings;
+  onBytes?: (n: number) => void;
+  checks?: readonly CheckFile[];
+  views?: readonly ProdView[];
+}
+
+/** The folder all keys share; the scratch table points there and `"$path"` narrows it to the version's files. */
+export function commonFolder(keys: readonly string[]): string {
+  const folders = new Set(keys.map((k) => k.slice(0, k.lastIndexOf('/') + 1)));
+  if (folders.size !== 1)
+    throw new Error(`a partition version's files must share one folder, got ${[...folders].join(', ')}`);
+  return [...folders][0]!;
+}
+
+/** A scratch table name per version folder, so concurrent checks of different versions do not collide. */
+export function scratchTableName(table: string, folder: string): string {
+  let h = 0;
+  for (const c of folder) h = (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0;
+  return `${table}_check_${h.toString(16).padStart(8, '0')}`;
+}
+
+export function checkValues(params: CheckParams): Record<string, string | number | null> {
+  return {
+    local_date: params.localDate,
+    raw_rows: params.rawRows,
+    quarantined_rows: params.quarantinedRows,
+    duplicates_dropped: params.duplicatesDropped,
+    min_coverage_pct: params.minCoveragePct,
+    max_staleness_hours: params.maxStalenessHours,
+    now_utc: params.nowUtc.replace('T', ' ').replace(/(\.\d+)?Z$/, ''),
+  };
+}
+
+/**
+ * Runs the table's checks. A scratch Glue table (in the check database) points at the version's folder; each check
+ * reads `(SELECT * FROM scratch WHERE "$path" IN (…the version's files…))` as dev.<table>, with the prod views inlined
+ * over it. The scratch table is dropped afterwards. A check that cannot run counts as failed, with the reason.
+ */
+export async function runAthenaChecks(
+  deps: AthenaCheckDeps,
+  input: AthenaCheckInput,
+): Promise<CheckOutcome[]> {
+  const checks = (deps.checks ?? readChecks()).filter((c) => c.table === input.table.name);
+  if (checks.length === 0) return [];
+  const { settings } = deps;
+  const folder = input.keys.length > 0 ? commonFolder(input.keys) : input.table.prefix;
+  const scratch = { ...input.table, name: scratchTableName(input.table.name, folder) };
+  await ensureTable(deps.glue, settings.checkDatabase, scratch, settings.bucket, {
+    location: `s3://${settings.bucket}/${folder}`,
+  });
+  const paths = input.keys.map((k) => sqlLiteral(`s3://${settings.bucket}/${k}`));
+  const source =
+    paths.length > 0
+      ? `(SELECT * FROM ${settings.checkDatabase}.${scratch.name} WHERE "$path" IN (${paths.join(', ')}))`
+      : `(SELECT * FROM ${settings.checkDatabase}.${scratch.name} WHERE false)`;
+  const views = input.table.name === MEASUREMENTS_TABLE.name ? (deps.views ?? readProdViews()) : [];
+  const values = checkValues(input.params);
+  try {
+    const outcomes: CheckOutcome[] = [];
+    for (const check of checks) outcomes.push(await runOne(deps, check, views, source, values, input));
+    return outcomes;
+  } finally {
+    await dropTable(deps.glue, settings.checkDatabase, scratch.name);
+  }
+}
+
+async function runOne(
+  deps: AthenaCheckDeps,
+  check: CheckFile,
+  views: readonly ProdView[],
+  source: string,
+  values: Record<string, string | number | null>,
+  input: AthenaCheckInput,
+): Promise<CheckOutcome> {
+  const base = { check: check.name, severity: check.severity, tests: check.tests };
+  try {
+    const translated = inlineViews(check.sql, views, {
+      devDatabase: deps.settings.devDatabase,
+      prodDatabase: deps.settings.prodDatabase,
+      devTables: { [input.table.name]: source },
+      qualityRules: input.qualityRules,
+    });
+    const result = await runAthenaQuery(
+      deps.athena,
+      {
+        sql: translated.sql,
+        workgroup: deps.settings.workgroup,
+        parameters: bindParameters(translated.parameters, values),
+        maxRows: 2,
+      },
+      deps.poll,
+      deps.onBytes,
+    );
+    if (result.rows.length !== 1) throw new Error(`returned ${result.rows.length} rows instead of one`);
+    const row = Object.fromEntries(result.columns.map((c, i) => [c.name, result.rows[0]![i] ?? null]));
+    const status = row.status;
+    if (status !== 'pass' && status !== 'fail' && status !== 'skip')
+      throw new Error(`returned status ${JSON.stringify(status)}; expected pass, fail or skip`);
+    return {
+      ...base,
+      status: status as CheckStatus,
+      observed: observed(row.observed ?? null),
+      message: typeof row.message === 'string' ? row.message : String(row.message ?? ''),
+    };
+  } catch (err) {
+    // A cancelled or timed-out run is not a failed check: the run stops.
+    if (err instanceof EngineError && (err.kind === 'Timeout' || err.kind === 'Interrupted')) throw err;
+    return {
+      ...base,
+      status: 'fail',
+      observed: null,
+      message: `the check could not run: ${errorMessage(err)}`,
+    };
+  }
+}
+
+function observed(v: CellValue): number | string | null {
+  if (v === null || typeof v === 'number' || typeof v === 'string') return v;
+  return JSON.stringify(v);
+}

@@ -1,0 +1,274 @@
+// aqlake aws deploy / plan: the Glue databases, tables, job (and its script), optional crawler and the Athena
+// workgroup, each read first (Get*) and created or updated only where it differs from what the code declares.
+import {
+  type AthenaClient,
+  CreateWorkGroupCommand,
+  GetWorkGroupCommand,
+  UpdateWorkGroupCommand,
+  type WorkGroupConfiguration,
+} from '@aws-sdk/client-athena';
+import {
+  type CrawlerTargets,
+  CreateCrawlerCommand,
+  CreateDatabaseCommand,
+  CreateJobCommand,
+  EntityNotFoundException,
+  GetCrawlerCommand,
+  GetDatabaseCommand,
+  GetJobCommand,
+  type GlueClient,
+  type JobUpdate,
+  UpdateCrawlerCommand,
+  UpdateJobCommand,
+} from '@aws-sdk/client-glue';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { ConfigError } from '../../errors.js';
+import type { AwsSettings } from './aws-settings.js';
+import { GLUE_SCRIPT_PATH, QUALITY_RULES_PATH, rulesKey, scriptKey, syncArtifact } from './glue-artifacts.js';
+import { ensureTable } from './glue-catalog.js';
+import { MEASUREMENTS_QUARANTINE_TABLE, MEASUREMENTS_TABLE } from './glue-tables.js';
+
+export type Change = 'create' | 'update' | 'none';
+
+export interface DeployStep {
+  kind: 'database' | 'table' | 'script' | 'job' | 'crawler' | 'workgroup';
+  name: string;
+  change: Change;
+  /** What differs, for an update. */
+  detail?: string;
+}
+
+export interface DeployClients {
+  glue: GlueClient;
+  athena: AthenaClient;
+  s3: S3Client;
+}
+
+const ATHENA_ENGINE = 'Athena engine version 3';
+
+/** What deploy would change, changing nothing. */
+export function planDeploy(clients: DeployClients, settings: AwsSettings): Promise<DeployStep[]> {
+  return reconcile(clients, settings, false);
+}
+
+/** Creates or updates what differs; a second deploy right after the first changes nothing. */
+export function deploy(clients: DeployClients, settings: AwsSettings): Promise<DeployStep[]> {
+  return reconcile(clients, settings, true);
+}
+
+async function reconcile(
+  clients: DeployClients,
+  settings: AwsSettings,
+  apply: boolean,
+): Promise<DeployStep[]> {
+  const steps: DeployStep[] = [];
+  const { glue, athena, s3 } = clients;
+  for (const db of [settings.devDatabase, settings.prodDatabase, settings.checkDatabase])
+    steps.push(await ensureDatabase(glue, db, apply));
+  for (const table of [MEASUREMENTS_TABLE, MEASUREMENTS_QUARANTINE_TABLE]) {
+    const change = await ensureTable(glue, settings.devDatabase, table, settings.bucket, { dryRun: !apply });
+    steps.push({ kind: 'table', name: `${settings.devDatabase}.${table.name}`, change: tableChange(change) });
+  }
+  for (const [key, path, type] of [
+    [scriptKey(settings.glueArtifactsPrefix), GLUE_SCRIPT_PATH, 'text/x-python'],
+    [rulesKey(settings.glueArtifactsPrefix), QUALITY_RULES_PATH, 'application/json'],
+  ] as const) {
+    const a = await syncArtifact(s3, settings.bucket, key, path, type, { dryRun: !apply });
+    steps.push({
+      kind: 'script',
+      name: `s3://${settings.bucket}/${key}`,
+      change: a.uploaded ? 'update' : 'none',
+      ...(a.uploaded ? { detail: `sha256 ${a.sha256.slice(0, 12)}` } : {}),
+    });
+  }
+  steps.push(await ensureJob(glue, settings, apply));
+  if (settings.useCrawler) steps.push(await ensureCrawler(glue, settings, apply));
+  steps.push(await ensureWorkgroup(athena, settings, apply));
+  return steps;
+}
+
+function tableChange(c: 'created' | 'updated' | 'unchanged'): Change {
+  return c === 'created' ? 'create' : c === 'updated' ? 'update' : 'none';
+}
+
+async function ensureDatabase(glue: GlueClient, name: string, apply: boolean): Promise<DeployStep> {
+  try {
+    await glue.send(new GetDatabaseCommand({ Name: name }));
+    return { kind: 'database', name, change: 'none' };
+  } catch (err) {
+    if (!(err instanceof EntityNotFoundException)) throw err;
+  }
+  if (apply)
+    await glue.send(
+      new CreateDatabaseCommand({
+        DatabaseInput: { Name: name, Description: 'aqlake: OpenAQ lakehouse (created by aqlake aws deploy)' },
+      }),
+    );
+  return { kind: 'database', name, change: 'create' };
+}
+
+/** The job as the code declares it. */
+export function jobDefinition(settings: AwsSettings): JobUpdate {
+  if (!settings.glueRoleArn)
+    throw new ConfigError(
+      'AQLAKE_GLUE_ROLE_ARN',
+      'required to deploy the Glue job: the IAM role it runs as',
+      'environment',
+    );
+  return {
+    Description: 'aqlake: raw OpenAQ measurements → dev.measurements (Snappy Parquet)',
+    Role: settings.glueRoleArn,
+    Command: {
+      Name: 'glueetl',
+      ScriptLocation: `s3://${settings.bucket}/${scriptKey(settings.glueArtifactsPrefix)}`,
+      PythonVersion: '3',
+    },
+    GlueVersion: '4.0',
+    WorkerType: 'G.1X',
+    NumberOfWorkers: settings.glueWorkers,
+    Timeout: settings.glueTimeoutMinutes,
+    MaxRetries: 0,
+    ExecutionProperty: { MaxConcurrentRuns: 4 },
+    DefaultArguments: {
+      '--job-language': 'python',
+      '--TempDir': `s3://${settings.bucket}/${settings.glueArtifactsPrefix}tmp/`,
+    },
+  };
+}
+
+async function ensureJob(glue: GlueClient, settings: AwsSettings, apply: boolean): Promise<DeployStep> {
+  const wanted = jobDefinition(settings);
+  let current: JobUpdate | undefined;
+  try {
+    current = (await glue.send(new GetJobCommand({ JobName: settings.jobName }))).Job;
+  } catch (err) {
+    if (!(err instanceof EntityNotFoundException)) throw err;
+  }
+  if (!current) {
+    if (apply) await glue.send(new CreateJobCommand({ Name: settings.jobName, ...wanted } as never));
+    return { kind: 'job', name: settings.jobName, change: 'create' };
+  }
+  const diff = differences(current as Record<string, unknown>, wanted as Record<string, unknown>);
+  if (diff.length === 0) return { kind: 'job', name: settings.jobName, change: 'none' };
+  if (apply) await glue.send(new UpdateJobCommand({ JobName: settings.jobName, JobUpdate: wanted }));
+  return { kind: 'job', name: settings.jobName, change: 'update', detail: diff.join(', ') };
+}
+
+function crawlerTargets(settings: AwsSettings): CrawlerTargets {
+  return { S3Targets: [{ Path: `s3://${settings.bucket}/${MEASUREMENTS_TABLE.prefix}` }] };
+}
+
+async function ensureCrawler(glue: GlueClient, settings: AwsSettings, apply: boolean): Promise<DeployStep> {
+  if (!settings.glueRoleArn)
+    throw new ConfigError(
+      'AQLAKE_GLUE_ROLE_ARN',
+      'required to deploy the Glue crawler: the IAM role it runs as',
+      'environment',
+    );
+  const wanted = {
+    Role: settings.glueRoleArn,
+    DatabaseName: settings.devDatabase,
+    Targets: crawlerTargets(settings),
+    // The tables are declared in code: the crawler may add partitions, never rewrite a schema.
+    SchemaChangePolicy: { UpdateBehavior: 'LOG', DeleteBehavior: 'LOG' } as const,
+  };
+  let current: Record<string, unknown> | undefined;
+  try {
+    current = (await glue.send(new GetCrawlerCommand({ Name: settings.crawlerName }))).Crawler as Record<
+      string,
+      unknown
+    >;
+  } catch (err) {
+    if (!(err instanceof EntityNotFoundException)) throw err;
+  }
+  if (!current) {
+    if (apply) await glue.send(new CreateCrawlerCommand({ Name: settings.crawlerName, ...wanted }));
+    return { kind: 'crawler', name: settings.crawlerName, change: 'create' };
+  }
+  const diff = differences(current, wanted as Record<string, unknown>);
+  if (diff.length === 0) return { kind: 'crawler', name: settings.crawlerName, change: 'none' };
+  if (apply) await glue.send(new UpdateCrawlerCommand({ Name: settings.crawlerName, ...wanted }));
+  return { kind: 'crawler', name: settings.crawlerName, change: 'update', detail: diff.join(', ') };
+}
+
+function workgroupConfiguration(settings: AwsSettings): WorkGroupConfiguration {
+  return {
+    ResultConfiguration: { OutputLocation: `s3://${settings.bucket}/${settings.athenaOutputPrefix}` },
+    EnforceWorkGroupConfiguration: true,
+    BytesScannedCutoffPerQuery: settings.bytesScannedCutoff,
+    EngineVersion: { SelectedEngineVersion: ATHENA_ENGINE },
+  };
+}
+
+async function ensureWorkgroup(
+  athena: AthenaClient,
+  settings: AwsSettings,
+  apply: boolean,
+): Promise<DeployStep> {
+  const wanted = workgroupConfiguration(settings);
+  let current: WorkGroupConfiguration | undefined;
+  try {
+    current = (await athena.send(new GetWorkGroupCommand({ WorkGroup: settings.workgroup }))).WorkGroup
+      ?.Configuration;
+  } catch (err) {
+    const e = err as { name?: string; message?: string };
+    if (!(e.name === 'InvalidRequestException' && /not found/i.test(e.message ?? ''))) throw err;
+  }
+  if (!current) {
+    if (apply)
+      await athena.send(
+        new CreateWorkGroupCommand({
+          Name: settings.workgroup,
+          Description: 'aqlake: validate, publish and query the OpenAQ lake',
+          Configuration: wanted,
+        }),
+      );
+    return { kind: 'workgroup', name: settings.workgroup, change: 'create' };
+  }
+  const diff: string[] = [];
+  if (current.ResultConfiguration?.OutputLocation !== wanted.ResultConfiguration?.OutputLocation)
+    diff.push('OutputLocation');
+  if (current.EnforceWorkGroupConfiguration !== true) diff.push('EnforceWorkGroupConfiguration');
+  if (current.BytesScannedCutoffPerQuery !== wanted.BytesScannedCutoffPerQuery)
+    diff.push('BytesScannedCutoffPerQuery');
+  if (current.EngineVersion?.SelectedEngineVersion !== ATHENA_ENGINE) diff.push('EngineVersion');
+  if (diff.length === 0) return { kind: 'workgroup', name: settings.workgroup, change: 'none' };
+  if (apply)
+    await athena.send(
+      new UpdateWorkGroupCommand({
+        WorkGroup: settings.workgroup,
+        ConfigurationUpdates: {
+          ResultConfigurationUpdates: { OutputLocation: wanted.ResultConfiguration!.OutputLocation! },
+          EnforceWorkGroupConfiguration: true,
+          BytesScannedCutoffPerQuery: settings.bytesScannedCutoff,
+          EngineVersion: { SelectedEngineVersion: ATHENA_ENGINE },
+        },
+      }),
+    );
+  return { kind: 'workgroup', name: settings.workgroup, change: 'update', detail: diff.join(', ') };
+}
+
+/** The top-level fields of `wanted` whose value differs in `current` (deep, by JSON). */
+function differences(current: Record<string, unknown>, wanted: Record<string, unknown>): string[] {
+  return Object.keys(wanted).filter((k) => stable(current[k]) !== stable(wanted[k]));
+}
+
+function stable(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : x,
+  );
+}
+
+/** `+ create database openaq_dev`, `~ update job job_raw_to_dev (NumberOfWorkers)`, `  job_raw_to_dev (no change)`. */
+export function formatPlan(steps: readonly DeployStep[]): string {
+  const lines = steps.map((s) => {
+    const mark = s.change === 'create' ? '+' : s.change === 'update' ? '~' : ' ';
+    const what = s.change === 'none' ? `${s.kind} ${s.name} (no change)` : `${s.change} ${s.kind} ${s.name}`;
+    return `${mark} ${what}${s.detail ? ` (${s.detail})` : ''}`;
+  });
+  const n = steps.filter((s) => s.change !== 'none').length;
+  lines.push(n === 0 ? 'nothing to change' : `${n} change${n === 1 ? '' : 's'}`);
+  return lines.join('\n');
+}
