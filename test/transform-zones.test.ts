@@ -7,6 +7,11 @@ import { openTestLake, readParquetRows, removeTestLake, type TestLake } from './
 
 const NEW_YORK = { location: 1, sensor: 11 };
 const KOLKATA = { location: 2, sensor: 21, quarterHourSensor: 22 };
+// +05:45, and a zone whose DST shift is 30 minutes (Lord Howe, back from +11:00 to +10:30 on 2024-04-07).
+const ODD_ZONES = [
+  { location: 3, sensor: 31, timezone: 'Asia/Kathmandu' },
+  { location: 4, sensor: 41, timezone: 'Australia/Lord_Howe' },
+];
 let lake: TestLake;
 
 beforeAll(async () => {
@@ -32,8 +37,25 @@ beforeAll(async () => {
           { id: KOLKATA.quarterHourSensor, parameter: PM25 },
         ],
       },
+      ...ODD_ZONES.map((z) => ({
+        id: z.location,
+        timezone: z.timezone,
+        latitude: 0,
+        longitude: 0,
+        sensors: [{ id: z.sensor, parameter: PM25 }],
+      })),
     ],
   });
+  for (const z of ODD_ZONES) {
+    const window = { fromUtc: '2024-04-04T00:00:00Z', toUtc: '2024-04-10T00:00:00Z' };
+    await writeRawMeasurements(lake.store, lake.meta, {
+      sensorId: z.sensor,
+      locationId: z.location,
+      window,
+      records: hourlyRecords(window.fromUtc, window.toUtc, (i) => i, { intervalSeconds: 900 }),
+      fetchedAt: '2024-04-11T00:00:00Z',
+    });
+  }
   // New York: hourly around both 2024 DST changes (spring forward 03-10, fall back 11-03).
   for (const [from, to] of [
     ['2024-03-08T00:00:00Z', '2024-03-13T00:00:00Z'],
@@ -113,5 +135,23 @@ describe('local days across time zones', () => {
       for (const row of await dayRows(date, sensor))
         expect(localDateOfPeriodEnd(row.period_end_utc as string, zone)).toBe(date);
     }
+  });
+
+  it('cuts days right at +05:45 and across a 30-minute DST change (15-minute data)', async () => {
+    await transformAndCommit(lake, '2024-04-05', '2024-04-08');
+    for (const z of ODD_ZONES) {
+      for (const date of ['2024-04-05', '2024-04-06', '2024-04-07', '2024-04-08']) {
+        const rows = await dayRows(date, z.sensor);
+        const { fromUtc, toUtc } = localDayWindowUtc(date, z.timezone);
+        expect(rows.length, `${z.timezone} ${date}`).toBe((toUtc.getTime() - fromUtc.getTime()) / 900_000);
+        expect(rows[0]?.period_end_utc).toBe(
+          new Date(fromUtc.getTime() + 900_000).toISOString().replace('.000', ''),
+        );
+        for (const row of rows)
+          expect(localDateOfPeriodEnd(row.period_end_utc as string, z.timezone)).toBe(date);
+      }
+    }
+    // Lord Howe's 2024-04-07 is 24.5 hours long.
+    expect(await dayRows('2024-04-07', 41)).toHaveLength(98);
   });
 });

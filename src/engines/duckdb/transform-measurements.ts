@@ -87,7 +87,7 @@ export async function transformMeasurements(
         if (f.object_reason === null)
           f.object_reason = await probe(db, { path: f.path, rawKey: f.raw_key }, null);
       if (!files.some((f) => f.object_reason !== null)) throw err;
-      for (const table of ['rows', 'file_context', 'location_versions', 'raw_files'])
+      for (const table of ['rows', 'local_days', 'file_context', 'location_versions', 'raw_files'])
         await db.run(`DROP TABLE IF EXISTS ${table}`);
       await loadRows(db, files, input);
     }
@@ -192,6 +192,7 @@ async function loadRows(
     await db.run(stmt('create_location_versions'), { location_files: input.locationFiles });
   else await db.run(stmt('create_empty_location_versions'));
   await db.run(stmt('create_file_context'));
+  await db.run(stmt('create_local_days'), { ...range, ...utcSpan(input.fromDate, input.toDate) });
   await db.run(stmt('create_rows'));
   const readable = files.filter((f) => f.object_reason === null).map((f) => f.path);
   if (readable.length > 0) await db.run(stmt('insert_records'), { paths: readable, ...range });
@@ -202,6 +203,13 @@ async function loadRows(
     archiveObjects: input.archiveObjects ?? [],
     parameterFiles: input.parameterFiles ?? [],
   });
+}
+
+/** UTC instants that hold every local day fromDate..toDate in any zone (UTC−12 … UTC+14). */
+export function utcSpan(fromDate: string, toDate: string): { span_from_utc: string; span_to_utc: string } {
+  const from = Date.parse(`${fromDate}T00:00:00Z`) - 14 * 3_600_000;
+  const to = Date.parse(`${toDate}T00:00:00Z`) + (24 + 12) * 3_600_000;
+  return { span_from_utc: new Date(from).toISOString(), span_to_utc: new Date(to).toISOString() };
 }
 
 type DayFile = LocalFile & { localDate: string };
