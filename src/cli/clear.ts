@@ -7,14 +7,14 @@ import { configFor } from './options.js';
 import { reportManualRun } from './trigger.js';
 
 interface ClearFlags {
-  task: string[];
+  task?: string[];
   downstream?: boolean;
   run?: boolean;
   json?: boolean;
 }
 
-const collect = (value: string, previous: string[]): string[] => [
-  ...previous,
+const collect = (value: string, previous: string[] | undefined): string[] => [
+  ...(previous ?? []),
   ...value
     .split(',')
     .map((s) => s.trim())
@@ -26,7 +26,7 @@ export function registerClear(program: Command): void {
     .command('clear')
     .description('reset task instances of a run so they run again (all of them, or --task T)')
     .argument('<run>', 'run id, e.g. openaq_daily__2024-05-01 (see aqlake runs)')
-    .option('--task <id>', 'clear only this task (repeat, or comma-separate, for several)', collect, [])
+    .option('--task <id>', 'clear only this task (repeat, or comma-separate, for several)', collect)
     .option('--downstream', 'with --task: also clear every task downstream of it')
     .option('--run', 'run the cleared run here, now, and wait for it')
     .option('--json', 'print what was cleared (and the outcome with --run) as JSON')
@@ -37,7 +37,7 @@ export function registerClear(program: Command): void {
         'cleared scheduled and manual runs; a cleared backfill run is resumed by `aqlake backfill` (or --run).',
     )
     .action(async (runId: string, flags: ClearFlags, command: Command) => {
-      if (flags.downstream && flags.task.length === 0) throw new UsageError('--downstream needs --task');
+      if (flags.downstream && !flags.task) throw new UsageError('--downstream needs --task');
       const config = configFor(command);
       const store = openRunStore(config);
       const out = flags.json ? process.stderr : process.stdout;
@@ -52,7 +52,7 @@ export function registerClear(program: Command): void {
           home: config.home,
           runId,
           ...(dag ? { dag } : {}),
-          ...(flags.task.length ? { taskIds: flags.task } : {}),
+          ...(flags.task ? { taskIds: flags.task } : {}),
           downstream: flags.downstream ?? false,
           parallelism: config.orchestrator.parallelism,
           secrets: secretsOf(config),

@@ -7,18 +7,21 @@ import { configFor } from './options.js';
 
 interface SchedulerFlags {
   once?: boolean;
-  dag: string[];
+  dag?: string[];
   json?: boolean;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, ...value.split(',')];
+const collect = (value: string, previous: string[] | undefined): string[] => [
+  ...(previous ?? []),
+  ...value.split(','),
+];
 
 export function registerScheduler(program: Command): void {
   program
     .command('scheduler')
     .description('create DAG runs when their schedule makes them due and run them, until SIGTERM / Ctrl-C')
     .option('--once', 'create what is due now, run it and anything queued to the end, then exit')
-    .option('--dag <id>', 'only these DAGs (repeat or comma-separate; default: all registered)', collect, [])
+    .option('--dag <id>', 'only these DAGs (repeat or comma-separate; default: all registered)', collect)
     .option('--json', 'print events as JSON lines')
     .addHelpText(
       'after',
@@ -31,7 +34,7 @@ export function registerScheduler(program: Command): void {
     .action(async (flags: SchedulerFlags, command: Command) => {
       const config = configFor(command);
       const registered = loadDags(config);
-      const dags = flags.dag.length ? flags.dag.map((id) => getDag(id)) : registered;
+      const dags = flags.dag ? flags.dag.map((id) => getDag(id)) : registered;
       const store = openRunStore(config);
       const write = (line: string): void => {
         process.stdout.write(`${new Date().toISOString()} ${line}\n`);
