@@ -25,6 +25,7 @@ CREATE TABLE dag_runs (
 );
 CREATE INDEX dag_runs_state ON dag_runs (state, dag_id, logical_date);
 CREATE INDEX dag_runs_recent ON dag_runs (created_at);
+CREATE INDEX dag_runs_owner ON dag_runs (owner_id) WHERE owner_id IS NOT NULL;
 
 CREATE TABLE task_instances (
   run_id        TEXT NOT NULL REFERENCES dag_runs (run_id) ON DELETE CASCADE,

@@ -497,13 +497,16 @@ export class RunStore {
 
   // ── task instances ──────────────────────────────────────────────────────────────────────────────────
 
-  /** Task instances of these runs that may start now, oldest logical date and most upstream first. */
+  /**
+   * Task instances of these runs that may start now, oldest logical date and most upstream first.
+   * (`+state` keeps SQLite on the run_id key: the state index would visit every queued run's instances.)
+   */
   readyTasks(runIds: readonly string[], limit: number): { runId: string; taskId: string }[] {
     if (runIds.length === 0 || limit <= 0) return [];
     const rows = this.sql(
       `SELECT ti.run_id, ti.task_id FROM task_instances ti JOIN dag_runs r ON r.run_id = ti.run_id
        WHERE ti.run_id IN (SELECT value FROM json_each(?))
-         AND (ti.state = 'scheduled' OR (ti.state = 'up_for_retry' AND ti.next_retry_at <= ?))
+         AND (+ti.state = 'scheduled' OR (+ti.state = 'up_for_retry' AND ti.next_retry_at <= ?))
        ORDER BY r.logical_date, ti.priority, ti.task_id LIMIT ?`,
     ).all(JSON.stringify(runIds), iso(this.clock()), limit) as { run_id: string; task_id: string }[];
     return rows.map((r) => ({ runId: r.run_id, taskId: r.task_id }));
@@ -514,7 +517,7 @@ export class RunStore {
     if (runIds.length === 0) return null;
     const row = this.sql(
       `SELECT MIN(next_retry_at) AS at FROM task_instances
-       WHERE run_id IN (SELECT value FROM json_each(?)) AND state = 'up_for_retry'`,
+       WHERE run_id IN (SELECT value FROM json_each(?)) AND +state = 'up_for_retry'`,
     ).get(JSON.stringify(runIds)) as { at: string | null };
     return row.at ? new Date(row.at) : null;
   }
