@@ -577,6 +577,12 @@ function monthLabel(date) {
   return `${MONTHS[Number(date.slice(5, 7)) - 1]} ${date.slice(0, 4)}`;
 }
 
+/** HH:MM:SS.mmm on the browser's clock, like the other times on the page. */
+function localClockMs(d) {
+  const pad = (n, w = 2) => String(n).padStart(w, '0');
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
 function isAtEnd(el) {
   return el.scrollHeight - el.scrollTop - el.clientHeight < 8;
 }
@@ -595,10 +601,16 @@ function formatLog(text) {
       return h('div', {}, line);
     }
     if (typeof rec !== 'object' || rec === null) return h('div', {}, line);
-    const { level, time, msg, pid, hostname, dag, task, try: _t, runId, ...rest } = rec;
+    // The run, task and try are the panel's title already; pid and host say nothing to a reader.
+    const { level, time, msg, pid, hostname, dag, run, runId, task, try: _t, err, ...rest } = rec;
     const lvl = LEVELS[level] ?? String(level ?? '');
-    const when = time ? new Date(time).toISOString().slice(11, 23) : '';
-    const extra = Object.keys(rest).length ? ` ${JSON.stringify(rest)}` : '';
+    const when = time ? localClockMs(new Date(time)) : '';
+    const pairs = Object.entries(rest).map(
+      ([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`,
+    );
+    const stack =
+      err && typeof err === 'object' ? `\n${err.stack ?? err.message ?? JSON.stringify(err)}` : '';
+    const extra = (pairs.length ? `  ${pairs.join('  ')}` : '') + stack;
     return h(
       'div',
       { class: `log-line lvl-${lvl}` },
