@@ -192,10 +192,19 @@ describe('extractArchive', () => {
     expect(o!.validationError).toContain('unexpected header');
   });
 
-  it('refuses locations it has no time zone for', async () => {
+  it('refuses to run without a time zone for any location, and skips the ones without a snapshot', async () => {
     await expect(
       extractArchive(lake.ctx, { locations: [999], from: '2023-02-01', to: '2023-02-01', snapshot }),
     ).rejects.toThrow(/no location snapshot .* 999/);
     expect(server.requests).toHaveLength(0);
+    // One unknown among known ones (gone upstream) is skipped, the others are extracted.
+    const mixed = await extractArchive(lake.ctx, {
+      locations: [999, NEW_YORK],
+      from: '2023-02-01',
+      to: '2023-02-01',
+      snapshot,
+    });
+    expect(mixed).toMatchObject({ locations: 1, days: 1, requests: 1, missing: 1 });
+    expect(server.requests.map((r) => r.path)).toEqual([archiveObjectPath(NEW_YORK, '2023-02-01')]);
   });
 });

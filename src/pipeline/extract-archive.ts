@@ -184,19 +184,23 @@ export async function extractArchive(
   const ids = options.locations ?? ctx.locations ?? ctx.config.scope.locations ?? snapshot.map((l) => l.id);
   const byId = new Map(snapshot.map((l) => [l.id, l]));
   const unknown = ids.filter((id) => !byId.has(id));
-  if (unknown.length > 0) {
+  if (unknown.length === ids.length && ids.length > 0) {
     throw new PipelineError(
       `extract_archive: no location snapshot in raw/ for ${unknown.join(',')} (their time zones give the days' windows); run extract_locations first`,
       'extract_archive',
     );
   }
+  // extract_locations skips ids OpenAQ no longer knows (404); their days cannot be placed, so they are skipped too.
+  if (unknown.length > 0)
+    ctx.logger.warn({ locationIds: unknown }, 'extract_archive: locations without a snapshot skipped');
+  const known = ids.filter((id) => byId.has(id));
   const client = ctx.archive ?? archiveClientFor(ctx.config, ctx.logger);
   const dates = eachDate(options.from, options.to);
-  const jobs: DayJob[] = ids.flatMap((id) =>
+  const jobs: DayJob[] = known.flatMap((id) =>
     dates.map((localDate) => ({ location: byId.get(id)!, localDate })),
   );
   const result: ArchiveExtract = {
-    locations: ids.length,
+    locations: known.length,
     days: jobs.length,
     requests: 0,
     gets: 0,
