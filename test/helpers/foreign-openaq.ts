@@ -32,7 +32,7 @@ export interface ForeignServer {
 const FIXTURE = new URL('../fixtures/openaq/api-v3/openaq-r-vcr/list_locations.json', import.meta.url);
 
 export async function startForeignOpenAQ(
-  options: { tooManyRequestsEvery?: number } = {},
+  options: { tooManyRequestsEvery?: number; corruptSensor?: number } = {},
 ): Promise<ForeignServer> {
   const locations = (JSON.parse(readFileSync(FIXTURE, 'utf8')) as { body: { results: FixtureLocation[] } })
     .body.results;
