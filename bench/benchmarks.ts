@@ -1,6 +1,7 @@
 // The list of benchmarks `npm run bench` runs. Each returns named figures; ratios are against a baseline run in the same process.
 import { archiveBenchmark } from './archive.js';
 import { orchestratorBenchmark } from './orchestrator.js';
+import { transformBenchmark } from './transform.js';
 
 export interface Benchmark {
   name: string;
@@ -10,4 +11,5 @@ export interface Benchmark {
 export const benchmarks: Benchmark[] = [
   { name: 'orchestrator', run: orchestratorBenchmark },
   { name: 'archive', run: archiveBenchmark },
+  { name: 'transform', run: transformBenchmark },
 ];

@@ -146,22 +146,21 @@ WHERE object_reason IS NOT NULL
   AND CAST(coalesce(least(window_to_utc, fetched_at), fetched_at) - INTERVAL 1 SECOND AS DATE)
       BETWEEN $from_date::DATE AND $to_date::DATE;
 
--- name: create_kept
--- Dedup on (sensor_id, period_end_utc): the newest fetch wins (then raw_key, then position in the object), with
--- GROUP BY + arg_max, which can spill to disk, so memory stays bounded. n counts the rows of the key.
+-- name: create_losers
+-- Dedup on (sensor_id, period_end_utc): the newest fetch wins (then raw_key, then position in the object). Counting
+-- keys is a GROUP BY with fixed-size state, which spills; only keys seen more than once are then ranked, and their
+-- losers listed. (arg_max over whole rows keeps string-laden states that do not spill: out of memory at ~1M rows.)
 -- Across sources too: where the API and the archive both hold a (sensor, period end), the newer fetch wins — both are
 -- views of OpenAQ's one measurements table (unique per sensor and datetime), and the later look has the later state.
-CREATE TEMP TABLE kept AS
-SELECT sensor_id, period_end_utc,
-  arg_max({'location_id': location_id, 'parameter_id': parameter_id, 'parameter': parameter, 'units': units,
-           'value': value, 'period_start_utc': period_start_utc, 'timezone': timezone, 'local_date': local_date,
-           'interval_seconds': interval_seconds, 'latitude': latitude, 'longitude': longitude,
-           'has_flags': has_flags, 'raw_key': raw_key, 'fetched_at': fetched_at, 'source': source},
-          {'fetched_at': fetched_at, 'raw_key': raw_key, 'record_index': record_index}) AS k,
-  count(*) AS n
-FROM rows
-WHERE reason IS NULL
-GROUP BY sensor_id, period_end_utc;
+CREATE TEMP TABLE losers AS
+WITH repeated AS (
+  SELECT sensor_id, period_end_utc FROM rows WHERE reason IS NULL GROUP BY ALL HAVING count(*) > 1
+)
+SELECT r.raw_key, r.record_index, r.partition_date
+FROM rows r JOIN repeated d ON d.sensor_id = r.sensor_id AND d.period_end_utc = r.period_end_utc
+WHERE r.reason IS NULL
+QUALIFY row_number() OVER (PARTITION BY r.sensor_id, r.period_end_utc
+                           ORDER BY r.fetched_at DESC, r.raw_key DESC, r.record_index DESC) > 1;
 
 -- name: create_quality_rules
 CREATE TEMP TABLE quality_settings AS
@@ -177,23 +176,23 @@ FROM (SELECT unnest(ranges) AS r
 -- name: copy_measurements
 -- dev.measurements, columns exactly as ARCHITECTURE §4; one Snappy Parquet file per local day.
 COPY (
-  SELECT k.k.location_id AS location_id, k.sensor_id, k.k.parameter_id AS parameter_id, k.k.parameter AS parameter,
-    k.k.units AS units, k.k.value AS value, k.k.period_start_utc AS period_start_utc, k.period_end_utc,
-    k.k.timezone AS timezone, k.k.local_date AS local_date, k.k.interval_seconds AS interval_seconds,
-    k.k.latitude AS latitude, k.k.longitude AS longitude, k.k.has_flags AS has_flags,
+  SELECT r.location_id, r.sensor_id, r.parameter_id, r.parameter, r.units, r.value, r.period_start_utc,
+    r.period_end_utc, r.timezone, r.local_date, r.interval_seconds, r.latitude, r.longitude, r.has_flags,
     CASE
-      WHEN k.k.value <= s.sentinel_max THEN 'sentinel'
-      WHEN k.k.value < 0 AND coalesce(q.min_value, 0) >= 0 THEN 'negative'
-      WHEN k.k.value < q.min_value OR k.k.value > q.max_value THEN 'out_of_range'
-      WHEN k.period_end_utc > k.k.fetched_at + to_seconds(s.future_tolerance_seconds) THEN 'future'
+      WHEN r.value <= s.sentinel_max THEN 'sentinel'
+      WHEN r.value < 0 AND coalesce(q.min_value, 0) >= 0 THEN 'negative'
+      WHEN r.value < q.min_value OR r.value > q.max_value THEN 'out_of_range'
+      WHEN r.period_end_utc > r.fetched_at + to_seconds(s.future_tolerance_seconds) THEN 'future'
       ELSE 'ok'
     END AS quality,
-    k.k.source AS source, k.k.raw_key AS raw_key, k.k.fetched_at AS ingested_at,
-    strftime(k.k.local_date, '%Y-%m-%d') AS partition_date
-  FROM kept k
+    r.source, r.raw_key, r.fetched_at AS ingested_at,
+    strftime(r.partition_date, '%Y-%m-%d') AS partition_date
+  FROM rows r
   CROSS JOIN quality_settings s
-  LEFT JOIN quality_ranges q ON q.parameter = k.k.parameter AND q.units = k.k.units
-  ORDER BY partition_date, k.sensor_id, k.period_end_utc
+  LEFT JOIN quality_ranges q ON q.parameter = r.parameter AND q.units = r.units
+  WHERE r.reason IS NULL
+    AND NOT EXISTS (SELECT 1 FROM losers l WHERE l.raw_key = r.raw_key AND l.record_index = r.record_index)
+  ORDER BY partition_date, r.sensor_id, r.period_end_utc
 ) TO {{target}} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (partition_date), FILENAME_PATTERN 'part-{uuid}',
                  RETURN_FILES true);
 
@@ -208,15 +207,21 @@ COPY (
 ) TO {{target}} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (partition_date), FILENAME_PATTERN 'part-{uuid}',
                  RETURN_FILES true);
 
--- name: raw_counts
-SELECT strftime(partition_date, '%Y-%m-%d') AS local_date, count(*) AS raw_rows, count(reason) AS quarantined_rows
-FROM rows GROUP BY ALL;
-
--- name: kept_counts
-SELECT strftime(k.local_date, '%Y-%m-%d') AS local_date, count(*) AS rows, sum(n - 1) AS duplicates_dropped,
-  strftime(min(period_end_utc), '%Y-%m-%dT%H:%M:%SZ') AS min_period_end_utc,
-  strftime(max(period_end_utc), '%Y-%m-%dT%H:%M:%SZ') AS max_period_end_utc
-FROM kept GROUP BY ALL;
+-- name: day_counts
+-- Per day: raw rows, quarantined, duplicates dropped, and the period-end range (of kept and dropped alike: same keys).
+-- The rows written are counted from the files themselves, so a lost row breaks the reconciliation.
+WITH raw AS (
+  SELECT partition_date, count(*) AS raw_rows, count(reason) AS quarantined_rows,
+    min(period_end_utc) FILTER (WHERE reason IS NULL) AS min_end, max(period_end_utc) FILTER (WHERE reason IS NULL) AS max_end
+  FROM rows GROUP BY ALL
+), dropped AS (
+  SELECT partition_date, count(*) AS duplicates_dropped FROM losers GROUP BY ALL
+)
+SELECT strftime(raw.partition_date, '%Y-%m-%d') AS local_date, raw_rows, quarantined_rows,
+  coalesce(duplicates_dropped, 0) AS duplicates_dropped,
+  strftime(min_end, '%Y-%m-%dT%H:%M:%SZ') AS min_period_end_utc,
+  strftime(max_end, '%Y-%m-%dT%H:%M:%SZ') AS max_period_end_utc
+FROM raw LEFT JOIN dropped USING (partition_date);
 
 -- name: file_rows
 SELECT file_name AS path, num_rows AS rows, file_size_bytes AS bytes FROM parquet_file_metadata($paths);

@@ -91,42 +91,40 @@ export async function transformMeasurements(
         await db.run(`DROP TABLE IF EXISTS ${table}`);
       await loadRows(db, files, input);
     }
-    await db.run(stmt('create_kept'));
+    await db.run(stmt('create_losers'));
     await db.run(stmt('create_quality_rules'), { rules_path: input.qualityRulesPath });
     await db.run(stmt('create_quality_ranges'), { rules_path: input.qualityRulesPath });
 
-    const raw = await db.rows<{ local_date: string; raw_rows: number; quarantined_rows: number }>(
-      stmt('raw_counts'),
-    );
-    const kept = await db.rows<{
+    const counts = await db.rows<{
       local_date: string;
-      rows: number;
+      raw_rows: number;
+      quarantined_rows: number;
       duplicates_dropped: number;
-      min_period_end_utc: string;
-      max_period_end_utc: string;
-    }>(stmt('kept_counts'));
-    const dataFiles =
-      kept.length > 0
-        ? await copyByDay(db, stmt('copy_measurements'), join(input.workDir, 'measurements'))
-        : [];
-    const quarantineFiles = raw.some((r) => r.quarantined_rows > 0)
+      min_period_end_utc: string | null;
+      max_period_end_utc: string | null;
+    }>(stmt('day_counts'));
+    const dataFiles = counts.some((c) => c.raw_rows > c.quarantined_rows)
+      ? await copyByDay(db, stmt('copy_measurements'), join(input.workDir, 'measurements'))
+      : [];
+    const quarantineFiles = counts.some((c) => c.quarantined_rows > 0)
       ? await copyByDay(db, stmt('copy_quarantine'), join(input.workDir, 'quarantine'))
       : [];
 
     const days = eachDate(input.fromDate, input.toDate).map((localDate) => {
-      const r = raw.find((x) => x.local_date === localDate);
-      const k = kept.find((x) => x.local_date === localDate);
+      const c = counts.find((x) => x.local_date === localDate);
+      const files = dataFiles.filter((f) => f.localDate === localDate).map(({ localDate: _, ...f }) => f);
       const stats: DayStats = {
-        rawRows: r?.raw_rows ?? 0,
-        rows: k?.rows ?? 0,
-        quarantinedRows: r?.quarantined_rows ?? 0,
-        duplicatesDropped: k?.duplicates_dropped ?? 0,
-        minPeriodEndUtc: k?.min_period_end_utc ?? null,
-        maxPeriodEndUtc: k?.max_period_end_utc ?? null,
+        rawRows: c?.raw_rows ?? 0,
+        // Counted from the files written, not derived: a row lost on the way breaks the reconciliation check.
+        rows: files.reduce((sum, f) => sum + f.rows, 0),
+        quarantinedRows: c?.quarantined_rows ?? 0,
+        duplicatesDropped: c?.duplicates_dropped ?? 0,
+        minPeriodEndUtc: c?.min_period_end_utc ?? null,
+        maxPeriodEndUtc: c?.max_period_end_utc ?? null,
       };
       return {
         localDate,
-        files: dataFiles.filter((f) => f.localDate === localDate).map(({ localDate: _, ...f }) => f),
+        files,
         quarantineFiles: quarantineFiles
           .filter((f) => f.localDate === localDate)
           .map(({ localDate: _, ...f }) => f),

@@ -1,0 +1,186 @@
+// Transform throughput: N sensors × D days of hourly raw /measurements pages through our transform (typing, local
+// days, dedup, quality, quarantine, one Parquet file per day, staged in the catalog) against a bare DuckDB
+// `COPY (SELECT … FROM read_json(…)) TO parquet` of the same objects in the same process.
+// Size: `npm run bench -- --sensors 1000 --days 365 --memory-limit 512MB` (default 280 × 30 ≈ 200k rows);
+// `--per-day` also times transformDay called once per day (the read amplification of one page per ~41 days).
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseConfig } from '../src/config/index.js';
+import { createDuckDbInstance, sqlString, withSession } from '../src/engines/duckdb/duckdb-instance.js';
+import { createEngine } from '../src/engines/index.js';
+import { findRawObjects } from '../src/lake/manifest.js';
+import { openMetaDb } from '../src/lake/meta/meta-db.js';
+import { LocalObjectStore } from '../src/lake/store/index.js';
+import { createLogger } from '../src/logging.js';
+import { transformDay, transformDays } from '../src/pipeline/transform.js';
+import { addDays, eachDate } from '../src/time/local-day.js';
+import { hourlyRecords, PM25, writeRawLocations, writeRawMeasurements } from '../test/helpers/raw-objects.js';
+
+const FROM = '2024-01-01';
+/** Rows per page as the API pages them; one page spans ~41 days of hourly data. */
+const PAGE_ROWS = 1000;
+const ZONES = ['America/New_York', 'Europe/Berlin', 'Asia/Kolkata', 'Australia/Sydney', 'UTC'];
+
+interface Options {
+  sensors: number;
+  days: number;
+  memoryLimit: string;
+  threads: number;
+  perDay: boolean;
+}
+
+function options(argv: string[]): Options {
+  const flag = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const sensors = Number(flag('sensors') ?? 280);
+  const days = Number(flag('days') ?? 30);
+  return {
+    sensors,
+    days,
+    memoryLimit: flag('memory-limit') ?? '1GB',
+    threads: Number(flag('threads') ?? 2),
+    // transformDay once per day re-reads every object spanning the day (a page spans ~41 days): opt-in, slow.
+    perDay: argv.includes('--per-day'),
+  };
+}
+
+export async function transformBenchmark(): Promise<Record<string, number | string>> {
+  const opts = options(process.argv);
+  const home = mkdtempSync(join(tmpdir(), 'aqlake-bench-transform-'));
+  try {
+    const config = {
+      ...parseConfig({ duckdb: { memoryLimit: opts.memoryLimit, threads: opts.threads } }),
+      home,
+    };
+    const store = new LocalObjectStore(home);
+    const meta = openMetaDb(home);
+    const engine = createEngine(config);
+    const ctx = { config, store, meta, engine, logger: createLogger({ level: 'silent' }), runId: null };
+
+    const genStart = performance.now();
+    const { rows, objects } = await generate(store, meta, opts);
+    const generateSeconds = (performance.now() - genStart) / 1000;
+    const to = addDays(FROM, opts.days - 1);
+
+    const oursStart = performance.now();
+    const staged = await transformDays(ctx, FROM, to);
+    const oursSeconds = (performance.now() - oursStart) / 1000;
+    const written = staged.reduce((s, d) => s + d.rows, 0);
+    const peakRssMb = process.resourceUsage().maxRSS / 1024;
+
+    let perDaySeconds: number | null = null;
+    if (opts.perDay) {
+      const start = performance.now();
+      for (const day of eachDate(FROM, to)) await transformDay(ctx, day);
+      perDaySeconds = (performance.now() - start) / 1000;
+    }
+    await engine.close();
+
+    const baselineSeconds = await baseline(home, meta, opts);
+    meta.close();
+    if (written !== rows) throw new Error(`transform wrote ${written} rows of ${rows}`);
+    return {
+      sensors: opts.sensors,
+      days: opts.days,
+      rows,
+      raw_objects: objects,
+      generate_s: round(generateSeconds),
+      ours_s: round(oursSeconds),
+      baseline_s: round(baselineSeconds),
+      ratio: round(oursSeconds / baselineSeconds),
+      ours_rows_per_s: Math.round(rows / oursSeconds),
+      baseline_rows_per_s: Math.round(rows / baselineSeconds),
+      ...(perDaySeconds !== null ? { per_day_calls_s: round(perDaySeconds) } : {}),
+      peak_rss_mb: Math.round(peakRssMb),
+      memory_limit: opts.memoryLimit,
+    };
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+/** Hourly pages per sensor, as extract lands a backfill: ≤1000 rows each, in zones around the world. */
+async function generate(
+  store: LocalObjectStore,
+  meta: ReturnType<typeof openMetaDb>,
+  opts: Options,
+): Promise<{ rows: number; objects: number }> {
+  const locations = ZONES.map((timezone, i) => ({
+    id: i + 1,
+    timezone,
+    latitude: 10 * i,
+    longitude: 20 * i,
+    sensors: [] as { id: number; parameter: typeof PM25 }[],
+  }));
+  for (let s = 0; s < opts.sensors; s++)
+    locations[s % ZONES.length]!.sensors.push({ id: 100_000 + s, parameter: PM25 });
+  await writeRawLocations(store, meta, { fetchedAt: '2023-12-01T00:00:00Z', locationId: null, locations });
+
+  // Period ends from a day before the first local day to a day after the last: every zone's days are complete.
+  const startMs = Date.parse(`${FROM}T00:00:00Z`) - 86_400_000;
+  const endMs = Date.parse(`${addDays(FROM, opts.days)}T00:00:00Z`) + 86_400_000;
+  let inRange = 0;
+  let objects = 0;
+  for (const location of locations) {
+    for (const sensor of location.sensors) {
+      for (let from = startMs; from < endMs; from += PAGE_ROWS * 3_600_000) {
+        const to = Math.min(from + PAGE_ROWS * 3_600_000, endMs);
+        const records = hourlyRecords(new Date(from).toISOString(), new Date(to).toISOString(), (i, end) =>
+          Number(((Date.parse(end) / 3_600_000 + i + sensor.id) % 97).toFixed(1)),
+        );
+        await writeRawMeasurements(store, meta, {
+          sensorId: sensor.id,
+          locationId: location.id,
+          window: { fromUtc: new Date(from).toISOString(), toUtc: new Date(to).toISOString() },
+          records,
+          fetchedAt: new Date(endMs + 3_600_000).toISOString(),
+        });
+        objects++;
+      }
+      inRange += opts.days * 24;
+    }
+  }
+  return { rows: inRange, objects };
+}
+
+/** A bare DuckDB COPY of the same raw objects to one Snappy Parquet file: no typing rules, days, dedup or catalog. */
+async function baseline(home: string, meta: ReturnType<typeof openMetaDb>, opts: Options): Promise<number> {
+  const store = new LocalObjectStore(home);
+  const paths = findRawObjects(meta, { endpoint: 'sensors_measurements' }).map((o) => store.pathOf(o.rawKey));
+  const out = join(home, '_bench');
+  mkdirSync(out, { recursive: true });
+  const instance = await createDuckDbInstance({
+    memoryLimit: opts.memoryLimit,
+    threads: opts.threads,
+    tempDirectory: join(home, '_tmp', 'bench-duckdb'),
+  });
+  try {
+    const start = performance.now();
+    await withSession(instance, (db) =>
+      db.run(
+        `COPY (
+           SELECT filename AS raw_file, r.value, r.parameter.id AS parameter_id, r.parameter.name AS parameter,
+             r.parameter.units AS units, r.period.datetimeFrom.utc::TIMESTAMPTZ AS period_start_utc,
+             r.period.datetimeTo.utc::TIMESTAMPTZ AS period_end_utc, r.period."interval" AS "interval",
+             r.flagInfo.hasFlags AS has_flags
+           FROM (SELECT filename, unnest(results) AS r
+                 FROM read_json($paths, filename = true, columns = {meta: 'JSON', results: 'STRUCT(value DOUBLE,
+                   flagInfo STRUCT(hasFlags BOOLEAN), parameter STRUCT(id INTEGER, name VARCHAR, units VARCHAR),
+                   period STRUCT("interval" VARCHAR, datetimeFrom STRUCT(utc VARCHAR), datetimeTo STRUCT(utc VARCHAR)))[]'}))
+         ) TO ${sqlString(join(out, 'baseline.parquet'))} (FORMAT parquet, COMPRESSION snappy)`,
+        { paths },
+      ),
+    );
+    return (performance.now() - start) / 1000;
+  } finally {
+    instance.closeSync();
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
