@@ -43,7 +43,8 @@ export async function buildSimulatedLake(options: {
     .map((l) => l.id);
   const config = parseConfig({
     home,
-    api: { url: sim.url, key: 'simulator-key' },
+    // The simulator has no rate limit; the client's default (60 a minute) would only slow the test down.
+    api: { url: sim.url, key: 'simulator-key', rateLimit: { perMinute: 100_000, perHour: 1_000_000 } },
     archive: { url: `${sim.url.replace(/\/v3$/, '')}/no-archive`, lagDays: 60 },
     scope: { locations: locationIds },
     orchestrator: { retries: 0, parallelism: 2, retryDelaySeconds: 0, taskTimeoutSeconds: 120 },
