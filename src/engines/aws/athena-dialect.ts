@@ -533,10 +533,12 @@ export function inlineViews(
   const check = toAthenaSql(checkSql, opts);
   if (ctes.length === 0) return check;
   const body = stripLeadingComments(check.sql);
+  // The check's header comment stays on top: Athena's query history then names the check.
+  const header = check.sql.slice(0, check.sql.length - body.length);
   const withMatch = /^WITH\s+(?!RECURSIVE)/i.exec(body);
   const sql = withMatch
-    ? `WITH ${ctes.join(',\n')},\n${body.slice(withMatch[0].length)}`
-    : `WITH ${ctes.join(',\n')}\n${body}`;
+    ? `${header}WITH ${ctes.join(',\n')},\n${body.slice(withMatch[0].length)}`
+    : `${header}WITH ${ctes.join(',\n')}\n${body}`;
   return { sql, parameters: check.parameters };
 }
 

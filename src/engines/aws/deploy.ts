@@ -185,7 +185,18 @@ async function ensureCrawler(glue: GlueClient, settings: AwsSettings, apply: boo
     if (apply) await glue.send(new CreateCrawlerCommand({ Name: settings.crawlerName, ...wanted }));
     return { kind: 'crawler', name: settings.crawlerName, change: 'create' };
   }
-  const diff = differences(current, wanted as Record<string, unknown>);
+  // GetCrawler returns more than was set (Exclusions, timestamps …): compare what the code declares.
+  const seen = {
+    Role: current.Role,
+    DatabaseName: current.DatabaseName,
+    Targets: {
+      S3Targets: ((current.Targets as CrawlerTargets | undefined)?.S3Targets ?? []).map((t) => ({
+        Path: t.Path,
+      })),
+    },
+    SchemaChangePolicy: current.SchemaChangePolicy,
+  };
+  const diff = differences(seen, wanted as Record<string, unknown>);
   if (diff.length === 0) return { kind: 'crawler', name: settings.crawlerName, change: 'none' };
   if (apply) await glue.send(new UpdateCrawlerCommand({ Name: settings.crawlerName, ...wanted }));
   return { kind: 'crawler', name: settings.crawlerName, change: 'update', detail: diff.join(', ') };

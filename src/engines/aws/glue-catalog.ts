@@ -165,12 +165,12 @@ export async function registerPartitions(
 
 /** The original design's catalog step: StartCrawler, then GetCrawler until it is READY again; fails on a failed crawl. */
 export async function runCrawler(glue: GlueClient, name: string, poll: PollSettings): Promise<void> {
-  const idle = () =>
-    glue.send(new GetCrawlerCommand({ Name: name })).then((o) => {
-      if (!o.Crawler)
-        throw new EngineError(`Glue crawler ${name} not found; run aqlake aws deploy`, 'Glue Error');
-      return o.Crawler;
-    });
+  const idle = async () => {
+    const out = await glue.send(new GetCrawlerCommand({ Name: name }));
+    if (!out.Crawler)
+      throw new EngineError(`Glue crawler ${name} not found; run aqlake aws deploy`, 'Glue Error');
+    return out.Crawler;
+  };
   try {
     try {
       await glue.send(new StartCrawlerCommand({ Name: name }));

@@ -54,9 +54,9 @@ export const PERMISSIONS: readonly StepPermission[] = [
   },
   {
     step: 'lake-delete',
-    why: 'superseded dev files after a commit, vacuum, and Glue outputs copied elsewhere; raw/ is never deleted',
+    why: 'superseded dev files after a commit, vacuum, and Glue outputs copied elsewhere; raw/ and _aws/ (run manifests, stats) are kept',
     actions: ['s3:DeleteObject'],
-    resources: (c) => [s3Arn(c, 'dev/*'), s3Arn(c, `${c.settings.glueArtifactsPrefix}*`)],
+    resources: (c) => [s3Arn(c, 'dev/*')],
   },
   {
     step: 'transform',
