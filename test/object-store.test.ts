@@ -15,11 +15,14 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import 'aws-sdk-client-mock-vitest/extend';
 import {
+  createObjectStore,
   LocalObjectStore,
   ObjectExistsError,
   type ObjectInfo,
   ObjectNotFoundError,
   type ObjectStore,
+  s3StoreSettingsFromEnv,
+  storeKind,
 } from '../src/lake/store/index.js';
 import { createS3Client } from '../src/lake/store/s3/s3-client.js';
 import { S3ObjectStore } from '../src/lake/store/s3/s3-store.js';
@@ -337,6 +340,77 @@ describe('S3ObjectStore ifAbsent (S3 answers mocked)', () => {
       expect(s3).toHaveReceivedCommandTimes(UploadPartCommand, 2);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('createObjectStore from the environment', () => {
+  const config = (engine: 'local' | 'aws' = 'local') => ({
+    home: join(tmpdir(), 'aqlake-factory-home'),
+    engine,
+  });
+
+  it('is the filesystem store by default and the S3 store for the aws engine or AQLAKE_STORE=s3', () => {
+    expect(storeKind(config(), {})).toBe('local');
+    expect(storeKind(config('aws'), {})).toBe('s3');
+    expect(storeKind(config(), { AQLAKE_STORE: 'S3' })).toBe('s3');
+    expect(() => storeKind(config(), { AQLAKE_STORE: 'gcs' })).toThrow(
+      /AQLAKE_STORE: expected local or s3, got "gcs"/,
+    );
+  });
+
+  it('fails with one line naming the variable when the S3 settings are missing or wrong', async () => {
+    await expect(createObjectStore(config(), { AQLAKE_STORE: 's3' })).rejects.toThrow(
+      /AQLAKE_BUCKET: required/,
+    );
+    await expect(
+      createObjectStore(config(), { AQLAKE_STORE: 's3', AQLAKE_BUCKET: 'Not_A_Bucket' }),
+    ).rejects.toThrow(/not a valid S3 bucket name/);
+    await expect(
+      createObjectStore(config(), {
+        AQLAKE_STORE: 's3',
+        AQLAKE_BUCKET: 'lake',
+        AQLAKE_S3_FORCE_PATH_STYLE: 'yes',
+      }),
+    ).rejects.toThrow(/AQLAKE_S3_FORCE_PATH_STYLE: expected true or false/);
+    await expect(createObjectStore(config('aws'), { AQLAKE_STORE: 'local' })).rejects.toThrow(
+      /needs the s3 store/,
+    );
+  });
+
+  it('defaults the region to ap-southeast-1 and the cache to the lake home', () => {
+    const s = s3StoreSettingsFromEnv('/home/me/lake', { AQLAKE_BUCKET: 'lake' });
+    expect(s).toMatchObject({ bucket: 'lake', region: 'ap-southeast-1', forcePathStyle: false });
+    expect(s.cacheDir).toBe('/home/me/lake/_cache/s3/lake');
+    expect(s.endpoint).toBeUndefined();
+  });
+
+  it('builds an S3 store that talks to the endpoint of AWS_ENDPOINT_URL_S3 (a real s3rver) with path-style URLs', async () => {
+    const server = await startS3rver('factory-lake');
+    const home = await mkdtemp(join(tmpdir(), 'aqlake-factory-'));
+    try {
+      const store = await createObjectStore(
+        { home, engine: 'local' },
+        {
+          AQLAKE_STORE: 's3',
+          AQLAKE_BUCKET: 'factory-lake',
+          AWS_ENDPOINT_URL_S3: server.endpoint,
+          AQLAKE_S3_FORCE_PATH_STYLE: 'true',
+          AWS_REGION: 'eu-west-1',
+          AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
+        },
+      );
+      expect(store.url).toBe('s3://factory-lake');
+      await store.put('raw/x.json', '{"results":[]}');
+      expect(text(await store.get('raw/x.json'))).toBe('{"results":[]}');
+      const path = await store.localPath('raw/x.json');
+      expect(path).toBe(join(home, '_cache', 's3', 'factory-lake', 'raw', 'x.json'));
+      // listed back by the server
+      expect((await collect(store.list('raw/'))).map((o) => o.key)).toEqual(['raw/x.json']);
+    } finally {
+      await server.stop();
+      await rm(home, { recursive: true, force: true });
     }
   });
 });

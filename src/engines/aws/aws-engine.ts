@@ -141,6 +141,11 @@ export class AwsEngine implements Engine {
   async transformMeasurementsInPlace(
     input: Omit<MeasurementsTransformInput, 'workDir'> & AwsTransformExtras & { runId?: string },
   ): Promise<GlueTransformOutput> {
+    if (input.archiveObjects?.length)
+      throw new EngineError(
+        `the Glue job reads API objects only: ${input.archiveObjects.length} archive objects would be lost; transform archive days with the local engine`,
+        'Unsupported',
+      );
     const locationKeys = input.locationKeys ?? input.locationFiles.map((p) => this.keyOf(p));
     return transformMeasurementsOnGlue(
       {

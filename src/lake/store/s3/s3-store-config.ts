@@ -25,7 +25,8 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /**
  * `AQLAKE_BUCKET` (required), `AWS_REGION` (default ap-southeast-1), `AWS_ENDPOINT_URL_S3` (MinIO, s3rver),
  * `AQLAKE_S3_FORCE_PATH_STYLE=true`, `AQLAKE_S3_CACHE_DIR` (default `{home}/_cache/s3/{bucket}`).
- * Credentials are left to the SDK's default chain (AWS_ACCESS_KEY_ID…, profiles, SSO, instance roles).
+ * Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN of `env`, else the SDK's default chain.
+ * They are never logged: they live only inside the client.
  */
 export function s3StoreSettingsFromEnv(home: string, env: NodeJS.ProcessEnv = process.env): S3StoreSettings {
   const bucket = env.AQLAKE_BUCKET?.trim();
@@ -44,9 +45,17 @@ export function s3StoreSettingsFromEnv(home: string, env: NodeJS.ProcessEnv = pr
       `expected a URL like http://127.0.0.1:9000, got "${endpoint}"`,
       'environment',
     );
+  // Keys in the given environment are used as they are (the SDK would find them in process.env anyway); without
+  // them the SDK's default chain applies (profiles, SSO, instance roles).
+  const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY?.trim();
+  const sessionToken = env.AWS_SESSION_TOKEN?.trim();
   return {
     bucket,
     region: awsRegionFromEnv(env),
+    ...(accessKeyId && secretAccessKey
+      ? { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } }
+      : {}),
     ...(endpoint ? { endpoint } : {}),
     forcePathStyle: parseBooleanEnv('AQLAKE_S3_FORCE_PATH_STYLE', env.AQLAKE_S3_FORCE_PATH_STYLE),
     cacheDir: env.AQLAKE_S3_CACHE_DIR?.trim() || join(home, '_cache', 's3', bucket),
