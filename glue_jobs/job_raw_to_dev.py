@@ -433,8 +433,13 @@ def newest(a, b):
 
 
 def combine(a, b):
-    """reduceByKey over (row, count): keep the newest row and count every copy."""
-    return (newest(a[0], b[0]), a[1] + b[1])
+    """
+    reduceByKey over (row, dropped days): keep the newest row; each dropped copy counts for its own day (with a zone
+    change between fetches, a copy can fall on another local day than the row that wins).
+    """
+    winner = newest(a[0], b[0])
+    loser = b[0] if winner is a[0] else a[0]
+    return (winner, a[1] + b[1] + (loser["partition_date"],))
 
 
 def finish(row, rules):
@@ -472,10 +477,11 @@ def day_stats(all_rows, kept):
         s["raw_rows"] += 1
         if kind == "quarantine":
             s["quarantined_rows"] += 1
-    for row, n in kept:
+    for row, dropped in kept:
+        for d in dropped:
+            day(d)["duplicates_dropped"] += 1
         s = day(row["local_date"])
         s["rows"] += 1
-        s["duplicates_dropped"] += n - 1
         end = iso_utc(row["period_end_utc"])
         s["min_period_end_utc"] = min(filter(None, [s["min_period_end_utc"], end]))
         s["max_period_end_utc"] = max(filter(None, [s["max_period_end_utc"], end]))
@@ -499,7 +505,7 @@ def transform_objects(entries, read_text, versions, rules, from_date, to_date):
     for kind, row in flat:
         if kind == "row":
             k = dedup_key(row)
-            groups[k] = combine(groups[k], (row, 1)) if k in groups else (row, 1)
+            groups[k] = combine(groups[k], (row, ())) if k in groups else (row, ())
     kept = list(groups.values())
     rows = sorted((finish(r, rules) for r, _ in kept), key=lambda t: (t[9], t[1], t[7]))
     quarantine = [quarantine_tuple(r) for kind, r in flat if kind == "quarantine"]
@@ -604,7 +610,7 @@ def main(argv):
     flat = sc.parallelize(entries, slices).mapPartitions(read_partition).cache()
     kept = (
         flat.filter(lambda x: x[0] == "row")
-        .map(lambda x: (dedup_key(x[1]), (x[1], 1)))
+        .map(lambda x: (dedup_key(x[1]), (x[1], ())))
         .reduceByKey(combine)
         .values()
         .cache()
@@ -619,14 +625,14 @@ def main(argv):
         .collect()
     ):
         stats.setdefault(day, {}).update(raw_rows=raw, quarantined_rows=quarantined)
-    for day, (n, dups, lo, hi) in (
-        kept.map(lambda rn: (rn[0]["local_date"].isoformat(),
-                             (1, rn[1] - 1, rn[0]["period_end_utc"], rn[0]["period_end_utc"])))
-        .reduceByKey(lambda a, b: (a[0] + b[0], a[1] + b[1], min(a[2], b[2]), max(a[3], b[3])))
+    for day, (n, lo, hi) in (
+        kept.map(lambda rn: (rn[0]["local_date"].isoformat(), (1, rn[0]["period_end_utc"], rn[0]["period_end_utc"])))
+        .reduceByKey(lambda a, b: (a[0] + b[0], min(a[1], b[1]), max(a[2], b[2])))
         .collect()
     ):
-        stats.setdefault(day, {}).update(rows=n, duplicates_dropped=dups, min_period_end_utc=iso_utc(lo),
-                                         max_period_end_utc=iso_utc(hi))
+        stats.setdefault(day, {}).update(rows=n, min_period_end_utc=iso_utc(lo), max_period_end_utc=iso_utc(hi))
+    for day, dups in kept.flatMap(lambda rn: [(d.isoformat(), 1) for d in rn[1]]).reduceByKey(lambda a, b: a + b).collect():
+        stats.setdefault(day, {})["duplicates_dropped"] = dups
 
     schema = T.StructType([T.StructField(c, _spark_type(T, t), True) for c, t in MEASUREMENTS_COLUMNS])
     q_schema = T.StructType([T.StructField(c, _spark_type(T, t), True) for c, t in QUARANTINE_COLUMNS])
