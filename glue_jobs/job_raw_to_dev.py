@@ -220,8 +220,11 @@ def local_date_of(period_end_utc, tz):
 
 
 def _ts(v):
-    if v is None or isinstance(v, datetime):
-        return v
+    """An instant from ISO text or a datetime; a naive datetime (Spark's TIMESTAMP under a UTC session) is UTC."""
+    if v is None:
+        return None
+    if isinstance(v, datetime):
+        return v.replace(tzinfo=timezone.utc) if v.tzinfo is None else v.astimezone(timezone.utc)
     return parse_utc(v)
 
 

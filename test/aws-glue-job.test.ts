@@ -365,3 +365,16 @@ out({"rows": rows})`,
     ]);
   });
 });
+
+describe('glue_jobs/job_raw_to_dev.py location versions as Spark hands them', () => {
+  it('takes naive datetimes (TIMESTAMP under a UTC session) as UTC when picking the version valid at fetch time', () => {
+    const tz = python<string>(`from datetime import datetime
+versions = job.location_versions_from([
+    {"location_id": 1, "timezone": "Europe/London", "valid_from": datetime(2024, 1, 1)},
+    {"location_id": 1, "timezone": "Pacific/Auckland", "valid_from": datetime(2024, 11, 3, 12)},
+])
+out([job.resolve_context({"location_id": 1, "fetched_at": f}, versions)[0]
+     for f in ["2024-11-03T11:59:59Z", "2024-11-03T12:00:00Z", "2023-06-01T00:00:00Z"]])`);
+    expect(tz).toEqual(['Europe/London', 'Pacific/Auckland', 'Europe/London']);
+  });
+});
