@@ -45,7 +45,7 @@ describe('aqlake run on the simulator', () => {
     home = mkdtempSync(join(tmpdir(), 'aqlake-pipeline-'));
     env = { AQLAKE_HOME: home, OPENAQ_API_URL: sim.url };
     const first = await runCli(
-      ['run', '--from', '2024-10-30', '--to', '2024-11-05', '--locations', LOCATIONS],
+      ['run', '--from', '2024-10-30', '--to', '2024-11-05', '--locations', LOCATIONS, '--source', 'api'],
       { env },
     );
     expect(first.code, first.stderr).toBe(0);
@@ -53,7 +53,7 @@ describe('aqlake run on the simulator', () => {
     // fetches the same periods again (duplicates) with the new values.
     clock = new Date('2024-11-07T12:00:00Z');
     const second = await runCli(
-      ['run', '--from', '2024-11-03', '--to', '2024-11-05', '--locations', LOCATIONS],
+      ['run', '--from', '2024-11-03', '--to', '2024-11-05', '--locations', LOCATIONS, '--source', 'api'],
       { env },
     );
     expect(second.code, second.stderr).toBe(0);
@@ -125,12 +125,13 @@ describe('aqlake run on the simulator', () => {
   });
 });
 
-describe('aqlake run on a spring-forward day', () => {
+describe('aqlake run on a spring-forward day, from the archive', () => {
   it('counts 23 hours on the day New York springs forward', { timeout: 180_000 }, async () => {
     const sim = await startSimulator({ seed: 7, now: () => new Date('2024-03-15T00:00:00Z') });
     try {
       const home = mkdtempSync(join(tmpdir(), 'aqlake-dst-'));
-      const env = { AQLAKE_HOME: home, OPENAQ_API_URL: sim.url };
+      // Days past the archive lag: the default source choice reads them from the (simulated) archive.
+      const env = { AQLAKE_HOME: home, OPENAQ_API_URL: sim.url, OPENAQ_ARCHIVE_URL: sim.archiveUrl };
       const run = await runCli(['run', '--from', '2024-03-09', '--to', '2024-03-11', '--locations', '1001'], {
         env,
       });

@@ -6,6 +6,7 @@ import {
   formatDuration,
   openRunStore,
   pickDag,
+  rangeParams,
   runParams,
   stopOnSignals,
 } from '../orchestrator/cli-support.js';
@@ -18,6 +19,7 @@ import {
   runBackfill,
   secretsOf,
 } from '../orchestrator/index.js';
+import { parseSourceMode } from '../pipeline/source-choice.js';
 import { configFor, parseDateRange, parseLocationIds, parsePositiveInt } from './options.js';
 
 interface BackfillFlags {
@@ -25,6 +27,7 @@ interface BackfillFlags {
   to: string;
   dag?: string;
   locations?: string;
+  source?: string;
   parallel?: string;
   dryRun?: boolean;
   rerun?: boolean;
@@ -41,6 +44,10 @@ export function registerBackfill(program: Command): void {
     .requiredOption('--to <date>', 'last logical date, YYYY-MM-DD (inclusive)')
     .option('--dag <id>', 'which DAG (default: openaq_daily)')
     .option('--locations <ids>', 'comma-separated location ids (default: the config scope)')
+    .option(
+      '--source <source>',
+      'auto (default): days past the archive lag from the OpenAQ archive, newer ones from the API; or api, archive',
+    )
     .option('--parallel <n>', 'days run at once, and tasks at once (default: orchestrator.parallelism)')
     .option(
       '--dry-run',
@@ -59,7 +66,10 @@ export function registerBackfill(program: Command): void {
       const { from, to } = parseDateRange(flags.from, flags.to);
       const config = configFor(command);
       const dag = pickDag(config, flags.dag);
-      const params = runParams({ locations: parseLocationIds(flags.locations) });
+      const params = {
+        ...runParams({ locations: parseLocationIds(flags.locations), source: parseSourceMode(flags.source) }),
+        ...rangeParams(from, to),
+      };
       const parallel = flags.parallel
         ? parsePositiveInt('--parallel', flags.parallel)
         : config.orchestrator.parallelism;

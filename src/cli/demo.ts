@@ -85,6 +85,7 @@ function demoConfig(configured: AqlakeConfig, simulator: RunningSimulator | null
   return {
     ...configured,
     api: { ...configured.api, url: simulator.url },
+    archive: { ...configured.archive, url: simulator.archiveUrl },
     scope: { ...configured.scope, locations: DEMO_LOCATIONS },
   };
 }

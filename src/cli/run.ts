@@ -6,10 +6,13 @@ import {
   formatDuration,
   openRunStore,
   pickDag,
+  rangeParams,
+  runParams,
   stopOnSignals,
 } from '../orchestrator/cli-support.js';
 import { type BackfillSummary, runBackfill, secretsOf } from '../orchestrator/index.js';
 import type { RunStore } from '../orchestrator/run-store.js';
+import { parseSourceMode } from '../pipeline/source-choice.js';
 import { OPENAQ_DAILY, type OpenaqDailyParams } from '../pipeline/openaq-daily.js';
 import { configFor, parseDateRange, parseLocationIds, parsePositiveInt } from './options.js';
 
@@ -17,6 +20,7 @@ interface RunFlags {
   from: string;
   to: string;
   locations?: string;
+  source?: string;
   parallel?: string;
   json?: boolean;
 }
@@ -28,6 +32,10 @@ export function registerRun(program: Command): void {
     .requiredOption('--from <date>', 'first local calendar day, YYYY-MM-DD (inclusive)')
     .requiredOption('--to <date>', 'last local calendar day, YYYY-MM-DD (inclusive)')
     .option('--locations <ids>', 'comma-separated location ids (default: the config scope)')
+    .option(
+      '--source <source>',
+      'auto (default): days past the archive lag from the OpenAQ archive, newer ones from the API; or api, archive',
+    )
     .option('--parallel <n>', 'days run at once (default: orchestrator.parallelism)')
     .option('--json', 'print the summary as JSON')
     .addHelpText(
@@ -43,8 +51,8 @@ export function registerRun(program: Command): void {
       const config = configFor(command);
       const dag = pickDag(config, OPENAQ_DAILY);
       const params: OpenaqDailyParams = {
-        ...(locations ? { locations } : {}),
-        prefetch: { from, to, since: new Date().toISOString() },
+        ...runParams({ locations, source: parseSourceMode(flags.source) }),
+        ...rangeParams(from, to),
       };
       const store = openRunStore(config);
       const stop = stopOnSignals((sig) => process.stderr.write(`${sig}: interrupting running tasks…\n`));

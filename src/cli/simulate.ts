@@ -79,6 +79,7 @@ async function simulate(flags: SimulateFlags): Promise<void> {
   }
   const { locations, sensors } = sim.dataset;
   process.stdout.write(`OPENAQ_API_URL=${sim.url}\n`);
+  process.stdout.write(`OPENAQ_ARCHIVE_URL=${sim.archiveUrl}\n`);
   process.stderr.write(
     `simulating OpenAQ v3: ${locations.length} locations, ${sensors.length} sensors, seed ${options.seed}; ` +
       `any X-API-Key${options.requireApiKey ? ' must match --require-key' : ' is accepted'}. Ctrl-C stops.\n`,

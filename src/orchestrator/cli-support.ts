@@ -42,8 +42,22 @@ export function stopOnSignals(onStop?: (signal: NodeJS.Signals) => void): {
 }
 
 /** Run params from command flags: only the ones given. */
-export function runParams(flags: { locations?: number[] | undefined }): Record<string, unknown> {
-  return flags.locations ? { locations: flags.locations } : {};
+export function runParams(flags: {
+  locations?: number[] | undefined;
+  source?: string | undefined;
+}): Record<string, unknown> {
+  return {
+    ...(flags.locations ? { locations: flags.locations } : {}),
+    ...(flags.source ? { source: flags.source } : {}),
+  };
+}
+
+/**
+ * Params of a range run (backfill, run): the range itself, so a DAG's extract can fetch it once in wide windows
+ * and the runs of the other days reuse what is already in raw/ (fetched since `since`).
+ */
+export function rangeParams(from: string, to: string): { prefetch: { from: string; to: string; since: string } } {
+  return { prefetch: { from, to, since: new Date().toISOString() } };
 }
 
 export function formatDuration(ms: number | null | undefined): string {

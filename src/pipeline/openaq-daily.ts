@@ -1,15 +1,24 @@
 // The openaq_daily DAG (ARCHITECTURE §1): extract_locations → extract_measurements → transform → catalog → validate → publish.
 import type { AqlakeConfig } from '../config/index.js';
 import { type Dag, defineDag, type TaskRunContext } from '../orchestrator/dag.js';
+import { SkipTask } from '../orchestrator/errors.js';
 import { addDays, eachDate, todayIn } from '../time/local-day.js';
 import { catalogDay } from './catalog-task.js';
 import type { TaskContext } from './context.js';
+import { archiveClientFor, extractArchiveTask } from './extract-archive.js';
 import type { ExtractContext } from './extract-context.js';
 import { extractLocations } from './extract-locations.js';
 import { extractMeasurements } from './extract-measurements.js';
 import { openaqClientFor } from './openaq-client.js';
 import { publishDay } from './publish.js';
 import type { PipelineRuntime } from './runtime.js';
+import {
+  parseSourceMode,
+  type SourceMode,
+  type SourceSplit,
+  sourceToday,
+  splitBySource,
+} from './source-choice.js';
 import { transformDay } from './transform.js';
 import { validateDay } from './validate.js';
 
@@ -28,6 +37,8 @@ export const OPENAQ_DAILY_TASKS = [
 export interface OpenaqDailyParams {
   locations?: number[];
   prefetch?: { from: string; to: string; since: string };
+  /** Where measurements come from: `auto` = the archive for days past its export lag, the API for newer ones. */
+  source?: SourceMode;
 }
 
 /**
@@ -76,6 +87,13 @@ export function openaqDailyDag(config: AqlakeConfig, openRuntime: () => Promise<
       prefetch: params.prefetch,
     };
   };
+  const splitOf = (range: { from: string; to: string }, params: OpenaqDailyParams): SourceSplit =>
+    splitBySource(range, {
+      mode: parseSourceMode(params.source),
+      lagDays: config.archive.lagDays,
+      today: sourceToday(new Date()),
+    });
+
   const eachDay =
     (step: (ctx: TaskContext, localDate: string) => Promise<unknown>) =>
     async (t: TaskRunContext): Promise<void> => {
@@ -116,11 +134,42 @@ export function openaqDailyDag(config: AqlakeConfig, openRuntime: () => Promise<
         id: 'extract_measurements',
         upstream: ['extract_locations'],
         run: async (t) => {
-          const { rawKeys, ...result } = await extractMeasurements(await extractContext(t));
+          const params = t.params as OpenaqDailyParams;
+          const days = splitOf(t.interval, params).api;
+          if (!days) throw new SkipTask('no day of the interval comes from the API (see the run\'s source)');
+          const prefetch = params.prefetch && splitOf(params.prefetch, params).api;
+          const ctx = await extractContext(t);
+          const { rawKeys, ...result } = await extractMeasurements({
+            ...ctx,
+            interval: days,
+            prefetch: prefetch ? { ...prefetch, since: params.prefetch!.since } : undefined,
+          });
           t.logger.info({ ...result, rawObjects: rawKeys.length }, 'measurements landed');
         },
       },
-      { id: 'transform', upstream: ['extract_measurements'], run: eachDay(transformDay) },
+      {
+        id: 'extract_archive',
+        upstream: ['extract_locations'],
+        run: async (t) => {
+          const params = t.params as OpenaqDailyParams;
+          const days = splitOf(t.interval, params).archive;
+          if (!days)
+            throw new SkipTask('no day of the interval comes from the archive (see the run\'s source)');
+          const runtime = await runtimeOnce();
+          const ctx = await extractContext(t);
+          const result = await extractArchiveTask(
+            { ...ctx, archive: archiveClientFor(config, runtime.logger) },
+            days,
+            params.prefetch ? { checkedSince: params.prefetch.since } : {},
+          );
+          t.logger.info(result, 'archive objects landed');
+        },
+      },
+      {
+        id: 'transform',
+        upstream: ['extract_measurements', 'extract_archive'],
+        run: eachDay(transformDay),
+      },
       { id: 'catalog', upstream: ['transform'], run: eachDay(catalogDay) },
       { id: 'validate', upstream: ['catalog'], run: eachDay(validateDay) },
       { id: 'publish', upstream: ['validate'], run: eachDay(publishDay) },

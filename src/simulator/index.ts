@@ -44,6 +44,8 @@ export interface SimulatorOptions {
 export interface RunningSimulator {
   /** Base URL including /v3, e.g. http://127.0.0.1:PORT/v3. */
   url: string;
+  /** Base URL of the simulated OpenAQ archive (OPENAQ_ARCHIVE_URL), e.g. http://127.0.0.1:PORT/archive. */
+  archiveUrl: string;
   close(): Promise<void>;
   stats(): SimulatorStats;
   dataset: SimulatedDataset;
@@ -84,5 +86,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     },
     lateData: options.lateData,
   });
-  return { url: shell.url, close: shell.close, stats: shell.stats, dataset };
+  return {
+    url: shell.url,
+    archiveUrl: shell.url.replace(/\/v3$/, '/archive'),
+    close: shell.close,
+    stats: shell.stats,
+    dataset,
+  };
 }
