@@ -8,6 +8,7 @@ import {
   getPartitionVersion,
   listSchemaVersions,
   listTableFiles,
+  READER_GRACE_MS,
   SchemaDriftError,
   stagePartition,
   vacuumLake,
@@ -112,10 +113,18 @@ describe('catalog on real Parquet', () => {
 });
 
 describe('commit and vacuum', () => {
-  it('deletes superseded files after the commit, and vacuum removes only old unreferenced files', async () => {
+  it('keeps superseded files for readers a while, deletes them at a later commit, and vacuum removes only old unreferenced files', async () => {
     const [first] = await transformAndCommit(lake, '2024-06-10');
     const oldKeys = getPartitionVersion(lake.meta, first!.versionId)!.files.map((f) => f.key);
     const [second] = await transformAndCommit(lake, '2024-06-10');
+    // A reader that resolved the old file list just before the commit can still read it.
+    for (const key of oldKeys) expect(await lake.store.head(key)).not.toBeNull();
+    expect(getPartitionVersion(lake.meta, first!.versionId)?.filesDeletedAt).toBeNull();
+    // The next commit after the reader grace period deletes them.
+    const afterGrace = new Date(Date.now() + READER_GRACE_MS + 60_000);
+    await commitAndCleanup(lake.store, lake.meta, 'measurements', '2024-06-10', second!.versionId, {
+      now: afterGrace,
+    });
     for (const key of oldKeys) expect(await lake.store.head(key)).toBeNull();
     expect(getPartitionVersion(lake.meta, first!.versionId)?.filesDeletedAt).not.toBeNull();
     const current = listTableFiles(lake.meta, 'measurements').map((f) => f.key);

@@ -563,13 +563,17 @@ export function staleStagedVersions(meta: MetaDb, before: Date): number[] {
 }
 
 /** Retired versions whose files have not all been recorded as deleted. */
-export function retiredVersionsWithFiles(meta: MetaDb): number[] {
+/** Replaced or discarded versions whose files are still in the store (retired before `retiredBefore`, when given). */
+export function retiredVersionsWithFiles(meta: MetaDb, retiredBefore?: Date): number[] {
   return (
     meta
       .prepare(
-        "SELECT version_id FROM catalog_versions WHERE state IN ('superseded', 'discarded') AND files_deleted_at IS NULL",
+        `SELECT version_id FROM catalog_versions
+         WHERE state IN ('superseded', 'discarded') AND files_deleted_at IS NULL
+           AND (@before IS NULL OR retired_at <= @before)
+         ORDER BY version_id`,
       )
-      .all() as { version_id: number }[]
+      .all({ before: retiredBefore?.toISOString() ?? null }) as { version_id: number }[]
   ).map((r) => r.version_id);
 }
 

@@ -43,6 +43,7 @@ export { devTableFile } from './table-keys.js';
 export {
   type CleanupResult,
   commitAndCleanup,
+  READER_GRACE_MS,
   type VacuumOptions,
   type VacuumReason,
   type VacuumResult,

@@ -19,27 +19,43 @@ import {
 } from './catalog.js';
 
 export interface CleanupResult extends CommitResult {
-  /** Superseded keys that could not be deleted now; vacuum deletes them later. */
+  /** Files of retired versions past the reader grace period that could not be deleted now; vacuum deletes them later. */
   leftForVacuum: string[];
 }
 
-/** commitPartition, then deletes the files of the version it replaced (a failure there only leaves work for vacuum). */
+/**
+ * How long the files of a replaced version stay after the commit. A reader resolves a table's files once and then reads
+ * them (a query, a transform reading dev.locations, a page refresh); deleting them at the commit would fail a reader
+ * that resolved the old list a moment before — two runs at once did exactly that.
+ */
+export const READER_GRACE_MS = 10 * 60_000;
+
+export interface CleanupOptions extends CommitOptions {
+  /** Default READER_GRACE_MS. */
+  readerGraceMs?: number;
+}
+
+/**
+ * commitPartition, then deletes the files of versions replaced longer than the reader grace period ago (this commit's
+ * predecessor is deleted by a later commit or by vacuum). A failed delete only leaves work for vacuum.
+ */
 export async function commitAndCleanup(
   store: ObjectStore,
   meta: MetaDb,
   table: string,
   localDate: string | null,
   versionId: number,
-  options: CommitOptions = {},
+  options: CleanupOptions = {},
 ): Promise<CleanupResult> {
   const result = commitPartition(meta, table, localDate, versionId, options);
-  const leftForVacuum = await deleteKeys(store, result.supersededKeys);
-  if (
-    result.previousVersionId !== null &&
-    result.previousVersionId !== versionId &&
-    leftForVacuum.length === 0
-  )
-    markFilesDeleted(meta, [result.previousVersionId], options.now);
+  const now = options.now ?? new Date();
+  const retiredBefore = new Date(now.getTime() - (options.readerGraceMs ?? READER_GRACE_MS));
+  const leftForVacuum: string[] = [];
+  for (const id of retiredVersionsWithFiles(meta, retiredBefore)) {
+    const failed = await deleteKeys(store, fileKeys(meta, id));
+    if (failed.length === 0) markFilesDeleted(meta, [id], now);
+    else leftForVacuum.push(...failed);
+  }
   return { ...result, leftForVacuum };
 }
 
