@@ -19,7 +19,7 @@ import {
   sourceToday,
   splitBySource,
 } from './source-choice.js';
-import { transformDay } from './transform.js';
+import { transformDays } from './transform.js';
 import { validateDay } from './validate.js';
 
 export const OPENAQ_DAILY = 'openaq_daily';
@@ -136,7 +136,7 @@ export function openaqDailyDag(config: AqlakeConfig, openRuntime: () => Promise<
         run: async (t) => {
           const params = t.params as OpenaqDailyParams;
           const days = splitOf(t.interval, params).api;
-          if (!days) throw new SkipTask('no day of the interval comes from the API (see the run\'s source)');
+          if (!days) throw new SkipTask("no day of the interval comes from the API (see the run's source)");
           const prefetch = params.prefetch && splitOf(params.prefetch, params).api;
           const ctx = await extractContext(t);
           const { rawKeys, ...result } = await extractMeasurements({
@@ -154,7 +154,7 @@ export function openaqDailyDag(config: AqlakeConfig, openRuntime: () => Promise<
           const params = t.params as OpenaqDailyParams;
           const days = splitOf(t.interval, params).archive;
           if (!days)
-            throw new SkipTask('no day of the interval comes from the archive (see the run\'s source)');
+            throw new SkipTask("no day of the interval comes from the archive (see the run's source)");
           const runtime = await runtimeOnce();
           const ctx = await extractContext(t);
           const result = await extractArchiveTask(
@@ -168,7 +168,12 @@ export function openaqDailyDag(config: AqlakeConfig, openRuntime: () => Promise<
       {
         id: 'transform',
         upstream: ['extract_measurements', 'extract_archive'],
-        run: eachDay(transformDay),
+        // One pass over the raw objects for the whole interval: a raw page spans ~41 days, so reading it per day
+        // would parse it again for every day.
+        run: async (t) => {
+          const days = await transformDays(await taskContext(t), t.interval.from, t.interval.to);
+          t.logger.info({ days: days.length }, 'days staged');
+        },
       },
       { id: 'catalog', upstream: ['transform'], run: eachDay(catalogDay) },
       { id: 'validate', upstream: ['catalog'], run: eachDay(validateDay) },

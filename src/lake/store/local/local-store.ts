@@ -118,7 +118,9 @@ export class LocalObjectStore implements ObjectStore {
       if (isNotFound(err)) return;
       throw err;
     }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // Key order, as S3 lists: a folder sorts as its name plus '/', so `a.json` comes before `a/…`.
+    const sortKey = (e: import('node:fs').Dirent) => (e.isDirectory() ? `${e.name}/` : e.name);
+    entries.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
     for (const entry of entries) {
       const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
       if (entry.isDirectory()) yield* this.walk(rel);
