@@ -13,7 +13,19 @@ import { cliCommand, runCli } from './helpers/cli.js';
 const FROM = '2024-10-01';
 const TO = '2024-10-14';
 const DAYS = 14;
-const BACKFILL = ['backfill', '--from', FROM, '--to', TO, '--locations', '1001,1003', '--source', 'api', '--parallel', '2'];
+const BACKFILL = [
+  'backfill',
+  '--from',
+  FROM,
+  '--to',
+  TO,
+  '--locations',
+  '1001,1003',
+  '--source',
+  'api',
+  '--parallel',
+  '2',
+];
 
 interface DailyRow {
   sensor_id: number;
@@ -107,55 +119,53 @@ describe('a real backfill killed with SIGKILL mid-way', () => {
     }
   }
 
-  it(
-    'run again, it finishes and prod.daily_averages equals an uninterrupted backfill, without duplicates',
-    async () => {
-      // 1. Start the backfill and kill it once some days succeeded but not all.
-      const { command, args } = cliCommand(BACKFILL);
-      const child = spawn(command, args, {
-        env: { ...process.env, AQLAKE_LOG_LEVEL: 'warn', ...envOf(killedHome) },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stderr = '';
-      child.stdout!.resume();
-      child.stderr!.on('data', (d: Buffer) => {
-        stderr += d.toString();
-      });
-      const until = Date.now() + 90_000;
-      let seen: Record<string, number> | undefined;
-      for (;;) {
-        seen = runStates(killedHome);
-        if ((seen?.success ?? 0) >= 3) break;
-        if (child.exitCode !== null) throw new Error(`backfill ended before it was killed: ${stderr}`);
-        if (Date.now() > until) throw new Error(`timed out waiting for 3 successful days: ${JSON.stringify(seen)}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      child.kill('SIGKILL');
-      expect((await exited(child)).signal).toBe('SIGKILL');
-      const atKill = runStates(killedHome)!;
-      expect(atKill.success ?? 0).toBeGreaterThanOrEqual(3);
-      expect(atKill.success ?? 0).toBeLessThan(DAYS);
+  it('run again, it finishes and prod.daily_averages equals an uninterrupted backfill, without duplicates', async () => {
+    // 1. Start the backfill and kill it once some days succeeded but not all.
+    const { command, args } = cliCommand(BACKFILL);
+    const child = spawn(command, args, {
+      env: { ...process.env, AQLAKE_LOG_LEVEL: 'warn', ...envOf(killedHome) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stdout!.resume();
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const until = Date.now() + 90_000;
+    let seen: Record<string, number> | undefined;
+    for (;;) {
+      seen = runStates(killedHome);
+      if ((seen?.success ?? 0) >= 3) break;
+      if (child.exitCode !== null) throw new Error(`backfill ended before it was killed: ${stderr}`);
+      if (Date.now() > until)
+        throw new Error(`timed out waiting for 3 successful days: ${JSON.stringify(seen)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill('SIGKILL');
+    expect((await exited(child)).signal).toBe('SIGKILL');
+    const atKill = runStates(killedHome)!;
+    expect(atKill.success ?? 0).toBeGreaterThanOrEqual(3);
+    expect(atKill.success ?? 0).toBeLessThan(DAYS);
 
-      // 2. The same command again completes; 3. an uninterrupted backfill into a second lake.
-      const again = await runCli(BACKFILL, { env: envOf(killedHome), timeoutMs: 120_000 });
-      expect(again.code, again.stderr).toBe(0);
-      expect(again.stdout).toMatch(/skipped \(already done\)/);
-      const clean = await runCli(BACKFILL, { env: envOf(cleanHome), timeoutMs: 120_000 });
-      expect(clean.code, clean.stderr).toBe(0);
+    // 2. The same command again completes; 3. an uninterrupted backfill into a second lake.
+    const again = await runCli(BACKFILL, { env: envOf(killedHome), timeoutMs: 120_000 });
+    expect(again.code, again.stderr).toBe(0);
+    // The days done before the kill are not run again; the interrupted ones are resumed.
+    expect(again.stdout).toContain(`${atKill.success} skipped (already done)`);
+    const clean = await runCli(BACKFILL, { env: envOf(cleanHome), timeoutMs: 120_000 });
+    expect(clean.code, clean.stderr).toBe(0);
 
-      await assertLakeSound(killedHome);
-      await assertLakeSound(cleanHome);
+    await assertLakeSound(killedHome);
+    await assertLakeSound(cleanHome);
 
-      const sql = `SELECT sensor_id, CAST(local_date AS VARCHAR) AS local_date, value_avg, value_min, value_max,
+    const sql = `SELECT sensor_id, CAST(local_date AS VARCHAR) AS local_date, value_avg, value_min, value_max,
           value_median, hour_count, coverage_pct FROM prod.daily_averages ORDER BY sensor_id, local_date`;
-      const resumed = await query<DailyRow>(killedHome, sql);
-      const uninterrupted = await query<DailyRow>(cleanHome, sql);
-      // Two locations' sensors over 14 days (plus the edges the local days of other zones touch).
-      expect(uninterrupted.length).toBeGreaterThanOrEqual(2 * DAYS);
-      const dates = new Set(uninterrupted.map((r) => r.local_date));
-      for (let d = 1; d <= DAYS; d++) expect(dates).toContain(`2024-10-${String(d).padStart(2, '0')}`);
-      expect(resumed).toEqual(uninterrupted);
-    },
-    300_000,
-  );
+    const resumed = await query<DailyRow>(killedHome, sql);
+    const uninterrupted = await query<DailyRow>(cleanHome, sql);
+    // Two locations' sensors over 14 days (plus the edges the local days of other zones touch).
+    expect(uninterrupted.length).toBeGreaterThanOrEqual(2 * DAYS);
+    const dates = new Set(uninterrupted.map((r) => r.local_date));
+    for (let d = 1; d <= DAYS; d++) expect(dates).toContain(`2024-10-${String(d).padStart(2, '0')}`);
+    expect(resumed).toEqual(uninterrupted);
+  }, 300_000);
 });
