@@ -12,8 +12,8 @@ import {
 } from '../orchestrator/cli-support.js';
 import { type BackfillSummary, runBackfill, secretsOf } from '../orchestrator/index.js';
 import type { RunStore } from '../orchestrator/run-store.js';
-import { parseSourceMode } from '../pipeline/source-choice.js';
 import { OPENAQ_DAILY, type OpenaqDailyParams } from '../pipeline/openaq-daily.js';
+import { parseSourceMode } from '../pipeline/source-choice.js';
 import { configFor, parseDateRange, parseLocationIds, parsePositiveInt } from './options.js';
 
 interface RunFlags {
