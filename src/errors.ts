@@ -54,14 +54,24 @@ export class EngineError extends AqlakeError {
 
 /** A pipeline step that ran but whose outcome must fail the run (validation, a failed check). */
 export class PipelineError extends AqlakeError {
+  /** False when trying again cannot help (the data itself fails a check): the orchestrator then fails at once. */
+  readonly retryable: boolean;
+
   constructor(
     message: string,
     readonly task?: string,
     readonly day?: string,
+    options: { retryable?: boolean } = {},
   ) {
     super(message);
     this.name = 'PipelineError';
+    this.retryable = options.retryable ?? true;
   }
+}
+
+/** Whether a task's error says a retry cannot help (`retryable: false`). */
+export function isNonRetryable(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { retryable?: unknown }).retryable === false;
 }
 
 export function isNotFound(err: unknown): boolean {

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PipelineError } from '../errors.js';
 import { openMetaDb } from '../lake/meta/meta-db.js';
 import { type Dag, type DagDef, defineDag, type TaskDef } from './dag.js';
 import { SkipTask, TaskClearedError, TaskInterruptedError, TaskTimeoutError } from './errors.js';
@@ -155,6 +156,28 @@ describe('executor', () => {
     }
     const retryEvents = events.filter((e) => e.kind === 'task-finished' && e.state === 'up_for_retry');
     expect(retryEvents).toHaveLength(2);
+  });
+
+  it('fails at once, without using its retries, when the error says a retry cannot help', async () => {
+    let calls = 0;
+    const d = dag([
+      {
+        id: 'check',
+        retries: 2,
+        run: async () => {
+          calls++;
+          throw new PipelineError('check unique_sensor_period failed', 'validate', '2024-03-01', {
+            retryable: false,
+          });
+        },
+      },
+    ]);
+    await runAll(d, ['2024-03-01'], 1);
+    expect(calls).toBe(1);
+    expect(store.getTaskInstance('test_dag__2024-03-01', 'check')).toMatchObject({
+      state: 'failed',
+      tryNumber: 1,
+    });
   });
 
   it('aborts a task at its timeout, and fails one that ignores the signal anyway', async () => {

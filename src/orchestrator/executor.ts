@@ -1,6 +1,6 @@
 // The executor: runs ready task instances of the runs it holds, with a concurrency limit, retries, timeouts and heartbeats.
 import { randomUUID } from 'node:crypto';
-import { errorMessage } from '../errors.js';
+import { errorMessage, isNonRetryable } from '../errors.js';
 import type { Logger } from '../logging.js';
 import type { Dag, DagTask, TaskRunContext } from './dag.js';
 import { SkipTask, TaskClearedError, TaskInterruptedError, TaskTimeoutError } from './errors.js';
@@ -423,7 +423,10 @@ export class Executor {
           : outcome.kind === 'timeout'
             ? `timed out after ${outcome.timeoutMs} ms`
             : `interrupted: ${outcome.reason}`;
-      const next = afterFailure(task, rt.tryNumber, claim.maxTries, now, outcome.kind === 'interrupted');
+      const next =
+        outcome.kind === 'error' && isNonRetryable(outcome.err)
+          ? ({ state: 'failed' } as const)
+          : afterFailure(task, rt.tryNumber, claim.maxTries, now, outcome.kind === 'interrupted');
       result = next.state === 'failed' ? { state: 'failed', error } : { ...next, error };
       logger.error(
         { durationMs, ...(outcome.kind === 'error' ? { err: outcome.err } : {}) },

@@ -78,7 +78,10 @@ export async function validateDay(
     failed.length > 0 ? 'checks failed' : 'checks passed',
   );
   if (failed.length > 0)
-    throw new PipelineError(failureMessage(table, localDate, failed), 'validate', localDate);
+    // A failed check is a fact about the data: retrying the same version gives the same answer.
+    throw new PipelineError(failureMessage(table, localDate, failed), 'validate', localDate, {
+      retryable: false,
+    });
   return {
     table,
     localDate,
