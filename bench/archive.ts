@@ -33,7 +33,7 @@ async function runOne(sim: Awaited<ReturnType<typeof startSimulator>>, source: S
   const config = { ...parseConfig({ scope: { locations: [LOCATION] } }), home };
   const meta = openMetaDb(home);
   const store = new LocalObjectStore(home);
-  const engine = createEngine(config);
+  const engine = await createEngine(config);
   const logger = createLogger({ level: 'silent' });
   const openaq = new OpenAQClient({
     baseUrl: sim.url,

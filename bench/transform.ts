@@ -58,7 +58,7 @@ export async function transformBenchmark(): Promise<Record<string, number | stri
     };
     const store = new LocalObjectStore(home);
     const meta = openMetaDb(home);
-    const engine = createEngine(config);
+    const engine = await createEngine(config);
     const ctx = { config, store, meta, engine, logger: createLogger({ level: 'silent' }), runId: null };
 
     const genStart = performance.now();

@@ -18,11 +18,11 @@ let engine: Engine;
 let lake: LakeQueries;
 let app: ReturnType<typeof createApp>;
 
-beforeAll(() => {
+beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'aqlake-server-query-'));
   const config = parseConfig({ home });
   meta = openMetaDb(home);
-  engine = createEngine(config);
+  engine = await createEngine(config);
   lake = lakeQueries({ config, meta, store: new LocalObjectStore(home), engine });
   app = createApp({ ...fakeServices(), query: lake.query, prod: lake.prod }, { page: false });
 });

@@ -36,15 +36,16 @@ export async function openLakeRuntime(config: AqlakeConfig, logger?: Logger): Pr
 
 export async function openPipelineRuntime(config: AqlakeConfig, logger?: Logger): Promise<PipelineRuntime> {
   const lake = await openLakeRuntime(config, logger);
-  let engine: Engine | undefined;
+  // One engine per runtime even when two tasks ask for it at once.
+  let engine: Promise<Engine> | undefined;
   return {
     ...lake,
-    engine: async () => {
+    engine: () => {
       engine ??= createEngine(config);
       return engine;
     },
     close: async () => {
-      await engine?.close();
+      if (engine) await (await engine.catch(() => null))?.close();
       await lake.close();
     },
   };

@@ -39,7 +39,7 @@ export async function createRealServices(options: RealServicesOptions): Promise<
   const { config, dag, logger } = options;
   const meta = options.meta ?? openMetaDb(config.home);
   const store = options.store ?? (await createObjectStore(config));
-  const engine = options.engine ?? createEngine(config);
+  const engine = options.engine ?? (await createEngine(config));
   const runs = orchestratorRuns({ config, store: new RunStore(meta), dag, ...(logger ? { logger } : {}) });
   const lake = lakeQueries({ config, meta, store, engine });
   return {

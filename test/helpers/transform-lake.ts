@@ -3,9 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AqlakeConfig, parseConfig } from '../../src/config/index.js';
-import { createDuckDbInstance, withSession } from '../../src/engines/duckdb/duckdb-instance.js';
+import { DuckDbEngine } from '../../src/engines/duckdb/duckdb-engine.js';
+import {
+  createDuckDbInstance,
+  duckDbSettings,
+  withSession,
+} from '../../src/engines/duckdb/duckdb-instance.js';
 import type { Engine } from '../../src/engines/engine.js';
-import { createEngine } from '../../src/engines/index.js';
 import { type MetaDb, openMetaDb } from '../../src/lake/meta/meta-db.js';
 import { LocalObjectStore } from '../../src/lake/store/index.js';
 import { createLogger, type Logger } from '../../src/logging.js';
@@ -24,7 +28,7 @@ export interface TestLake {
 export function openTestLake(home = mkdtempSync(join(tmpdir(), 'aqlake-transform-'))): TestLake {
   const config = { ...parseConfig({ duckdb: { memoryLimit: '512MB', threads: 2 } }), home };
   const meta = openMetaDb(home);
-  const engine = createEngine(config);
+  const engine = new DuckDbEngine(duckDbSettings(config));
   return {
     home,
     config,

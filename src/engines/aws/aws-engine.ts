@@ -256,8 +256,10 @@ export class AwsEngine implements Engine {
     );
   }
 
+  /** Also closes the `local` engine it was given (createEngine builds it for this engine alone). */
   async close(): Promise<void> {
     if (this.ownsClients) destroyAwsClients(this.clients);
+    await this.options.local?.close();
   }
 
   // --- helpers -----------------------------------------------------------------------------------------------
