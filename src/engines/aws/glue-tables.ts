@@ -1,4 +1,5 @@
 // The dev tables as the Glue Data Catalog declares them (schemas in code, not discovered by a crawler).
+import { MEASUREMENTS_COLUMNS } from '../dev-tables.js';
 import type { ColumnSchema } from '../engine.js';
 
 export interface GlueTableDef {
@@ -16,26 +17,7 @@ export const MEASUREMENTS_TABLE: GlueTableDef = {
   name: 'measurements',
   partitioned: true,
   prefix: 'dev/measurements/',
-  columns: [
-    { name: 'location_id', type: 'BIGINT' },
-    { name: 'sensor_id', type: 'BIGINT' },
-    { name: 'parameter_id', type: 'INTEGER' },
-    { name: 'parameter', type: 'VARCHAR' },
-    { name: 'units', type: 'VARCHAR' },
-    { name: 'value', type: 'DOUBLE' },
-    { name: 'period_start_utc', type: 'TIMESTAMP' },
-    { name: 'period_end_utc', type: 'TIMESTAMP' },
-    { name: 'timezone', type: 'VARCHAR' },
-    { name: 'local_date', type: 'DATE' },
-    { name: 'interval_seconds', type: 'INTEGER' },
-    { name: 'latitude', type: 'DOUBLE' },
-    { name: 'longitude', type: 'DOUBLE' },
-    { name: 'has_flags', type: 'BOOLEAN' },
-    { name: 'quality', type: 'VARCHAR' },
-    { name: 'source', type: 'VARCHAR' },
-    { name: 'raw_key', type: 'VARCHAR' },
-    { name: 'ingested_at', type: 'TIMESTAMP' },
-  ],
+  columns: MEASUREMENTS_COLUMNS,
 };
 
 /** Rows the transform could not type, with the reason (dev/_quarantine/measurements/). */
