@@ -56,7 +56,10 @@ export function runParams(flags: {
  * Params of a range run (backfill, run): the range itself, so a DAG's extract can fetch it once in wide windows
  * and the runs of the other days reuse what is already in raw/ (fetched since `since`).
  */
-export function rangeParams(from: string, to: string): { prefetch: { from: string; to: string; since: string } } {
+export function rangeParams(
+  from: string,
+  to: string,
+): { prefetch: { from: string; to: string; since: string } } {
   return { prefetch: { from, to, since: new Date().toISOString() } };
 }
 

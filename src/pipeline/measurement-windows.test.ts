@@ -20,17 +20,23 @@ describe('measurementWindows', () => {
   });
 
   it('asks for nothing before a location first reported', () => {
-    const [w] = measurementWindows('2024-01-01', '2024-01-31', 'UTC', { datetimeFirstUtc: '2024-01-10T01:00:00Z' });
+    const [w] = measurementWindows('2024-01-01', '2024-01-31', 'UTC', {
+      datetimeFirstUtc: '2024-01-10T01:00:00Z',
+    });
     // exclusive lower bound one second before the first period end keeps that value in
     expect(w!.fromUtc.toISOString()).toBe('2024-01-10T00:59:59.000Z');
   });
 
   it('asks for nothing when the location stopped reporting long before the range', () => {
-    expect(measurementWindows('2024-06-01', '2024-06-30', 'UTC', { datetimeLastUtc: '2023-01-01T00:00:00Z' })).toEqual([]);
+    expect(
+      measurementWindows('2024-06-01', '2024-06-30', 'UTC', { datetimeLastUtc: '2023-01-01T00:00:00Z' }),
+    ).toEqual([]);
   });
 
   it('keeps a margin after datetimeLast, because upstream metadata lags late data', () => {
-    const [w] = measurementWindows('2024-06-01', '2024-06-30', 'UTC', { datetimeLastUtc: '2024-06-10T00:00:00Z' });
+    const [w] = measurementWindows('2024-06-01', '2024-06-30', 'UTC', {
+      datetimeLastUtc: '2024-06-10T00:00:00Z',
+    });
     expect(w!.toUtc.toISOString()).toBe('2024-06-12T00:00:00.000Z');
   });
 
