@@ -7,7 +7,7 @@ import type { ObjectStore } from '../lake/store/index.js';
 import { hasNextPage, PAGE_LIMIT, type Parameter, parameterSchema, parseEnvelope } from '../openaq/index.js';
 import type { ExtractContext } from './extract-context.js';
 import { failOnInvalid } from './extract-locations.js';
-import { landRawResponse, newBatchId } from './raw-landing.js';
+import { fetchAndLand, newBatchId } from './raw-landing.js';
 
 export const PARAMETERS_ENDPOINT = 'parameters';
 
@@ -23,20 +23,21 @@ export async function extractParameters(
   const batchId = newBatchId();
   const snapshot: ParametersSnapshot = { parameters: [], requests: 0, rawKeys: [] };
   for (let page = 1; ; page++) {
-    const response = await ctx.openaq.get('/parameters', { limit: PAGE_LIMIT, page }, ctx.signal);
+    const { landed, parsed } = await fetchAndLand(
+      ctx,
+      { path: '/parameters', params: { limit: PAGE_LIMIT, page } },
+      parameterSchema,
+      {
+        endpoint: PARAMETERS_ENDPOINT,
+        subject: 'parameters',
+        locationId: null,
+        sensorId: null,
+        window: null,
+        page,
+        batchId,
+      },
+    );
     snapshot.requests++;
-    const parsed = parseEnvelope(response.body, parameterSchema);
-    const landed = await landRawResponse(ctx, response, {
-      endpoint: PARAMETERS_ENDPOINT,
-      subject: 'parameters',
-      locationId: null,
-      sensorId: null,
-      window: null,
-      page,
-      resultCount: parsed.ok ? parsed.results.length : null,
-      validationError: parsed.ok ? null : parsed.error,
-      batchId,
-    });
     snapshot.rawKeys.push(landed.rawKey);
     if (!parsed.ok) failOnInvalid('extract_parameters', [`${landed.rawKey}: ${parsed.error}`]);
     if (!parsed.ok) break;

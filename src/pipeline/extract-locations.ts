@@ -5,7 +5,7 @@ import { OpenAQError, PipelineError } from '../errors.js';
 import { findRawObjects } from '../lake/manifest.js';
 import { hasNextPage, type Location, locationSchema, PAGE_LIMIT, parseEnvelope } from '../openaq/index.js';
 import type { ExtractContext } from './extract-context.js';
-import { landRawResponse, newBatchId } from './raw-landing.js';
+import { fetchAndLand, newBatchId } from './raw-landing.js';
 
 export const LOCATIONS_ENDPOINT = 'locations';
 
@@ -27,9 +27,17 @@ async function snapshotNamedLocations(ctx: ExtractContext, ids: number[]): Promi
   const snapshot: LocationsSnapshot = { locations: [], requests: 0, rawKeys: [], missing: [] };
   const invalid: string[] = [];
   for (const id of ids) {
-    let response: Awaited<ReturnType<ExtractContext['openaq']['get']>>;
+    let fetched: Awaited<ReturnType<typeof fetchAndLand<Location>>>;
     try {
-      response = await ctx.openaq.get(`/locations/${id}`, {}, ctx.signal);
+      fetched = await fetchAndLand(ctx, { path: `/locations/${id}`, params: {} }, locationSchema, {
+        endpoint: LOCATIONS_ENDPOINT,
+        subject: `location-${id}`,
+        locationId: id,
+        sensorId: null,
+        window: null,
+        page: null,
+        batchId,
+      });
     } catch (err) {
       if (err instanceof OpenAQError && err.status === 404) {
         ctx.logger.warn({ locationId: id }, 'location not found upstream; skipped');
@@ -38,19 +46,8 @@ async function snapshotNamedLocations(ctx: ExtractContext, ids: number[]): Promi
       }
       throw err;
     }
+    const { landed, parsed } = fetched;
     snapshot.requests++;
-    const parsed = parseEnvelope(response.body, locationSchema);
-    const landed = await landRawResponse(ctx, response, {
-      endpoint: LOCATIONS_ENDPOINT,
-      subject: `location-${id}`,
-      locationId: id,
-      sensorId: null,
-      window: null,
-      page: null,
-      resultCount: parsed.ok ? parsed.results.length : null,
-      validationError: parsed.ok ? null : parsed.error,
-      batchId,
-    });
     snapshot.rawKeys.push(landed.rawKey);
     if (parsed.ok) snapshot.locations.push(...parsed.results);
     else invalid.push(`${landed.rawKey}: ${parsed.error}`);
@@ -83,20 +80,21 @@ async function discoverLocations(ctx: ExtractContext, scope: Scope): Promise<Loc
   const snapshot: LocationsSnapshot = { locations: [], requests: 0, rawKeys: [], missing: [] };
   const params = discoveryParams(scope);
   for (let page = 1; snapshot.locations.length < scope.maxLocations; page++) {
-    const response = await ctx.openaq.get('/locations', { ...params, limit: PAGE_LIMIT, page }, ctx.signal);
+    const { landed, parsed } = await fetchAndLand(
+      ctx,
+      { path: '/locations', params: { ...params, limit: PAGE_LIMIT, page } },
+      locationSchema,
+      {
+        endpoint: LOCATIONS_ENDPOINT,
+        subject: 'discovery',
+        locationId: null,
+        sensorId: null,
+        window: null,
+        page,
+        batchId,
+      },
+    );
     snapshot.requests++;
-    const parsed = parseEnvelope(response.body, locationSchema);
-    const landed = await landRawResponse(ctx, response, {
-      endpoint: LOCATIONS_ENDPOINT,
-      subject: 'discovery',
-      locationId: null,
-      sensorId: null,
-      window: null,
-      page,
-      resultCount: parsed.ok ? parsed.results.length : null,
-      validationError: parsed.ok ? null : parsed.error,
-      batchId,
-    });
     snapshot.rawKeys.push(landed.rawKey);
     if (!parsed.ok) failOnInvalid('extract_locations', [`${landed.rawKey}: ${parsed.error}`]);
     if (!parsed.ok) break;

@@ -7,13 +7,12 @@ import {
   measurementSchema,
   measurementWindowParams,
   PAGE_LIMIT,
-  parseEnvelope,
 } from '../openaq/index.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
 import type { ExtractContext } from './extract-context.js';
 import { failOnInvalid, latestLocationsSnapshot } from './extract-locations.js';
 import { measurementWindows, type UtcWindow } from './measurement-windows.js';
-import { landRawResponse, newBatchId } from './raw-landing.js';
+import { fetchAndLand, newBatchId } from './raw-landing.js';
 
 export const MEASUREMENTS_ENDPOINT = 'sensors_measurements';
 
@@ -146,24 +145,21 @@ async function fetchWindow(
   const params = measurementWindowParams(window);
   const lineageWindow = { fromUtc: window.fromUtc.toISOString(), toUtc: window.toUtc.toISOString() };
   for (let page = 1; ; page++) {
-    const response = await ctx.openaq.get(
-      `/sensors/${job.sensorId}/measurements`,
-      { ...params, limit: PAGE_LIMIT, page },
-      ctx.signal,
+    const { landed, parsed } = await fetchAndLand(
+      ctx,
+      { path: `/sensors/${job.sensorId}/measurements`, params: { ...params, limit: PAGE_LIMIT, page } },
+      measurementSchema,
+      {
+        endpoint: MEASUREMENTS_ENDPOINT,
+        subject: `sensor-${job.sensorId}`,
+        locationId: job.locationId,
+        sensorId: job.sensorId,
+        window: lineageWindow,
+        page,
+        batchId,
+      },
     );
     fetched.requests++;
-    const parsed = parseEnvelope(response.body, measurementSchema);
-    const landed = await landRawResponse(ctx, response, {
-      endpoint: MEASUREMENTS_ENDPOINT,
-      subject: `sensor-${job.sensorId}`,
-      locationId: job.locationId,
-      sensorId: job.sensorId,
-      window: lineageWindow,
-      page,
-      resultCount: parsed.ok ? parsed.results.length : null,
-      validationError: parsed.ok ? null : parsed.error,
-      batchId,
-    });
     fetched.rawKeys.push(landed.rawKey);
     fetched.bytes += landed.bytes;
     if (!parsed.ok) {

@@ -1,10 +1,11 @@
 // Lands one API response in raw/: the body byte for byte under its key, then its manifest row.
 import { createHash, randomBytes } from 'node:crypto';
+import type { z } from 'zod';
 import { compactTimestamp, rawApiKey } from '../lake/keys.js';
 import { recordRawObject } from '../lake/manifest.js';
 import type { MetaDb } from '../lake/meta/meta-db.js';
 import type { ObjectStore } from '../lake/store/index.js';
-import type { RawResponse } from '../openaq/index.js';
+import { type OpenAQClient, type ParsedEnvelope, parseEnvelope, type RawResponse } from '../openaq/index.js';
 
 export interface LandingContext {
   store: ObjectStore;
@@ -77,6 +78,31 @@ function objectName(response: RawResponse, lineage: ResponseLineage): string {
 
 function compactInstant(iso: string): string {
   return compactTimestamp(new Date(iso)).replace(/000Z$/, 'Z');
+}
+
+export interface PageRequest {
+  path: string;
+  params: Record<string, string | number | undefined>;
+}
+
+/**
+ * GET one page, land its body in raw/ whatever it holds, and validate it: the landed object is recorded valid or
+ * invalid, so nothing fetched is lost and the caller decides what an invalid page means.
+ */
+export async function fetchAndLand<T>(
+  ctx: LandingContext & { openaq: OpenAQClient; signal: AbortSignal },
+  request: PageRequest,
+  item: z.ZodType<T>,
+  lineage: Omit<ResponseLineage, 'resultCount' | 'validationError'>,
+): Promise<{ landed: LandedObject; parsed: ParsedEnvelope<T> }> {
+  const response = await ctx.openaq.get(request.path, request.params, ctx.signal);
+  const parsed = parseEnvelope(response.body, item);
+  const landed = await landRawResponse(ctx, response, {
+    ...lineage,
+    resultCount: parsed.ok ? parsed.results.length : null,
+    validationError: parsed.ok ? null : parsed.error,
+  });
+  return { landed, parsed };
 }
 
 export function newBatchId(): string {
