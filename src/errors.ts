@@ -8,6 +8,8 @@ export class AqlakeError extends Error {
 /** A configuration file or environment value that does not pass validation. */
 export class ConfigError extends AqlakeError {
   override readonly exitCode = 2;
+  /** A task that meets a bad configuration fails at once: retrying reads the same configuration. */
+  readonly retryable = false;
   constructor(
     readonly path: string,
     readonly issue: string,

@@ -71,8 +71,8 @@ describe('dedup on (sensor_id, period_end_utc)', () => {
     expect(after.find((f) => f.localDate === '2024-03-04')).toEqual(before[0]);
     const newKey = after.find((f) => f.localDate === '2024-03-05')!.key;
     expect(newKey).not.toBe(before[1]!.key);
-    // The superseded file is gone from the lake, and its version is recorded as such.
-    expect(await lake.store.head(before[1]!.key)).toBeNull();
+    // The superseded file stays for readers that resolved it before the commit; its version is recorded as replaced.
+    expect(await lake.store.head(before[1]!.key)).not.toBeNull();
     expect(getPartitionVersion(lake.meta, first[1]!.versionId)).toMatchObject({ state: 'superseded' });
 
     const rows = await readParquetRows(await currentPaths(lake, 'measurements', '2024-03-05'));

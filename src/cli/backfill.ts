@@ -15,6 +15,7 @@ import {
   type BackfillPlan,
   type BackfillProgress,
   getPlanner,
+  getRefresher,
   planBackfill,
   runBackfill,
   secretsOf,
@@ -84,6 +85,15 @@ export function registerBackfill(program: Command): void {
           );
           return;
         }
+        // Days already done whose source data changed since (a re-exported archive file) run again.
+        const changed =
+          flags.rerun || !getRefresher(dag.id)
+            ? []
+            : await getRefresher(dag.id)!.changedDays(from, to, params);
+        if (changed.length > 0)
+          process.stderr.write(
+            `backfill: ${changed.length} day(s) changed at the source since they ran; running them again: ${changed.join(', ')}\n`,
+          );
         const progress = progressReporter(flags.json ?? false);
         const stop = stopOnSignals((sig) => progress.note(`${sig}: interrupting running tasks…`));
         let summary: Awaited<ReturnType<typeof runBackfill>>;
@@ -94,7 +104,7 @@ export function registerBackfill(program: Command): void {
             to,
             params,
             parallel,
-            rerun: flags.rerun ?? false,
+            rerun: flags.rerun ? true : new Set(changed),
             home: config.home,
             config,
             store,

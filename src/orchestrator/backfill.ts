@@ -30,19 +30,22 @@ export interface BackfillPlan {
   estimate?: PlanEstimate;
 }
 
+/** Redo every day (true), none (false), or the days in the set (e.g. days whose source data changed). */
+export type Rerun = boolean | ReadonlySet<string>;
+
 /** The plan for a backfill given the runs that exist: a pure function of its inputs. */
 export function planBackfillFrom(
   dag: Pick<Dag, 'id'>,
   from: string,
   to: string,
   existing: ReadonlyMap<string, Pick<DagRun, 'state'>>,
-  rerun: boolean,
+  rerun: Rerun,
 ): BackfillPlan {
   const items = eachDate(from, to).map((logicalDate): BackfillPlanItem => {
     const run = existing.get(logicalDate);
     const action: BackfillAction = !run
       ? 'create'
-      : rerun
+      : rerun === true || (rerun instanceof Set && rerun.has(logicalDate))
         ? 'rerun'
         : run.state === 'success'
           ? 'skip'
@@ -63,7 +66,7 @@ export function planBackfill(
   dag: Dag,
   from: string,
   to: string,
-  rerun: boolean,
+  rerun: Rerun,
 ): BackfillPlan {
   const existing = new Map(store.listRuns({ dagId: dag.id, from, to }).map((r) => [r.logicalDate, r]));
   return planBackfillFrom(dag, from, to, existing, rerun);
@@ -84,8 +87,8 @@ export interface BackfillOptions extends ExecutionSettings {
   params?: Record<string, unknown>;
   /** Days run at once, and tasks at once (default: config.orchestrator.parallelism, else 1). */
   parallel?: number;
-  /** Clear and redo days whose runs exist, successful ones included. */
-  rerun?: boolean;
+  /** Clear and redo days whose runs exist, successful ones included: all of them (true) or the days given. */
+  rerun?: Rerun;
   /** AQLAKE_HOME (default: config.home). */
   home?: string;
   config?: AqlakeConfig;

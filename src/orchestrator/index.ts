@@ -41,10 +41,12 @@ export { clearRun, type ManualRunResult, type RunHereOptions, triggerRun } from 
 export {
   type DagLoader,
   type DagPlanner,
+  type DagRefresher,
   defaultDagId,
   findDag,
   getDag,
   getPlanner,
+  getRefresher,
   listDags,
   loadDags,
   type PlanEstimate,

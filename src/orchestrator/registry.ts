@@ -18,9 +18,23 @@ export interface DagPlanner {
   estimate(days: readonly string[], params: Record<string, unknown>): PlanEstimate | Promise<PlanEstimate>;
 }
 
+/**
+ * Finds days whose source data changed since they ran (e.g. an archive file re-exported with late data), so a
+ * backfill reruns them instead of skipping them as done. May fetch and land what changed.
+ */
+export interface DagRefresher {
+  changedDays(
+    from: string,
+    to: string,
+    params: Record<string, unknown>,
+    signal?: AbortSignal,
+  ): Promise<string[]>;
+}
+
 export interface RegisteredDag {
   dag: Dag;
   planner?: DagPlanner;
+  refresher?: DagRefresher;
 }
 
 /** Builds the DAGs of this installation from the configuration. */
@@ -31,9 +45,16 @@ const registry = new Map<string, RegisteredDag>();
 /** The built-in loader: only the example DAG. The integrator replaces it (setDagLoader) with openaq_daily. */
 let loader: DagLoader = (config) => [exampleNoopDag(config)];
 
-export function registerDag(dag: Dag, options: { planner?: DagPlanner; replace?: boolean } = {}): void {
+export function registerDag(
+  dag: Dag,
+  options: { planner?: DagPlanner; refresher?: DagRefresher; replace?: boolean } = {},
+): void {
   if (registry.has(dag.id) && !options.replace) throw new Error(`DAG ${dag.id} is already registered`);
-  registry.set(dag.id, { dag, ...(options.planner ? { planner: options.planner } : {}) });
+  registry.set(dag.id, {
+    dag,
+    ...(options.planner ? { planner: options.planner } : {}),
+    ...(options.refresher ? { refresher: options.refresher } : {}),
+  });
 }
 
 export function unregisterDag(id: string): void {
@@ -58,6 +79,10 @@ export function getPlanner(id: string): DagPlanner | undefined {
   return registry.get(id)?.planner;
 }
 
+export function getRefresher(id: string): DagRefresher | undefined {
+  return registry.get(id)?.refresher;
+}
+
 export function listDags(): Dag[] {
   return [...registry.values()].map((e) => e.dag);
 }
@@ -75,7 +100,11 @@ export function loadDags(config: AqlakeConfig): Dag[] {
   if (registry.size === 0)
     for (const entry of loader(config)) {
       const reg = 'dag' in entry ? entry : { dag: entry };
-      registerDag(reg.dag, { ...(reg.planner ? { planner: reg.planner } : {}), replace: true });
+      registerDag(reg.dag, {
+        ...(reg.planner ? { planner: reg.planner } : {}),
+        ...(reg.refresher ? { refresher: reg.refresher } : {}),
+        replace: true,
+      });
     }
   return listDags();
 }

@@ -1,6 +1,12 @@
 // The DAGs this installation runs: openaq_daily, with a planner for `backfill --dry-run`.
 import type { AqlakeConfig } from '../config/index.js';
-import { type DagPlanner, type PlanEstimate, setDagLoader } from '../orchestrator/registry.js';
+import {
+  type DagPlanner,
+  type DagRefresher,
+  type PlanEstimate,
+  setDagLoader,
+} from '../orchestrator/registry.js';
+import { extractArchive, parseRawArchiveObjectKey } from './extract-archive.js';
 import { latestLocationsSnapshot } from './extract-locations.js';
 import { openaqDailyDag } from './openaq-daily.js';
 import { openLakeRuntime, openPipelineRuntime } from './runtime.js';
@@ -11,8 +17,53 @@ const ASSUMED_SENSORS_PER_LOCATION = 5;
 
 export function installPipelineDags(): void {
   setDagLoader((config) => [
-    { dag: openaqDailyDag(config, () => openPipelineRuntime(config)), planner: openaqDailyPlanner(config) },
+    {
+      dag: openaqDailyDag(config, () => openPipelineRuntime(config)),
+      planner: openaqDailyPlanner(config),
+      refresher: archiveRefresher(config),
+    },
   ]);
+}
+
+/**
+ * The archive re-exports a location-day in place when late data lands: before a backfill skips days it already did,
+ * HEAD the archive days of the range and land what changed; the days of the new objects run again.
+ */
+function archiveRefresher(config: AqlakeConfig): DagRefresher {
+  return {
+    async changedDays(from, to, params, signal) {
+      const split = splitBySource(
+        { from, to },
+        {
+          mode: parseSourceMode(params.source as string | undefined),
+          lagDays: config.archive.lagDays,
+          today: sourceToday(new Date()),
+        },
+      );
+      if (!split.archive) return [];
+      const runtime = await openLakeRuntime(config);
+      try {
+        const locations = params.locations as number[] | undefined;
+        if (!locations && !config.scope.locations) return []; // a discovered scope is refreshed by its runs
+        const result = await extractArchive(
+          {
+            ...runtime,
+            locations,
+            now: () => new Date(),
+            signal: signal ?? new AbortController().signal,
+            runId: null,
+          },
+          { from: split.archive.from, to: split.archive.to },
+        );
+        const days = result.rawKeys
+          .map((key) => parseRawArchiveObjectKey(key)?.localDate)
+          .filter((d): d is string => !!d);
+        return [...new Set(days)].sort();
+      } finally {
+        await runtime.close();
+      }
+    },
+  };
 }
 
 function openaqDailyPlanner(config: AqlakeConfig): DagPlanner {
