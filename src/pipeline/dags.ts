@@ -45,6 +45,9 @@ function archiveRefresher(config: AqlakeConfig): DagRefresher {
       try {
         const locations = params.locations as number[] | undefined;
         if (!locations && !config.scope.locations) return []; // a discovered scope is refreshed by its runs
+        // Without a snapshot nothing of this scope ran yet: every day is new, nothing can have changed.
+        const snapshot = await latestLocationsSnapshot({ ...runtime, locations });
+        if (snapshot.length === 0) return [];
         const result = await extractArchive(
           {
             ...runtime,
@@ -53,7 +56,7 @@ function archiveRefresher(config: AqlakeConfig): DagRefresher {
             signal: signal ?? new AbortController().signal,
             runId: null,
           },
-          { from: split.archive.from, to: split.archive.to },
+          { from: split.archive.from, to: split.archive.to, snapshot },
         );
         const days = result.rawKeys
           .map((key) => parseRawArchiveObjectKey(key)?.localDate)
