@@ -55,8 +55,10 @@ async function snapshotNamedLocations(ctx: ExtractContext, ids: number[]): Promi
   failOnInvalid('extract_locations', invalid);
   if (snapshot.locations.length === 0) {
     throw new PipelineError(
-      `extract_locations: none of the locations ${ids.join(',')} exist upstream`,
+      `extract_locations: none of the locations ${ids.join(',')} exist upstream (OpenAQ answered 404)`,
       'extract_locations',
+      undefined,
+      { retryable: false },
     );
   }
   return snapshot;
