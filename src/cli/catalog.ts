@@ -37,7 +37,9 @@ export function registerCatalog(program: Command): void {
           else process.stdout.write(`${formatTables(tables)}\n`);
           return;
         }
-        const table = tables.find((t) => t.table === flags.table);
+        // `aqlake catalog` prints dev.measurements; accept the name with or without its schema.
+        const wanted = flags.table.replace(/^dev\./, '');
+        const table = tables.find((t) => t.table === wanted);
         if (!table)
           throw new UsageError(
             `--table: no table "${flags.table}" in the catalog (known: ${tables.map((t) => t.table).join(', ') || 'none yet'})`,

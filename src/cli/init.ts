@@ -21,7 +21,8 @@ export const STARTER_CONFIG = `// aqlake configuration (JSON with comments). Eve
     // Upper bound on discovered locations.
     "maxLocations": 100
   },
-  // When the openaq_daily DAG runs (cron in the given IANA zone) and whether it catches up from startDate.
+  // When the openaq_daily DAG runs (cron in the given IANA zone) and whether it catches up from startDate
+  // (add "startDate": "YYYY-MM-DD"; default: yesterday).
   "schedule": { "cron": "30 3 * * *", "timezone": "UTC", "catchup": false, "maxActiveRuns": 1 },
   // Days before the logical date a scheduled run re-reads: OpenAQ data arrives late.
   "lookbackDays": 3,
@@ -33,7 +34,9 @@ export const STARTER_CONFIG = `// aqlake configuration (JSON with comments). Eve
     "maxRetries": 6
     // The API key is read from OPENAQ_API_KEY; keep it out of this file.
   },
-  // DuckDB settings for the local engine.
+  // OpenAQ's public archive: days older than lagDays come from there (no API requests). OPENAQ_ARCHIVE_URL overrides.
+  "archive": { "url": "https://openaq-data-archive.s3.amazonaws.com", "lagDays": 4 },
+  // DuckDB settings for the local engine (add "tempDirectory" for spills; default: {home}/_tmp/duckdb).
   "duckdb": { "memoryLimit": "1GB", "threads": 2 },
   "checks": { "minCoveragePct": 50, "maxStalenessHours": 72 },
   "orchestrator": { "parallelism": 2, "retries": 2, "retryDelaySeconds": 30, "taskTimeoutSeconds": 3600 }

@@ -9,17 +9,27 @@ export function buildProgram(): Command {
   const program = new Command('aqlake')
     .description('OpenAQ air-quality lakehouse: extract → raw → dev (Parquet) → checks → prod views')
     .option('-c, --config <file>', 'config file (default: ./aqlake.config.json if present)')
-    .showHelpAfterError('(run with --help for usage)')
+    // Parse errors (unknown option, missing argument) read like every other failure: one `aqlake: …` line.
+    .configureOutput({
+      outputError: (text, write) => write(`aqlake: ${text.replace(/^error: /, '').trim()} (see --help)\n`),
+    })
     .addHelpText(
       'after',
       '\nEnvironment: OPENAQ_API_KEY, OPENAQ_API_URL, AQLAKE_HOME (default ./lake), AQLAKE_ENGINE (local|aws), AQLAKE_LOG_LEVEL.',
     );
+  // Set before the commands are added: commander copies these settings into each subcommand.
+  program.exitOverride();
   for (const register of commandModules) register(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram().exitOverride();
+  // `aqlake logs … | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+  const program = buildProgram();
   try {
     await program.parseAsync(argv);
   } catch (err) {
@@ -29,8 +39,8 @@ export async function main(argv: string[]): Promise<void> {
 
 function exitCodeFor(err: unknown): number {
   if (err instanceof CommanderError) {
-    // commander already printed the usage error or help text
-    return err.exitCode;
+    // commander already printed the help text or the one-line usage error
+    return err.exitCode === 0 ? 0 : 2;
   }
   if (err instanceof AqlakeError) {
     process.stderr.write(`aqlake: ${err.message}\n`);

@@ -5,7 +5,10 @@ import { UsageError } from '../errors.js';
 import { isIsoDate } from '../time/local-day.js';
 
 export function parseIsoDateFlag(flag: string, value: string): string {
-  if (!isIsoDate(value)) throw new UsageError(`${flag}: expected a date YYYY-MM-DD, got "${value}"`);
+  if (!isIsoDate(value)) {
+    const problem = /^\d{4}-\d{2}-\d{2}$/.test(value) ? 'no such calendar day' : 'expected a date YYYY-MM-DD';
+    throw new UsageError(`${flag}: ${problem}, got "${value}"`);
+  }
   return value;
 }
 

@@ -87,12 +87,17 @@ function openaqDailyPlanner(config: AqlakeConfig): DagPlanner {
         },
       );
       const estimates = estimateSources({ split, locations, sensors, rateLimit: config.api.rateLimit });
-      const requests = estimates.reduce((n, e) => n + e.requests, 0) + locations;
+      // Only API requests count against the key's budget; the archive is a public bucket.
+      const requests = (estimates.find((e) => e.source === 'api')?.requests ?? 0) + locations;
       const seconds = Math.max(...estimates.map((e) => e.seconds), 0);
-      const parts = estimates.map((e) => `${e.source} ${e.from}..${e.to}: ${e.requests} requests`);
+      const parts = estimates.map((e) =>
+        e.source === 'api'
+          ? `api ${e.from}..${e.to}: ${e.requests} measurement requests + ${locations} for the locations`
+          : `archive ${e.from}..${e.to}: ${e.requests} archive requests (no API budget)`,
+      );
       const basis = counted
-        ? `${sensors} sensors at ${locations} locations`
-        : `~${sensors} sensors assumed at ${locations} locations`;
+        ? `${sensors} sensors at ${locations} location(s)`
+        : `~${sensors} sensors assumed at ${locations} location(s)`;
       return { requests, seconds, note: `${parts.join('; ')} (${basis}, hourly data assumed)` };
     },
   };
