@@ -552,8 +552,10 @@ export class RunStore {
          VALUES (?, ?, ?, 'running', ?, ?, ?, ?)`,
       ).run(runId, taskId, row.try_number, now, owner.pid, owner.hostname, logPath);
       this.sql(
-        `UPDATE dag_runs SET state = 'running', started_at = COALESCE(started_at, ?), updated_at = ?
-         WHERE run_id = ? AND state = 'queued'`,
+        // started_at also for a cleared run that is already marked running: a rerun starts its clock again.
+        `UPDATE dag_runs SET state = CASE WHEN state = 'queued' THEN 'running' ELSE state END,
+           started_at = COALESCE(started_at, ?), updated_at = ?
+         WHERE run_id = ?`,
       ).run(now, now, runId);
       return { tryNumber: row.try_number, maxTries: row.max_tries, logPath, startedAt: started };
     });
