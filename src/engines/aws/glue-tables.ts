@@ -1,5 +1,7 @@
 // The dev tables as the Glue Data Catalog declares them (schemas in code, not discovered by a crawler).
-import { MEASUREMENTS_COLUMNS } from '../dev-tables.js';
+import { athenaType } from '../../lake/catalog/athena-ddl.js';
+import { splitIsoDate } from '../../lake/keys.js';
+import { MEASUREMENTS_COLUMNS, QUARANTINE_COLUMNS } from '../dev-tables.js';
 import type { ColumnSchema } from '../engine.js';
 
 export interface GlueTableDef {
@@ -25,24 +27,7 @@ export const MEASUREMENTS_QUARANTINE_TABLE: GlueTableDef = {
   name: 'measurements_quarantine',
   partitioned: true,
   prefix: 'dev/_quarantine/measurements/',
-  columns: [
-    { name: 'raw_key', type: 'VARCHAR' },
-    { name: 'record_index', type: 'BIGINT' },
-    { name: 'reason', type: 'VARCHAR' },
-    { name: 'sensor_id', type: 'BIGINT' },
-    { name: 'location_id', type: 'BIGINT' },
-    { name: 'parameter_id', type: 'INTEGER' },
-    { name: 'parameter', type: 'VARCHAR' },
-    { name: 'units', type: 'VARCHAR' },
-    { name: 'value', type: 'DOUBLE' },
-    { name: 'value_raw', type: 'VARCHAR' },
-    { name: 'period_start_utc', type: 'TIMESTAMP' },
-    { name: 'period_end_utc', type: 'TIMESTAMP' },
-    { name: 'period_end_raw', type: 'VARCHAR' },
-    { name: 'timezone', type: 'VARCHAR' },
-    { name: 'local_date', type: 'DATE' },
-    { name: 'ingested_at', type: 'TIMESTAMP' },
-  ],
+  columns: QUARANTINE_COLUMNS,
 };
 
 /** An unpartitioned dimension table (dev.locations, dev.sensors) with the columns its transform reports. */
@@ -51,37 +36,17 @@ export function dimensionTable(name: string, columns: readonly ColumnSchema[]): 
   return { name, columns, partitioned: false, prefix: `dev/${name}/` };
 }
 
-const HIVE_TYPES: Record<string, string> = {
-  BOOLEAN: 'boolean',
-  TINYINT: 'tinyint',
-  SMALLINT: 'smallint',
-  INTEGER: 'int',
-  BIGINT: 'bigint',
-  FLOAT: 'float',
-  DOUBLE: 'double',
-  VARCHAR: 'string',
-  DATE: 'date',
-  TIMESTAMP: 'timestamp',
-  'TIMESTAMP WITH TIME ZONE': 'timestamp',
-  BLOB: 'binary',
-};
-
-/** The Glue (Hive) type of a column declared with a DuckDB type name. */
+/** The Glue (Hive) type of a column declared with a DuckDB type name: the same mapping the Athena DDL uses. */
 export function glueType(duckType: string): string {
-  const simple = HIVE_TYPES[duckType.toUpperCase()];
-  if (simple) return simple;
-  const decimal = /^DECIMAL\((\d+),\s*(\d+)\)$/i.exec(duckType);
-  if (decimal) return `decimal(${decimal[1]},${decimal[2]})`;
-  throw new Error(`no Glue type for column type ${duckType}`);
+  return athenaType(duckType.toUpperCase());
 }
 
 export const PARTITION_KEYS = ['year', 'month', 'day'] as const;
 
 /** `2024-03-05` → `['2024', '03', '05']`, the partition's values. */
 export function partitionValues(localDate: string): string[] {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(localDate);
-  if (!m) throw new Error(`not a date YYYY-MM-DD: ${localDate}`);
-  return [m[1]!, m[2]!, m[3]!];
+  const { year, month, day } = splitIsoDate(localDate);
+  return [year, month, day];
 }
 
 /**
