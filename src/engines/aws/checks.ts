@@ -1,8 +1,9 @@
 // Data checks of one partition version on Athena: the sql/checks files, translated, over exactly the version's files.
 import type { AthenaClient } from '@aws-sdk/client-athena';
 import type { GlueClient } from '@aws-sdk/client-glue';
-import { EngineError, errorMessage } from '../../errors.js';
-import type { CellValue, CheckOutcome, CheckParams, CheckStatus } from '../engine.js';
+import { EngineError } from '../../errors.js';
+import { checkCouldNotRun, checkOutcomeFromRows } from '../check-outcome.js';
+import type { CheckOutcome, CheckParams } from '../engine.js';
 import { bindParameters, inlineViews, type QualityRulesSpec, sqlLiteral } from './athena-dialect.js';
 import { runAthenaQuery } from './athena-query.js';
 import type { AwsSettings } from './aws-settings.js';
@@ -116,30 +117,13 @@ async function runOne(
       deps.poll,
       deps.onBytes,
     );
-    if (result.rows.length !== 1) throw new Error(`returned ${result.rows.length} rows instead of one`);
-    const row = Object.fromEntries(result.columns.map((c, i) => [c.name, result.rows[0]![i] ?? null]));
-    const status = row.status;
-    if (status !== 'pass' && status !== 'fail' && status !== 'skip')
-      throw new Error(`returned status ${JSON.stringify(status)}; expected pass, fail or skip`);
-    return {
-      ...base,
-      status: status as CheckStatus,
-      observed: observed(row.observed ?? null),
-      message: typeof row.message === 'string' ? row.message : String(row.message ?? ''),
-    };
+    const rows = result.rows.map((r) =>
+      Object.fromEntries(result.columns.map((c, i) => [c.name, r[i] ?? null])),
+    );
+    return checkOutcomeFromRows(base, rows);
   } catch (err) {
     // A cancelled or timed-out run is not a failed check: the run stops.
     if (err instanceof EngineError && (err.kind === 'Timeout' || err.kind === 'Interrupted')) throw err;
-    return {
-      ...base,
-      status: 'fail',
-      observed: null,
-      message: `the check could not run: ${errorMessage(err)}`,
-    };
+    return checkCouldNotRun(base, err);
   }
-}
-
-function observed(v: CellValue): number | string | null {
-  if (v === null || typeof v === 'number' || typeof v === 'string') return v;
-  return JSON.stringify(v);
 }

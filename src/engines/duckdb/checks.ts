@@ -2,16 +2,9 @@
 // severity, table and what it tests), run with DuckDB over exactly the version's files.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { errorMessage } from '../../errors.js';
 import { projectPath } from '../../paths.js';
-import type {
-  CellValue,
-  CheckOutcome,
-  CheckParams,
-  CheckSeverity,
-  CheckStatus,
-  PartitionCheckInput,
-} from '../engine.js';
+import { checkCouldNotRun, checkOutcomeFromRows } from '../check-outcome.js';
+import type { CellValue, CheckOutcome, CheckParams, CheckSeverity, PartitionCheckInput } from '../engine.js';
 import { QuerySession, type SessionSettings, tableSource } from './query-session.js';
 
 export interface CheckSpec {
@@ -128,28 +121,8 @@ async function runCheck(
   const base = { check: spec.name, severity: spec.severity, tests: spec.tests };
   try {
     const rows = await session.run(spec.sql, paramsUsedBy(spec.sql, values));
-    const row = rows[0];
-    if (rows.length !== 1 || !row) throw new Error(`returned ${rows.length} rows instead of one`);
-    const status = row.status;
-    if (status !== 'pass' && status !== 'fail' && status !== 'skip')
-      throw new Error(`returned status ${JSON.stringify(status)}; expected pass, fail or skip`);
-    return {
-      ...base,
-      status: status as CheckStatus,
-      observed: observedValue(row.observed ?? null),
-      message: typeof row.message === 'string' ? row.message : String(row.message ?? ''),
-    };
+    return checkOutcomeFromRows(base, rows as Record<string, CellValue>[]);
   } catch (err) {
-    return {
-      ...base,
-      status: 'fail',
-      observed: null,
-      message: `the check could not run: ${errorMessage(err)}`,
-    };
+    return checkCouldNotRun(base, err);
   }
-}
-
-function observedValue(value: CellValue): number | string | null {
-  if (value === null || typeof value === 'number' || typeof value === 'string') return value;
-  return JSON.stringify(value);
 }

@@ -6,7 +6,6 @@ import type { DuckDBInstance } from '@duckdb/node-api';
 import { EngineError, errorMessage } from '../../errors.js';
 import { eachDate } from '../../time/local-day.js';
 import type {
-  ColumnSchema,
   DayStats,
   LocalFile,
   MeasurementsTransformInput,
