@@ -59,3 +59,10 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ cwd, env: {} })).toThrow(/aqlake\.config\.json: not valid JSON/);
   });
 });
+
+describe('loadConfig strictness', () => {
+  it('rejects a misspelled key instead of ignoring it', () => {
+    const cwd = withFile('{"lookbackDay": 3}');
+    expect(() => loadConfig({ cwd, env: {} })).toThrow(/aqlake\.config\.json: .*lookbackDay/);
+  });
+});

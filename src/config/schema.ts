@@ -4,7 +4,7 @@ import { z } from 'zod';
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
 
 export const scopeSchema = z
-  .object({
+  .strictObject({
     /** Location ids to extract. When set, discovery filters below are ignored. */
     locations: z.array(z.number().int().positive()).min(1).optional(),
     /** ISO 3166-1 alpha-2 country codes to discover locations in. */
@@ -26,7 +26,7 @@ export const scopeSchema = z
       .optional(),
     /** A point and a radius in metres (at most 25,000, as OpenAQ allows) to discover locations around. */
     coordinates: z
-      .object({
+      .strictObject({
         latitude: z.number().min(-90).max(90),
         longitude: z.number().min(-180).max(180),
         radiusMeters: z.number().int().min(1).max(25_000),
@@ -45,13 +45,13 @@ export const scopeSchema = z
     message: 'name locations, or countries / bbox / coordinates / parameters to discover them',
   });
 
-export const configSchema = z.object({
+export const configSchema = z.strictObject({
   /** Lake root; AQLAKE_HOME overrides. */
   home: z.string().min(1).default('./lake'),
   engine: z.enum(['local', 'aws']).default('local'),
   scope: scopeSchema.default({ locations: [2178], maxLocations: 100 }),
   schedule: z
-    .object({
+    .strictObject({
       cron: z.string().min(1).default('30 3 * * *'),
       timezone: z.string().min(1).default('UTC'),
       startDate: isoDate.optional(),
@@ -62,11 +62,11 @@ export const configSchema = z.object({
   /** Days before the logical date that a scheduled run re-reads, because OpenAQ data arrives late. */
   lookbackDays: z.number().int().min(0).max(30).default(3),
   api: z
-    .object({
+    .strictObject({
       url: z.url().default('https://api.openaq.org/v3'),
       key: z.string().min(1).optional(),
       rateLimit: z
-        .object({
+        .strictObject({
           perMinute: z.number().int().positive().default(60),
           perHour: z.number().int().positive().default(2000),
         })
@@ -81,13 +81,13 @@ export const configSchema = z.object({
       maxRetries: 6,
     }),
   archive: z
-    .object({
+    .strictObject({
       url: z.url().default('https://openaq-data-archive.s3.amazonaws.com'),
       lagDays: z.number().int().min(0).default(4),
     })
     .default({ url: 'https://openaq-data-archive.s3.amazonaws.com', lagDays: 4 }),
   duckdb: z
-    .object({
+    .strictObject({
       memoryLimit: z
         .string()
         .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, 'expected a size like "1GB"')
@@ -97,7 +97,7 @@ export const configSchema = z.object({
     })
     .default({ memoryLimit: '1GB', threads: 2 }),
   checks: z
-    .object({
+    .strictObject({
       /** A day whose sensors report fewer hours than this share fails the coverage check (warn). */
       minCoveragePct: z.number().min(0).max(100).default(50),
       /** The newest measurement of a scheduled run may be at most this old (warn). */
@@ -105,7 +105,7 @@ export const configSchema = z.object({
     })
     .default({ minCoveragePct: 50, maxStalenessHours: 72 }),
   orchestrator: z
-    .object({
+    .strictObject({
       parallelism: z.number().int().positive().default(2),
       retries: z.number().int().min(0).default(2),
       retryDelaySeconds: z.number().min(0).default(30),
