@@ -4,10 +4,9 @@ import { PipelineError } from '../errors.js';
 import { findRawObjects, type RawObjectRecord } from '../lake/manifest.js';
 import type { MetaDb } from '../lake/meta/meta-db.js';
 import type { ObjectStore } from '../lake/store/index.js';
-import { hasNextPage, PAGE_LIMIT, type Parameter, parameterSchema, parseEnvelope } from '../openaq/index.js';
+import { type Parameter, parameterSchema, parseEnvelope } from '../openaq/index.js';
 import type { ExtractContext } from './extract-context.js';
-import { failOnInvalid } from './extract-locations.js';
-import { fetchAndLand, newBatchId } from './raw-landing.js';
+import { fetchAndLandPages, newBatchId } from './raw-landing.js';
 
 export const PARAMETERS_ENDPOINT = 'parameters';
 
@@ -22,28 +21,23 @@ export async function extractParameters(
 ): Promise<ParametersSnapshot> {
   const batchId = newBatchId();
   const snapshot: ParametersSnapshot = { parameters: [], requests: 0, rawKeys: [] };
-  for (let page = 1; ; page++) {
-    const { landed, parsed } = await fetchAndLand(
-      ctx,
-      { path: '/parameters', params: { limit: PAGE_LIMIT, page } },
-      parameterSchema,
-      {
-        endpoint: PARAMETERS_ENDPOINT,
-        subject: 'parameters',
-        locationId: null,
-        sensorId: null,
-        window: null,
-        page,
-        batchId,
-      },
-    );
-    snapshot.requests++;
-    snapshot.rawKeys.push(landed.rawKey);
-    if (!parsed.ok) failOnInvalid('extract_parameters', [`${landed.rawKey}: ${parsed.error}`]);
-    if (!parsed.ok) break;
-    snapshot.parameters.push(...parsed.results);
-    if (!hasNextPage(parsed.results.length, PAGE_LIMIT)) break;
-  }
+  const pages = await fetchAndLandPages(
+    ctx,
+    'extract_parameters',
+    { path: '/parameters', params: {} },
+    parameterSchema,
+    {
+      endpoint: PARAMETERS_ENDPOINT,
+      subject: 'parameters',
+      locationId: null,
+      sensorId: null,
+      window: null,
+      batchId,
+    },
+  );
+  snapshot.parameters = pages.results;
+  snapshot.requests = pages.requests;
+  snapshot.rawKeys = pages.rawKeys;
   return snapshot;
 }
 

@@ -16,8 +16,8 @@ import { addDays, eachDate, localDayWindowUtc, todayIn } from '../time/local-day
 import { mapWithConcurrency } from '../util/concurrency.js';
 import { extractParameters, latestParametersObjects } from './extract-archive-parameters.js';
 import type { ExtractContext } from './extract-context.js';
-import { failOnInvalid, latestLocationsSnapshot } from './extract-locations.js';
-import { newBatchId } from './raw-landing.js';
+import { latestLocationsSnapshot } from './extract-locations.js';
+import { failOnInvalid, newBatchId } from './raw-landing.js';
 import { isPastArchiveLag } from './source-choice.js';
 
 export const ARCHIVE_ENDPOINT = 'archive_csv';

@@ -3,9 +3,9 @@
 import type { Scope } from '../config/index.js';
 import { OpenAQError, PipelineError } from '../errors.js';
 import { findRawObjects } from '../lake/manifest.js';
-import { hasNextPage, type Location, locationSchema, PAGE_LIMIT, parseEnvelope } from '../openaq/index.js';
+import { type Location, locationSchema, parseEnvelope } from '../openaq/index.js';
 import type { ExtractContext } from './extract-context.js';
-import { fetchAndLand, newBatchId } from './raw-landing.js';
+import { failOnInvalid, fetchAndLand, fetchAndLandPages, newBatchId } from './raw-landing.js';
 
 export const LOCATIONS_ENDPOINT = 'locations';
 
@@ -81,28 +81,24 @@ async function discoverLocations(ctx: ExtractContext, scope: Scope): Promise<Loc
   const batchId = newBatchId();
   const snapshot: LocationsSnapshot = { locations: [], requests: 0, rawKeys: [], missing: [] };
   const params = discoveryParams(scope);
-  for (let page = 1; snapshot.locations.length < scope.maxLocations; page++) {
-    const { landed, parsed } = await fetchAndLand(
-      ctx,
-      { path: '/locations', params: { ...params, limit: PAGE_LIMIT, page } },
-      locationSchema,
-      {
-        endpoint: LOCATIONS_ENDPOINT,
-        subject: 'discovery',
-        locationId: null,
-        sensorId: null,
-        window: null,
-        page,
-        batchId,
-      },
-    );
-    snapshot.requests++;
-    snapshot.rawKeys.push(landed.rawKey);
-    if (!parsed.ok) failOnInvalid('extract_locations', [`${landed.rawKey}: ${parsed.error}`]);
-    if (!parsed.ok) break;
-    snapshot.locations.push(...parsed.results);
-    if (!hasNextPage(parsed.results.length, PAGE_LIMIT)) break;
-  }
+  const pages = await fetchAndLandPages(
+    ctx,
+    'extract_locations',
+    { path: '/locations', params },
+    locationSchema,
+    {
+      endpoint: LOCATIONS_ENDPOINT,
+      subject: 'discovery',
+      locationId: null,
+      sensorId: null,
+      window: null,
+      batchId,
+    },
+    (found) => found.length >= scope.maxLocations,
+  );
+  snapshot.locations = pages.results;
+  snapshot.requests = pages.requests;
+  snapshot.rawKeys = pages.rawKeys;
   if (snapshot.locations.length > scope.maxLocations) {
     ctx.logger.warn(
       { found: snapshot.locations.length, maxLocations: scope.maxLocations },
@@ -153,13 +149,4 @@ async function readLocations(ctx: Pick<ExtractContext, 'store'>, keys: string[])
     if (parsed.ok) locations.push(...parsed.results);
   }
   return locations;
-}
-
-export function failOnInvalid(task: string, invalid: string[]): void {
-  if (invalid.length === 0) return;
-  const more = invalid.length > 1 ? ` (and ${invalid.length - 1} more)` : '';
-  throw new PipelineError(
-    `${task}: ${invalid.length} response(s) failed validation; stored in raw/ and recorded as invalid — first: ${invalid[0]}${more}`,
-    task,
-  );
 }

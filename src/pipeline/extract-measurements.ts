@@ -10,9 +10,9 @@ import {
 } from '../openaq/index.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
 import type { ExtractContext } from './extract-context.js';
-import { failOnInvalid, latestLocationsSnapshot } from './extract-locations.js';
+import { latestLocationsSnapshot } from './extract-locations.js';
 import { measurementWindows, type UtcWindow } from './measurement-windows.js';
-import { fetchAndLand, newBatchId } from './raw-landing.js';
+import { failOnInvalid, fetchAndLand, newBatchId } from './raw-landing.js';
 
 export const MEASUREMENTS_ENDPOINT = 'sensors_measurements';
 

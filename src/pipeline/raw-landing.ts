@@ -1,11 +1,19 @@
 // Lands one API response in raw/: the body byte for byte under its key, then its manifest row.
 import { createHash, randomBytes } from 'node:crypto';
 import type { z } from 'zod';
+import { PipelineError } from '../errors.js';
 import { compactTimestamp, rawApiKey } from '../lake/keys.js';
 import { recordRawObject } from '../lake/manifest.js';
 import type { MetaDb } from '../lake/meta/meta-db.js';
 import type { ObjectStore } from '../lake/store/index.js';
-import { type OpenAQClient, type ParsedEnvelope, parseEnvelope, type RawResponse } from '../openaq/index.js';
+import {
+  hasNextPage,
+  type OpenAQClient,
+  PAGE_LIMIT,
+  type ParsedEnvelope,
+  parseEnvelope,
+  type RawResponse,
+} from '../openaq/index.js';
 
 export interface LandingContext {
   store: ObjectStore;
@@ -103,6 +111,54 @@ export async function fetchAndLand<T>(
     validationError: parsed.ok ? null : parsed.error,
   });
   return { landed, parsed };
+}
+
+export interface LandedPages<T> {
+  results: T[];
+  requests: number;
+  rawKeys: string[];
+}
+
+/**
+ * Every page of a paged endpoint (limit=1000 until a short page, or until `enough` says so), each landed in raw/.
+ * A page that fails validation is kept, recorded invalid, and fails `task`: without its rows the paging cannot go on.
+ */
+export async function fetchAndLandPages<T>(
+  ctx: LandingContext & { openaq: OpenAQClient; signal: AbortSignal },
+  task: string,
+  request: PageRequest,
+  item: z.ZodType<T>,
+  lineage: Omit<ResponseLineage, 'resultCount' | 'validationError' | 'page'>,
+  enough: (results: readonly T[]) => boolean = () => false,
+): Promise<LandedPages<T>> {
+  const pages: LandedPages<T> = { results: [], requests: 0, rawKeys: [] };
+  for (let page = 1; !enough(pages.results); page++) {
+    const { landed, parsed } = await fetchAndLand(
+      ctx,
+      { path: request.path, params: { ...request.params, limit: PAGE_LIMIT, page } },
+      item,
+      { ...lineage, page },
+    );
+    pages.requests++;
+    pages.rawKeys.push(landed.rawKey);
+    if (!parsed.ok) throw invalidResponses(task, [`${landed.rawKey}: ${parsed.error}`]);
+    pages.results.push(...parsed.results);
+    if (!hasNextPage(parsed.results.length, PAGE_LIMIT)) break;
+  }
+  return pages;
+}
+
+/** One line for responses that failed validation: they are in raw/, recorded invalid, and the task fails. */
+export function invalidResponses(task: string, invalid: readonly string[]): PipelineError {
+  const more = invalid.length > 1 ? ` (and ${invalid.length - 1} more)` : '';
+  return new PipelineError(
+    `${task}: ${invalid.length} response(s) failed validation; stored in raw/ and recorded as invalid — first: ${invalid[0]}${more}`,
+    task,
+  );
+}
+
+export function failOnInvalid(task: string, invalid: readonly string[]): void {
+  if (invalid.length > 0) throw invalidResponses(task, invalid);
 }
 
 export function newBatchId(): string {
