@@ -2,6 +2,7 @@
 // argv[2], and stops at AQLAKE_TEST_PAUSE_AT (printing `PAUSED <point>`) so the parent can SIGKILL it exactly there.
 import { writeSync } from 'node:fs';
 import { commitVersions } from '../../src/lake/commit.js';
+import { createObjectStore } from '../../src/lake/store/create-store.js';
 import { catalogDay } from '../../src/pipeline/catalog-task.js';
 import { type TransformStep, transformDay } from '../../src/pipeline/transform.js';
 import { openTestLake } from './transform-lake.js';
@@ -39,7 +40,12 @@ function pauseSync(point: PausePoint): void {
   for (;;) Atomics.wait(cell, 0, 0, 60_000);
 }
 
-const lake = openTestLake(home);
+const testLake = openTestLake(home);
+// AQLAKE_STORE=s3 (with the bucket settings in the environment): the same steps against the S3 store.
+const lake =
+  process.env.AQLAKE_STORE === 's3'
+    ? { ...testLake, store: await createObjectStore(testLake.config) }
+    : testLake;
 const staged = await transformDay(lake, day, { onStep: (step) => pause(step) });
 await catalogDay(lake, day, { versionId: staged.versionId });
 await pause('before-commit');
