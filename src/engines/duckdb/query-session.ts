@@ -199,6 +199,9 @@ export class QuerySession implements ReadOnlyQuerySession {
             // The chunk was converted on the event loop: let other requests in before the next one.
             await new Promise<void>((r) => setImmediate(r));
           }
+          // An interrupted statement may end its stream like a finished one: a cut result must not pass as whole.
+          const why = deadline.reason();
+          if (why) throw why;
         } catch (err) {
           throw deadline.reason() ?? toEngineError(err, sql, true);
         } finally {
