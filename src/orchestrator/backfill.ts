@@ -177,8 +177,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
         failUnfinishedRuns(store, runIds, `not finished: ${stoppedByError}`);
       } catch (err) {
         // The metadata DB may be on the full disk too: the summary still tells what happened.
-        options.config &&
-          process.stderr.write(`aqlake: could not record the unfinished runs: ${errorMessage(err)}\n`);
+        process.stderr.write(`aqlake: could not record the unfinished runs: ${errorMessage(err)}\n`);
       }
     }
     const runs = plan.items.map((item) => ({
