@@ -49,7 +49,16 @@ export function createApp(services: Services, options: AppOptions = {}): Hono {
     await next();
     c.header('Cache-Control', 'no-store');
   });
-  api.get('/health', (c) => c.json({ ok: true }));
+  api.get('/health', (c) => {
+    const problems = services.health?.problems() ?? [];
+    return problems.length === 0 ? c.json({ ok: true }) : c.json({ ok: false, problems }, 503);
+  });
+  // A server whose catalog went away must not answer from the stale handle as if nothing happened.
+  api.use('*', async (_c, next) => {
+    const problems = services.health?.problems() ?? [];
+    if (problems.length > 0) throw new HTTPException(503, { message: problems.join('; ') });
+    await next();
+  });
   api.route('/', runsRoutes(services.runs));
   api.route('/', catalogRoutes(services.catalog, services.checks));
   api.route('/', dataRoutes(services.prod, services.query, options.queryLimits ?? DEFAULT_QUERY_LIMITS));

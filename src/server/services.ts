@@ -259,7 +259,14 @@ export interface ProdService {
   locations(): Promise<LocationOption[]>;
 }
 
+/** What stops the server from answering truthfully (its metadata database deleted or replaced); empty when healthy. */
+export interface HealthService {
+  problems(): string[];
+}
+
 export interface Services {
+  /** Absent: always healthy (test fakes). */
+  health?: HealthService;
   runs: RunsService;
   catalog: CatalogService;
   checks: ChecksService;

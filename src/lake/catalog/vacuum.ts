@@ -17,6 +17,7 @@ import {
   retiredVersionsWithFiles,
   staleStagedVersions,
 } from './catalog.js';
+import { refuseVacuumWithLostCatalog } from './vacuum-guard.js';
 
 export interface CleanupResult extends CommitResult {
   /** Files of retired versions past the reader grace period that could not be deleted now; vacuum deletes them later. */
@@ -104,6 +105,7 @@ export async function vacuumLake(
   meta: MetaDb,
   options: VacuumOptions = {},
 ): Promise<VacuumResult> {
+  await refuseVacuumWithLostCatalog(store, meta);
   const now = options.now ?? new Date();
   const graceMs = (options.graceMinutes ?? 60) * 60_000;
   const cutoff = now.getTime() - graceMs;
