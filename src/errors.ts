@@ -31,14 +31,22 @@ export class UsageError extends AqlakeError {
 
 /** An OpenAQ API answer that is an error or cannot be used. `url` never contains the API key. */
 export class OpenAQError extends AqlakeError {
+  /** True when no other request of this command can succeed either (a refused key, an unreachable host). */
+  readonly stopsCommand: boolean;
+  /** A task that meets such an error fails at once: retrying sends the same key to the same host. */
+  readonly retryable: boolean;
+
   constructor(
     message: string,
     readonly status: number | null,
     readonly url: string,
     readonly body?: string,
+    options: { stopsCommand?: boolean } = {},
   ) {
     super(message);
     this.name = 'OpenAQError';
+    this.stopsCommand = options.stopsCommand ?? false;
+    this.retryable = !this.stopsCommand;
   }
 }
 
@@ -73,7 +81,37 @@ export class PipelineError extends AqlakeError {
 
 /** Whether a task's error says a retry cannot help (`retryable: false`). */
 export function isNonRetryable(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { retryable?: unknown }).retryable === false;
+  return (
+    (typeof err === 'object' && err !== null && (err as { retryable?: unknown }).retryable === false) ||
+    stopsCommand(err)
+  );
+}
+
+/**
+ * Whether nothing else the command would do can succeed after this error: the OpenAQ key was refused, the API host
+ * cannot be reached, the disk is full or failing. A run or backfill then stops instead of failing every day in turn.
+ */
+export function stopsCommand(err: unknown): boolean {
+  if (typeof err === 'object' && err !== null && (err as { stopsCommand?: unknown }).stopsCommand === true)
+    return true;
+  return storageFailure(err) !== undefined;
+}
+
+const DISK_FULL_CODES = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
+const IO_CODES = new Set(['EIO', 'EROFS']);
+const DISK_FULL_MESSAGE = /no space left on device|database or disk is full|disk quota exceeded/i;
+const IO_MESSAGE = /disk I\/O error|input\/output error|read-only file system/i;
+
+/** `disk full` or `I/O error` when the error (or one of its causes) says the storage failed; else undefined. */
+export function storageFailure(err: unknown): 'disk full' | 'I/O error' | undefined {
+  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
+    const code = typeof e === 'object' ? String((e as { code?: unknown }).code ?? '') : '';
+    const message = e instanceof Error ? e.message : typeof e === 'string' ? e : '';
+    if (DISK_FULL_CODES.has(code) || DISK_FULL_MESSAGE.test(message)) return 'disk full';
+    if (IO_CODES.has(code) || code.startsWith('SQLITE_IOERR') || IO_MESSAGE.test(message)) return 'I/O error';
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return undefined;
 }
 
 export function isNotFound(err: unknown): boolean {

@@ -207,14 +207,14 @@ describe('OpenAQClient over real HTTP', () => {
       '{"message": "Unauthorized. A valid API key must be provided in the X-API-Key header."}',
       '/locations/1',
       {},
-      'OpenAQ 401 for /v3/locations/1: Unauthorized. A valid API key must be provided in the X-API-Key header. (set OPENAQ_API_KEY)',
+      'OpenAQ 401 for /v3/locations/1: Unauthorized. A valid API key must be provided in the X-API-Key header. (check OPENAQ_API_KEY)',
     ],
     [
       401,
       '{"detail":"Invalid credentials"}',
       '/locations/1',
       {},
-      'OpenAQ 401 for /v3/locations/1: Invalid credentials (set OPENAQ_API_KEY)',
+      'OpenAQ 401 for /v3/locations/1: Invalid credentials (check OPENAQ_API_KEY)',
     ],
     [
       404,
@@ -302,9 +302,13 @@ describe('OpenAQClient over real HTTP', () => {
     const c = client({ baseUrl: `http://127.0.0.1:${port}/v3`, maxRetries: 1 });
     const err = await failure(c.get('/locations/1'));
     expect(err.status).toBeNull();
+    // Connection refused: the host is unreachable, so the whole command stops with the host and OPENAQ_API_URL.
     expect(err.message).toMatch(
-      /^OpenAQ request for \/v3\/locations\/1 failed: fetch failed .*ECONNREFUSED.* \(gave up after 1 retry\)$/,
+      new RegExp(
+        `^cannot reach the OpenAQ API at 127\\.0\\.0\\.1:${port} \\(.*ECONNREFUSED.*\\) \\(gave up after 1 retry\\): check the network, or OPENAQ_API_URL \\(now http://127\\.0\\.0\\.1:${port}/v3\\)$`,
+      ),
     );
+    expect(err.stopsCommand).toBe(true);
     expect(c.stats.requests).toBe(2);
   });
 

@@ -10,6 +10,7 @@ import { type MetaDb, openMetaDb } from '../src/lake/meta/meta-db.js';
 import { LocalObjectStore } from '../src/lake/store/index.js';
 import { createApp } from '../src/server/app.js';
 import { type LakeQueries, lakeQueries } from '../src/server/real/lake-queries.js';
+import { startServer } from '../src/server/server.js';
 import { fakeServices } from './helpers/fake-services.js';
 
 let home: string;
@@ -75,6 +76,57 @@ describe('read-only SQL over the lake', () => {
     expect(body.columns).toEqual(
       expect.arrayContaining(['location_id', 'local_date', 'value_avg', 'coverage_pct']),
     );
+  });
+
+  it('cuts a result whose one row is larger than the byte cap without building it', async () => {
+    const small = createApp(
+      { ...fakeServices(), query: lake.query, prod: lake.prod },
+      { page: false, queryLimits: { maxRows: 10_000, maxBytes: 1024 * 1024 } },
+    );
+    const res = await small.request('/api/query', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        sql: "SELECT list(i::VARCHAR || 'abcdefghijabcdefghij') AS l FROM range(10000000) t(i)",
+      }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { rows: unknown[]; truncated: boolean; limit: object; error: string };
+    expect(body.rows).toEqual([]);
+    expect(body.truncated).toBe(true);
+    expect(body.limit).toEqual({ rows: 10_000, bytes: 1024 * 1024 });
+    expect(body.error).toMatch(/larger than 1048576 bytes/);
+  });
+
+  it('streams a long result: /api/health answers while the query still runs, and its timeout applies', async () => {
+    const server = await startServer({
+      config: parseConfig({ home, server: { maxQueryRows: 1e9, maxQueryBytes: 1e12 } }),
+      port: 0,
+      services: { ...fakeServices(), query: lake.query, prod: lake.prod },
+    });
+    try {
+      const res = await fetch(new URL('/api/query', server.url), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ sql: 'SELECT i, md5(i::VARCHAR) AS h FROM range(50000000) t(i)' }),
+      });
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      const first = new TextDecoder().decode((await reader.read()).value);
+      expect(first).toMatch(/^\{"columns":\["i","h"\],"rows":\[/);
+      // The query is still streaming (its answer is not complete), and the server answers other requests.
+      const health = await fetch(new URL('/api/health', server.url));
+      expect(await health.json()).toEqual({ ok: true });
+      await reader.cancel();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('caps DuckDB spill at the configured size', async () => {
+    const res = await query("SELECT current_setting('max_temp_directory_size') AS cap");
+    const cap = ((await res.json()) as { rows: { cap: string }[] }).rows[0]!.cap;
+    expect(cap).toMatch(/^4(\.0)? ?GiB$/);
   });
 
   it('lists no locations before the first run', async () => {

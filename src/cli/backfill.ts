@@ -123,6 +123,10 @@ export function registerBackfill(program: Command): void {
               `${summary.skipped} skipped (already done)${summary.unfinished ? `, ${summary.unfinished} unfinished` : ''}` +
               ` in ${formatDuration(summary.durationMs)}\n`,
           );
+        if (summary.stoppedByError)
+          throw new RunFailedError(
+            `backfill stopped: ${summary.stoppedByError} (${summary.failed} day(s) failed or not run; run the same command again once this is fixed)`,
+          );
         if (summary.interrupted)
           throw new RunFailedError(
             `backfill interrupted (${summary.interrupted}) with ${summary.unfinished} day(s) unfinished; run the same command again to resume`,

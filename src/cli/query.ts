@@ -4,7 +4,7 @@ import type { CellValue, QueryColumn, QueryStream } from '../engines/engine.js';
 import { UsageError } from '../errors.js';
 import { readableDevRoots, resolveDevTables } from '../pipeline/publish.js';
 import { openPipelineRuntime } from '../pipeline/runtime.js';
-import { configFor, parsePositiveInt } from './options.js';
+import { configFor } from './options.js';
 
 export type QueryFormat = 'table' | 'csv' | 'json';
 
@@ -19,7 +19,11 @@ export function registerQuery(program: Command): void {
     .description('run one read-only SQL statement against the dev.* tables and prod.* views')
     .argument('<sql>', 'a SELECT (or WITH, FROM, DESCRIBE, SHOW …); quote it for your shell')
     .option('-f, --format <format>', 'table, csv (RFC 4180) or json (an array of objects)', 'table')
-    .option('--timeout <seconds>', 'stop the statement after this many seconds', '300')
+    .option(
+      '--timeout <seconds>',
+      `stop the statement after this many seconds (${MIN_TIMEOUT_S} to ${MAX_TIMEOUT_S}); a stopped query exits non-zero`,
+      '300',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -30,8 +34,10 @@ export function registerQuery(program: Command): void {
         'INSTALL/LOAD, SET and reading files outside the lake fail with one line.',
     )
     .action(async (sql: string, flags: QueryFlags, command: Command) => {
+      // Every flag is checked before the lake is opened (opening it creates _meta/aqlake.db).
       const format = parseFormat(flags.format);
-      const timeoutMs = parsePositiveInt('--timeout', flags.timeout) * 1000;
+      const timeoutMs = parseTimeoutSeconds(flags.timeout) * 1000;
+      if (sql.trim() === '') throw new UsageError('<sql>: empty; pass one SELECT statement');
       const config = configFor(command);
       const runtime = await openPipelineRuntime(config);
       const controller = new AbortController();
@@ -55,6 +61,18 @@ export function registerQuery(program: Command): void {
         await runtime.close();
       }
     });
+}
+
+export const MIN_TIMEOUT_S = 1;
+export const MAX_TIMEOUT_S = 24 * 60 * 60;
+
+/** Whole seconds from 1 s to 24 h (a larger number would overflow Node's timer and fire at once). */
+export function parseTimeoutSeconds(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < MIN_TIMEOUT_S || Number(value) > MAX_TIMEOUT_S)
+    throw new UsageError(
+      `--timeout: expected whole seconds from ${MIN_TIMEOUT_S} to ${MAX_TIMEOUT_S} (24 h), got "${value}"`,
+    );
+  return Number(value);
 }
 
 export function parseFormat(value: string): QueryFormat {
@@ -86,11 +104,32 @@ export async function writeResult(
     }
     write(first ? ']\n' : '\n]\n');
   } else {
-    const rows: CellValue[][] = [];
-    for await (const batch of batches) rows.push(...batch);
-    write(formatTable(columns, rows));
+    // A page of rows at a time: any row count prints, with memory for one page. Each page is aligned on its own;
+    // when a page needs other widths, the header is repeated above it.
+    let page: CellValue[][] = [];
+    let total = 0;
+    let shown: number[] | undefined;
+    const flush = () => {
+      const widths = tableWidths(columns, page, shown);
+      const header = shown === undefined || widths.some((w, i) => w !== shown![i]);
+      write(formatTable(columns, page, { widths, header, count: false }));
+      shown = widths;
+      page = [];
+    };
+    for await (const batch of batches) {
+      for (const row of batch) {
+        page.push(row);
+        total++;
+        if (page.length >= TABLE_PAGE_ROWS) flush();
+      }
+    }
+    if (page.length > 0 || shown === undefined) flush();
+    write(rowCount(total));
   }
 }
+
+/** Rows a table page holds. */
+export const TABLE_PAGE_ROWS = 10_000;
 
 /** RFC 4180: CRLF line ends; a field with a comma, a quote or a line break is quoted, quotes doubled. */
 export function csvLine(fields: readonly string[]): string {
@@ -119,9 +158,13 @@ const NUMERIC =
  * A psql-like table: a header, a rule, one line per row, numbers right-aligned, NULL spelled out, and a row count.
  * Line breaks inside a value are shown as `\n` so each row stays on one line.
  */
-export function formatTable(columns: readonly QueryColumn[], rows: readonly CellValue[][]): string {
+export function formatTable(
+  columns: readonly QueryColumn[],
+  rows: readonly CellValue[][],
+  options: { widths?: number[]; header?: boolean; count?: boolean } = {},
+): string {
   const cells = rows.map((row) => row.map(tableText));
-  const widths = columns.map((c, i) => Math.max(width(c.name), ...cells.map((r) => width(r[i]!))));
+  const widths = options.widths ?? tableWidths(columns, rows);
   const right = columns.map((c) => NUMERIC.test(c.type));
   const pad = (text: string, i: number) =>
     right[i] ? ' '.repeat(widths[i]! - width(text)) + text : text + ' '.repeat(widths[i]! - width(text));
@@ -131,8 +174,27 @@ export function formatTable(columns: readonly QueryColumn[], rows: readonly Cell
     .join(' │ ')
     .trimEnd()}\n`;
   const rule = `${widths.map((w) => '─'.repeat(w)).join('─┼─')}\n`;
-  const count = `(${rows.length} ${rows.length === 1 ? 'row' : 'rows'})\n`;
-  return header + rule + cells.map(line).join('') + count;
+  const head = options.header === false ? '' : header + rule;
+  return head + cells.map(line).join('') + (options.count === false ? '' : rowCount(rows.length));
+}
+
+/** Each column as wide as its name and its widest value (and at least `least`); no spread, so any row count. */
+export function tableWidths(
+  columns: readonly QueryColumn[],
+  rows: readonly CellValue[][],
+  least?: readonly number[],
+): number[] {
+  const widths = columns.map((c, i) => Math.max(width(c.name), least?.[i] ?? 0));
+  for (const row of rows)
+    for (let i = 0; i < widths.length; i++) {
+      const w = width(tableText(row[i] ?? null));
+      if (w > widths[i]!) widths[i] = w;
+    }
+  return widths;
+}
+
+function rowCount(n: number): string {
+  return `(${n} ${n === 1 ? 'row' : 'rows'})\n`;
 }
 
 function tableText(value: CellValue): string {

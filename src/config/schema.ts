@@ -94,8 +94,38 @@ export const configSchema = z.strictObject({
         .default('1GB'),
       threads: z.number().int().positive().default(2),
       tempDirectory: z.string().optional(),
+      /** DuckDB's spill files may use at most this much disk (DuckDB's own default is 90 % of the free space). */
+      maxTempDirectorySize: z
+        .string()
+        .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'expected a size like "4GiB"')
+        .default('4GiB'),
     })
-    .default({ memoryLimit: '1GB', threads: 2 }),
+    .default({ memoryLimit: '1GB', threads: 2, maxTempDirectorySize: '4GiB' }),
+  server: z
+    .strictObject({
+      /** Host names (with or without :port) the server answers besides its bound address and localhost. */
+      allowedHosts: z.array(z.string().min(1).max(253)).default([]),
+      /** /api/query answers are cut at this many rows … */
+      maxQueryRows: z.number().int().positive().default(10_000),
+      /** … or at this many bytes of rows, whichever comes first. */
+      maxQueryBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(16 * 1024 * 1024),
+      /** A request body larger than this is refused before it is read. */
+      maxBodyBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(1024 * 1024),
+    })
+    .default({
+      allowedHosts: [],
+      maxQueryRows: 10_000,
+      maxQueryBytes: 16 * 1024 * 1024,
+      maxBodyBytes: 1024 * 1024,
+    }),
   checks: z
     .strictObject({
       /** A day whose sensors report fewer hours than this share fails the coverage check (warn). */

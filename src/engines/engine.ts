@@ -199,6 +199,11 @@ export interface QueryOptions {
   signal?: AbortSignal;
   /** Values for `$name` placeholders, bound, never spliced into the SQL. */
   params?: Record<string, string | number | boolean | null>;
+  /**
+   * A row whose serialised size cannot be below this many bytes (a list of millions of items) ends the stream with
+   * an EngineError of kind `Result Too Large` before it is converted, so it never has to fit in memory.
+   */
+  maxRowBytes?: number;
 }
 
 export interface QueryStream {

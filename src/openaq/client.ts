@@ -114,6 +114,7 @@ export class OpenAQClient {
           if (isRetryable(err.response.status)) throw err;
           throw new AbortError(statusError(err.response, target));
         }
+        // No route to the host: nothing this command asks the API will get through, so it stops after one request.
         if (isRetryable(err)) throw new TransportFailure(err);
         throw new AbortError(
           new OpenAQError(`OpenAQ request for ${target} failed: ${describeCause(err)}`, null, url),
@@ -160,6 +161,15 @@ export class OpenAQClient {
         const e = statusError(err.response, target);
         throw new OpenAQError(e.message + gaveUp, e.status, e.url, e.body);
       }
+      const unreachable = unreachableCode(err);
+      if (unreachable)
+        throw new OpenAQError(
+          `cannot reach the OpenAQ API at ${parsedUrl.host} (${unreachable})${gaveUp}: check the network, or OPENAQ_API_URL (now ${this.baseUrl})`,
+          null,
+          url,
+          undefined,
+          { stopsCommand: true },
+        );
       throw new OpenAQError(`OpenAQ request for ${target} failed: ${describeCause(err)}${gaveUp}`, null, url);
     }
   }
@@ -231,7 +241,28 @@ function statusError(response: RawResponse, target: string): OpenAQError {
     response.status,
     response.url,
     text.slice(0, MAX_ERROR_BODY_CHARS),
+    // The key was refused: every other request of the command would be refused too.
+    { stopsCommand: response.status === 401 || response.status === 403 },
   );
+}
+
+/** Codes that mean the host cannot be reached at all (as opposed to a dropped connection or a slow answer). */
+const UNREACHABLE = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** e.g. `getaddrinfo ENOTFOUND api.openaq.org`, from undici's cause chain; undefined for other failures. */
+export function unreachableCode(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 6; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && UNREACHABLE.has(code)) return e.message || code;
+    // AggregateError (IPv4 and IPv6 both refused) keeps its parts in `errors`.
+    const parts = (e as { errors?: unknown }).errors;
+    if (Array.isArray(parts)) {
+      const inner = parts.map(unreachableCode).find((c) => c !== undefined);
+      if (inner) return inner;
+    }
+    e = e.cause;
+  }
+  return undefined;
 }
 
 function waitsForServer(error: unknown): boolean {

@@ -57,7 +57,7 @@ describe('errorResponseMessage', () => {
         '{"message": "Unauthorized. A valid API key must be provided in the X-API-Key header."}',
       ),
     ).toBe(
-      'OpenAQ 401 for /v3/locations/1: Unauthorized. A valid API key must be provided in the X-API-Key header. (set OPENAQ_API_KEY)',
+      'OpenAQ 401 for /v3/locations/1: Unauthorized. A valid API key must be provided in the X-API-Key header. (check OPENAQ_API_KEY)',
     );
     expect(errorResponseMessage(404, '/v3/sensors/9', '{"detail":"Sensor not found"}')).toBe(
       'OpenAQ 404 for /v3/sensors/9: Sensor not found',

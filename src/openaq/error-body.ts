@@ -25,8 +25,8 @@ export function errorResponseMessage(status: number, target: string, body: strin
 }
 
 const STATUS_HINTS: Record<number, string> = {
-  401: '(set OPENAQ_API_KEY)',
-  403: '(refused by the API firewall, often a per-IP rate limit)',
+  401: '(check OPENAQ_API_KEY)',
+  403: '(check OPENAQ_API_KEY; a 403 may also be the API firewall refusing this address)',
 };
 
 function describeJson(value: unknown): string {

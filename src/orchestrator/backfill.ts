@@ -1,11 +1,12 @@
 // Backfills: one run per day of [from, to]; resumable (done days are skipped, the rest resumed) and --rerun-able.
 import type { AqlakeConfig } from '../config/index.js';
-import { UsageError } from '../errors.js';
+import { errorMessage, stopsCommand, UsageError } from '../errors.js';
 import { openMetaDb } from '../lake/meta/meta-db.js';
 import { eachDate } from '../time/local-day.js';
 import type { Dag } from './dag.js';
 import { type ExecutionSettings, executeRuns, executionSettings, secretsOf } from './execute-runs.js';
 import { type ExecutorEvent, livenessProbe } from './executor.js';
+import { failUnfinishedRuns } from './fail-unfinished.js';
 import type { PlanEstimate } from './registry.js';
 import { type DagRun, type RunState, RunStore, runIdFor } from './run-store.js';
 
@@ -111,6 +112,11 @@ export interface BackfillSummary {
   unfinished: number;
   /** Why it stopped early, or null. */
   interrupted: string | null;
+  /**
+   * Set when a task's error stopped the whole backfill (a refused API key, an unreachable API, a full disk): its
+   * message. The runs it left unfinished are failed with it, so none stays queued or running.
+   */
+  stoppedByError: string | null;
   durationMs: number;
 }
 
@@ -141,7 +147,13 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
       options.onProgress?.({ event, done, total, failed });
     report({ kind: 'planned', plan });
     const runIds = plan.items.filter((i) => i.action !== 'skip').map((i) => i.runId);
+    let stoppedByError: string | null = null;
     const result = await executeRuns({
+      stopOn: (err) => {
+        if (!stopsCommand(err)) return false;
+        stoppedByError ??= errorMessage(err);
+        return true;
+      },
       ...executionSettings(options),
       ...(options.signal ? { signal: options.signal } : {}),
       secrets: options.secrets ?? secretsOf(options.config),
@@ -160,6 +172,14 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
       },
     });
 
+    if (stoppedByError !== null) {
+      try {
+        failUnfinishedRuns(store, runIds, `not finished: ${stoppedByError}`);
+      } catch (err) {
+        // The metadata DB may be on the full disk too: the summary still tells what happened.
+        process.stderr.write(`aqlake: could not record the unfinished runs: ${errorMessage(err)}\n`);
+      }
+    }
     const runs = plan.items.map((item) => ({
       runId: item.runId,
       logicalDate: item.logicalDate,
@@ -176,6 +196,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
       skipped: runs.filter((r) => r.action === 'skip').length,
       unfinished: runs.filter((r) => r.state === 'queued' || r.state === 'running').length,
       interrupted: result.stoppedBecause,
+      stoppedByError,
       durationMs: Date.now() - started,
     };
   } finally {

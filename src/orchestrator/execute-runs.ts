@@ -20,6 +20,7 @@ export interface ExecuteRunsOptions extends ExecutionSettings {
   maxActiveRuns?: number;
   signal?: AbortSignal;
   onEvent?: (event: ExecutorEvent) => void;
+  stopOn?: ExecutorOptions['stopOn'];
 }
 
 const SETTINGS = [

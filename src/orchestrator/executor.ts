@@ -33,6 +33,8 @@ export interface ExecutorOptions {
   /** The process's own log (recoveries, lost runs); task output goes to per-try files. */
   logger?: Logger;
   onEvent?: (event: ExecutorEvent) => void;
+  /** A task error for which this returns true stops the executor (as stop(reason) would): nothing else can succeed. */
+  stopOn?: (err: unknown) => boolean;
 }
 
 interface RunRef {
@@ -454,6 +456,7 @@ export class Executor {
     });
     if ((runState === 'success' || runState === 'failed') && this.active.has(run.runId))
       this.finishRun(run, runState);
+    if (outcome.kind === 'error' && this.options.stopOn?.(outcome.err)) this.stop(errorMessage(outcome.err));
   }
 
   private beat(): void {

@@ -4,10 +4,11 @@ import { HTTPException } from 'hono/http-exception';
 import type { Logger } from '../logging.js';
 import { requireToken } from './auth.js';
 import { errorResponder } from './http-errors.js';
+import { limitBody, requireHost, requireSameOriginJson } from './request-guard.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { dataRoutes } from './routes/data.js';
 import { runsRoutes } from './routes/runs.js';
-import type { Services } from './services.js';
+import type { QueryLimits, Services } from './services.js';
 import { staticRoutes } from './static-files.js';
 
 export interface AppOptions {
@@ -16,7 +17,18 @@ export interface AppOptions {
   logger?: Logger;
   /** Serve the page's files (default true). */
   page?: boolean;
+  /**
+   * The Host header values this server answers (startServer fills it once the port is known); undefined answers
+   * any Host (app.request in tests has none).
+   */
+  allowedHosts?: () => ReadonlySet<string> | undefined;
+  /** Request bodies larger than this are refused (default 1 MiB). */
+  maxBodyBytes?: number;
+  /** What one /api/query answer holds at most (default 10,000 rows, 16 MiB). */
+  queryLimits?: QueryLimits;
 }
+
+export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxRows: 10_000, maxBytes: 16 * 1024 * 1024 };
 
 /**
  * @example
@@ -26,18 +38,30 @@ export interface AppOptions {
 export function createApp(services: Services, options: AppOptions = {}): Hono {
   const app = new Hono();
   app.onError(errorResponder(options.logger));
+  if (options.allowedHosts) app.use('*', requireHost(options.allowedHosts));
 
   const api = new Hono();
   api.onError(errorResponder(options.logger));
   if (options.token) api.use('*', requireToken(options.token));
+  api.use('*', requireSameOriginJson());
+  api.use('*', limitBody(options.maxBodyBytes ?? 1024 * 1024));
   api.use('*', async (c, next) => {
     await next();
     c.header('Cache-Control', 'no-store');
   });
-  api.get('/health', (c) => c.json({ ok: true }));
+  api.get('/health', (c) => {
+    const problems = services.health?.problems() ?? [];
+    return problems.length === 0 ? c.json({ ok: true }) : c.json({ ok: false, problems }, 503);
+  });
+  // A server whose catalog went away must not answer from the stale handle as if nothing happened.
+  api.use('*', async (_c, next) => {
+    const problems = services.health?.problems() ?? [];
+    if (problems.length > 0) throw new HTTPException(503, { message: problems.join('; ') });
+    await next();
+  });
   api.route('/', runsRoutes(services.runs));
   api.route('/', catalogRoutes(services.catalog, services.checks));
-  api.route('/', dataRoutes(services.prod, services.query));
+  api.route('/', dataRoutes(services.prod, services.query, options.queryLimits ?? DEFAULT_QUERY_LIMITS));
   api.all('*', () => {
     throw new HTTPException(404, { message: 'no such API endpoint' });
   });

@@ -4,6 +4,7 @@ import type { AqlakeConfig } from '../config/index.js';
 import type { Engine } from '../engines/engine.js';
 import { createEngine } from '../engines/index.js';
 import { type MetaDb, openMetaDb } from '../lake/meta/meta-db.js';
+import { metaDbIdentity, metaDbProblem } from '../lake/meta/meta-identity.js';
 import { createObjectStore, type ObjectStore } from '../lake/store/index.js';
 import type { Logger } from '../logging.js';
 import { type Dag, RunStore } from '../orchestrator/index.js';
@@ -38,12 +39,19 @@ export interface RealServices {
 export async function createRealServices(options: RealServicesOptions): Promise<RealServices> {
   const { config, dag, logger } = options;
   const meta = options.meta ?? openMetaDb(config.home);
+  const opened = metaDbIdentity(config.home);
   const store = options.store ?? (await createObjectStore(config));
   const engine = options.engine ?? (await createEngine(config));
   const runs = orchestratorRuns({ config, store: new RunStore(meta), dag, ...(logger ? { logger } : {}) });
   const lake = lakeQueries({ config, meta, store, engine });
   return {
     services: {
+      health: {
+        problems: () => {
+          const problem = metaDbProblem(config.home, opened);
+          return problem ? [problem] : [];
+        },
+      },
       runs,
       catalog: lakeCatalog(meta),
       checks: checkResults(meta),

@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import type { Logger } from '../logging.js';
 import { createApp } from './app.js';
 import { isLoopbackHost } from './auth.js';
+import { allowedHostValues } from './request-guard.js';
 import type { Services } from './services.js';
 
 export interface StartServerOptions {
@@ -43,7 +44,20 @@ export function checkBinding(host: string, token: string | undefined): void {
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   checkBinding(host, options.token);
-  const app = createApp(options.services, { token: options.token, logger: options.logger });
+  // Filled once the socket listens (the port may be 0 until then); no request is answered before.
+  let hosts: Set<string> | undefined;
+  const wildcard = host === '0.0.0.0' || host === '::';
+  const app = createApp(options.services, {
+    token: options.token,
+    logger: options.logger,
+    // Bound to every interface (only with a token), any name may reach it unless names are configured.
+    allowedHosts: () => (wildcard && options.config.server.allowedHosts.length === 0 ? undefined : hosts),
+    maxBodyBytes: options.config.server.maxBodyBytes,
+    queryLimits: {
+      maxRows: options.config.server.maxQueryRows,
+      maxBytes: options.config.server.maxQueryBytes,
+    },
+  });
   const server = createAdaptorServer({ fetch: app.fetch, hostname: host });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -53,6 +67,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
   });
   const { port } = server.address() as AddressInfo;
+  hosts = allowedHostValues(host, port, options.config.server.allowedHosts);
   const shownHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${shownHost}:${port}/`,

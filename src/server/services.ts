@@ -194,12 +194,39 @@ export class QueryRejectedError extends Error {
   }
 }
 
+/** What one /api/query answer may hold at most; a longer result is cut and says so. */
+export interface QueryLimits {
+  maxRows: number;
+  /** Bytes of the serialised rows. */
+  maxBytes: number;
+}
+
+/** A user's query as it streams: rows arrive in batches as DuckDB produces them. */
+export interface QueryRowStream {
+  columns: string[];
+  /** Row batches; breaking out of the loop stops the query and frees its connection. */
+  batches: AsyncIterable<Record<string, unknown>[]>;
+}
+
 export interface QueryService {
   /**
-   * Runs one statement on the read-only session (the same guard as `aqlake query`). Values are JSON-safe
-   * (no bigint). Throws QueryRejectedError when the SQL is refused or invalid.
+   * Runs one statement on the read-only session (the same guard as `aqlake query`) and streams its rows. Values are
+   * JSON-safe (no bigint). Throws QueryRejectedError when the SQL is refused or invalid before the first row; an error
+   * while rows stream ends `batches` with it. `maxRowBytes`: a row that cannot be smaller than this ends the stream
+   * with QueryTooLargeError before it is built in memory.
    */
-  query(sql: string, params?: Record<string, string | number | null>): Promise<QueryResult>;
+  query(
+    sql: string,
+    options?: { params?: Record<string, string | number | null>; signal?: AbortSignal; maxRowBytes?: number },
+  ): Promise<QueryRowStream>;
+}
+
+/** The result was cut because one row alone would exceed the byte cap. */
+export class QueryTooLargeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'QueryTooLargeError';
+  }
 }
 
 export interface ProdFilter {
@@ -232,7 +259,14 @@ export interface ProdService {
   locations(): Promise<LocationOption[]>;
 }
 
+/** What stops the server from answering truthfully (its metadata database deleted or replaced); empty when healthy. */
+export interface HealthService {
+  problems(): string[];
+}
+
 export interface Services {
+  /** Absent: always healthy (test fakes). */
+  health?: HealthService;
   runs: RunsService;
   catalog: CatalogService;
   checks: ChecksService;

@@ -252,7 +252,27 @@ export function fakeServices(): FakeServices {
         calls.query.push(sql);
         if (/\b(copy|attach|create|insert|read_text)\b/i.test(sql))
           throw new QueryRejectedError('Permission Error: the query session is read-only');
-        return { columns: ['n'], rows: [{ n: 1 }] };
+        // `SELECT <n> rows`: n rows {i, text} in batches of 1000, to exercise the limits.
+        const many = /^SELECT (\d+) rows$/.exec(sql);
+        if (many) {
+          const n = Number(many[1]);
+          return {
+            columns: ['i', 'text'],
+            batches: (async function* () {
+              for (let start = 0; start < n; start += 1000)
+                yield Array.from({ length: Math.min(1000, n - start) }, (_, k) => ({
+                  i: start + k,
+                  text: 'abcdefghij',
+                }));
+            })(),
+          };
+        }
+        return {
+          columns: ['n'],
+          batches: (async function* () {
+            yield [{ n: 1 }];
+          })(),
+        };
       },
     },
     prod: {

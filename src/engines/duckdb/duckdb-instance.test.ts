@@ -64,7 +64,15 @@ describe('the DuckDB instance', () => {
   });
 
   it('defaults the spill folder under the lake home', () => {
-    const settings = duckDbSettings({ home: '/lake', duckdb: { memoryLimit: '1GB', threads: 2 } });
-    expect(settings).toEqual({ memoryLimit: '1GB', threads: 2, tempDirectory: '/lake/_tmp/duckdb' });
+    const settings = duckDbSettings({
+      home: '/lake',
+      duckdb: { memoryLimit: '1GB', threads: 2, maxTempDirectorySize: '4GiB' },
+    });
+    expect(settings).toEqual({
+      memoryLimit: '1GB',
+      threads: 2,
+      tempDirectory: '/lake/_tmp/duckdb',
+      maxTempDirectorySize: '4GiB',
+    });
   });
 });

@@ -11,13 +11,19 @@ export interface DuckDbSettings {
   threads: number;
   /** Where DuckDB spills when a statement needs more than memoryLimit. */
   tempDirectory: string;
+  /** At most this much spill on disk (DuckDB's `max_temp_directory_size`), e.g. `4GiB`. */
+  maxTempDirectorySize?: string;
 }
+
+/** Spill cap when the config names none: a runaway DISTINCT fails instead of filling the disk. */
+export const DEFAULT_MAX_TEMP_DIRECTORY_SIZE = '4GiB';
 
 export function duckDbSettings(config: Pick<AqlakeConfig, 'home' | 'duckdb'>): DuckDbSettings {
   return {
     memoryLimit: config.duckdb.memoryLimit,
     threads: config.duckdb.threads,
     tempDirectory: config.duckdb.tempDirectory ?? join(config.home, '_tmp', 'duckdb'),
+    maxTempDirectorySize: config.duckdb.maxTempDirectorySize,
   };
 }
 
@@ -32,6 +38,7 @@ export async function createDuckDbInstance(settings: DuckDbSettings): Promise<Du
       memory_limit: settings.memoryLimit,
       threads: String(settings.threads),
       temp_directory: settings.tempDirectory,
+      max_temp_directory_size: settings.maxTempDirectorySize ?? DEFAULT_MAX_TEMP_DIRECTORY_SIZE,
       // GROUP BY and COPY may then stream and spill instead of keeping input order in memory.
       preserve_insertion_order: 'false',
       // No network: fail at once instead of trying to download an extension.

@@ -4,11 +4,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
+  DuckDBArrayVector,
   type DuckDBConnection,
+  type DuckDBDataChunk,
   DuckDBInstance,
+  DuckDBListVector,
   type DuckDBPreparedStatement,
   type DuckDBType,
   DuckDBTypeId,
+  type DuckDBVector,
+  JSDuckDBValueConverter,
   StatementType,
 } from '@duckdb/node-api';
 import { EngineError, errorMessage } from '../../errors.js';
@@ -22,6 +27,7 @@ import type {
   QueryStream,
   ReadOnlyQuerySession,
 } from '../engine.js';
+import { DEFAULT_MAX_TEMP_DIRECTORY_SIZE } from './duckdb-instance.js';
 import { MEASUREMENTS_COLUMNS } from './transform-measurements.js';
 
 export type { CellValue, QueryColumn, QueryOptions, QueryResult, QueryStream } from '../engine.js';
@@ -45,6 +51,8 @@ export interface SessionSettings {
   threads?: number;
   /** Where DuckDB may spill; default `{os tmpdir}/aqlake-duckdb`. */
   tempDirectory?: string;
+  /** Spill cap, e.g. `4GiB` (default DEFAULT_MAX_TEMP_DIRECTORY_SIZE). */
+  maxTempDirectorySize?: string;
 }
 
 export interface QuerySessionOptions {
@@ -100,6 +108,7 @@ export class QuerySession implements ReadOnlyQuerySession {
       autoinstall_known_extensions: 'false',
       autoload_known_extensions: 'false',
       temp_directory: tempDirectory,
+      max_temp_directory_size: settings.maxTempDirectorySize ?? DEFAULT_MAX_TEMP_DIRECTORY_SIZE,
     };
     if (settings.memoryLimit) config.memory_limit = settings.memoryLimit;
     if (settings.threads) config.threads = String(settings.threads);
@@ -183,13 +192,22 @@ export class QuerySession implements ReadOnlyQuerySession {
       const deadline = stop;
       const batches = async function* (): AsyncGenerator<CellValue[][]> {
         try {
-          for await (const batch of result.yieldRowsJs()) {
-            yield batch.map((row) => row.map((v, i) => toCell(v, types[i]!)));
+          for (;;) {
+            const chunk = await result.fetchChunk();
+            if (!chunk || chunk.rowCount === 0) break;
+            yield convertChunk(chunk, types, options.maxRowBytes);
+            // The chunk was converted on the event loop: let other requests in before the next one.
+            await new Promise<void>((r) => setImmediate(r));
           }
+          // An interrupted statement may end its stream like a finished one: a cut result must not pass as whole.
+          const why = deadline.reason();
+          if (why) throw why;
         } catch (err) {
           throw deadline.reason() ?? toEngineError(err, sql, true);
         } finally {
           deadline.clear();
+          // Stopping early (a consumer that breaks out) must stop DuckDB too, not only drop the rows.
+          connection.interrupt();
           release();
         }
       };
@@ -245,6 +263,31 @@ export class QuerySession implements ReadOnlyQuerySession {
     }
     return prepared;
   }
+}
+
+/** One chunk's rows as CellValues; a row that cannot fit `maxRowBytes` is refused before it is converted. */
+function convertChunk(chunk: DuckDBDataChunk, types: DuckDBType[], maxRowBytes?: number): CellValue[][] {
+  const rows: CellValue[][] = [];
+  const vectors = maxRowBytes === undefined ? [] : types.map((_, i) => chunk.getColumnVector(i));
+  for (let r = 0; r < chunk.rowCount; r++) {
+    if (maxRowBytes !== undefined) {
+      const least = vectors.reduce((sum, v) => sum + leastBytes(v, r), 0);
+      if (least > maxRowBytes)
+        throw new EngineError(
+          `a row of the result is larger than ${maxRowBytes} bytes (at least ${least})`,
+          'Result Too Large',
+        );
+    }
+    rows.push(chunk.convertRowValues(r, JSDuckDBValueConverter).map((v, i) => toCell(v, types[i]!)));
+  }
+  return rows;
+}
+
+/** A lower bound of one cell's JSON size, read without converting it: a list item takes at least 2 bytes (`0,`). */
+function leastBytes(vector: DuckDBVector, row: number): number {
+  if (vector instanceof DuckDBListVector) return 2 * vector.getEntryLength(row);
+  if (vector instanceof DuckDBArrayVector) return 2 * vector.type.length;
+  return 0;
 }
 
 interface Deadline {

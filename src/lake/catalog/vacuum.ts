@@ -17,6 +17,7 @@ import {
   markFilesDeleted,
   staleStagedVersions,
 } from './catalog.js';
+import { refuseVacuumWithLostCatalog } from './vacuum-guard.js';
 
 /** Default days a replaced version's object is kept (config `lake.retentionDays`). */
 export const DEFAULT_RETENTION_DAYS = 7;
@@ -59,6 +60,7 @@ export async function vacuumLake(
   meta: MetaDb,
   options: VacuumOptions = {},
 ): Promise<VacuumResult> {
+  await refuseVacuumWithLostCatalog(store, meta);
   const now = options.now ?? new Date();
   const cutoff = now.getTime() - (options.graceMinutes ?? 60) * 60_000;
   const staleBefore = new Date(now.getTime() - (options.stagedMaxAgeMinutes ?? 7 * 24 * 60) * 60_000);

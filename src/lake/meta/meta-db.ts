@@ -13,7 +13,7 @@ export function metaDbPath(home: string): string {
 /** Opens (creating if needed) the metadata database and applies any migration in sql/meta/ not yet applied. */
 export function openMetaDb(home: string): MetaDb {
   mkdirSync(join(home, '_meta'), { recursive: true });
-  const db = new Database(metaDbPath(home));
+  const db = writeLockFirst(new Database(metaDbPath(home)));
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 10000');
   db.pragma('foreign_keys = ON');
@@ -24,9 +24,33 @@ export function openMetaDb(home: string): MetaDb {
 
 /** In-memory database with the same schema, for unit tests. */
 export function openMemoryMetaDb(): MetaDb {
-  const db = new Database(':memory:');
+  const db = writeLockFirst(new Database(':memory:'));
   db.pragma('foreign_keys = ON');
   migrate(db);
+  return db;
+}
+
+/**
+ * Makes `db.transaction(fn)(…)` begin with `BEGIN IMMEDIATE` (better-sqlite3's `.immediate()`) instead of a deferred
+ * BEGIN. A deferred transaction that reads and then writes must upgrade its lock; under WAL, when another process
+ * wrote in between, SQLite answers SQLITE_BUSY at once (`database is locked`) and busy_timeout cannot help. Taking
+ * the write lock first makes concurrent runs, the scheduler and the server wait their turn instead. `.deferred()`
+ * stays available for a transaction that only reads. Nested calls still become savepoints.
+ */
+export function writeLockFirst(db: Database.Database): Database.Database {
+  const transaction = db.transaction.bind(db);
+  const immediateFirst = ((fn: (...args: never[]) => unknown) => {
+    const tx = transaction(fn);
+    const call = (...args: never[]) => tx.immediate(...args);
+    return Object.assign(call, {
+      default: tx.immediate,
+      deferred: tx.deferred,
+      immediate: tx.immediate,
+      exclusive: tx.exclusive,
+      database: db,
+    });
+  }) as unknown as Database.Database['transaction'];
+  Object.defineProperty(db, 'transaction', { value: immediateFirst, configurable: true, writable: true });
   return db;
 }
 

@@ -14,8 +14,8 @@ import {
   type LocationOption,
   type ProdService,
   QueryRejectedError,
-  type QueryResult,
   type QueryService,
+  QueryTooLargeError,
 } from '../services.js';
 
 export interface LakeQueriesOptions {
@@ -26,8 +26,6 @@ export interface LakeQueriesOptions {
   engine: Pick<Engine, 'openReadOnlySession'>;
   /** A user's query is interrupted after this long (default 30 s). */
   queryTimeoutMs?: number;
-  /** Rows /api/query returns at most (default 10,000). */
-  maxQueryRows?: number;
 }
 
 interface Held {
@@ -46,7 +44,6 @@ export interface LakeQueries {
 export function lakeQueries(options: LakeQueriesOptions): LakeQueries {
   const { config, meta, store, engine } = options;
   const timeoutMs = options.queryTimeoutMs ?? 30_000;
-  const maxRows = options.maxQueryRows ?? 10_000;
   const prodViews = listProdViews().map((v) => v.view.replace(/^prod\./, ''));
   let current: Held | undefined;
   let building: Promise<Held> | undefined;
@@ -71,7 +68,8 @@ export function lakeQueries(options: LakeQueriesOptions): LakeQueries {
     if (held.retired && held.users === 0) held.session.close();
   };
 
-  const withSession = async <T>(fn: (session: ReadOnlyQuerySession) => Promise<T>): Promise<T> => {
+  /** The session over the catalog's current files, rebuilt when they changed. */
+  const currentSession = async (): Promise<Held> => {
     if (closed) throw new Error('the lake session is closed');
     const signature = catalogSignature();
     if (current?.signature !== signature) {
@@ -88,7 +86,11 @@ export function lakeQueries(options: LakeQueriesOptions): LakeQueries {
         }
       }
     }
-    const held = current!;
+    return current!;
+  };
+
+  const withSession = async <T>(fn: (session: ReadOnlyQuerySession) => Promise<T>): Promise<T> => {
+    const held = await currentSession();
     held.users++;
     try {
       return await fn(held.session);
@@ -101,28 +103,35 @@ export function lakeQueries(options: LakeQueriesOptions): LakeQueries {
     rows.map((row) => Object.fromEntries(columns.map((c, i) => [c, row[i]])));
 
   const query: QueryService = {
-    async query(sql, params) {
-      return withSession(async (session) => {
-        try {
-          const { columns, batches } = await session.stream(sql, {
-            timeoutMs,
-            ...(params ? { params } : {}),
-          });
-          const names = columns.map((c) => c.name);
-          const rows: CellValue[][] = [];
-          for await (const batch of batches) {
-            rows.push(...batch);
-            if (rows.length > maxRows) break;
+    async query(sql, options = {}) {
+      // The session is held until the rows are read or the reader stops (the generator's finally).
+      let held: Held | undefined = await currentSession();
+      held.users++;
+      try {
+        const stream = await held.session.stream(sql, {
+          timeoutMs,
+          ...(options.params ? { params: options.params } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.maxRowBytes !== undefined ? { maxRowBytes: options.maxRowBytes } : {}),
+        });
+        const names = stream.columns.map((c) => c.name);
+        const session = held;
+        held = undefined;
+        const batches = async function* () {
+          try {
+            for await (const batch of stream.batches) yield toObjects(names, batch);
+          } catch (err) {
+            throw userError(err);
+          } finally {
+            release(session);
           }
-          const result: QueryResult = { columns: names, rows: toObjects(names, rows.slice(0, maxRows)) };
-          if (rows.length > maxRows) result.truncated = true;
-          return result;
-        } catch (err) {
-          // Whatever DuckDB says about a user's statement (syntax, unknown table, read-only, timeout) is the caller's to fix.
-          if (err instanceof EngineError) throw new QueryRejectedError(err.message);
-          throw err;
-        }
-      });
+        };
+        return { columns: names, batches: batches() };
+      } catch (err) {
+        throw userError(err);
+      } finally {
+        if (held) release(held);
+      }
     },
   };
 
@@ -165,6 +174,15 @@ export function lakeQueries(options: LakeQueriesOptions): LakeQueries {
       current = undefined;
     },
   };
+}
+
+/** Whatever DuckDB says about a user's statement (syntax, unknown table, read-only, timeout) is the caller's to fix. */
+function userError(err: unknown): unknown {
+  if (err instanceof EngineError)
+    return err.kind === 'Result Too Large'
+      ? new QueryTooLargeError(err.message)
+      : new QueryRejectedError(err.message);
+  return err;
 }
 
 /** Rows of the `locations` statement (one per sensor) → one option per location with its parameters. */

@@ -15,6 +15,7 @@ import {
   runBackfill,
   secretsOf,
 } from '../../orchestrator/index.js';
+import { redactTaskLog } from '../log-redaction.js';
 import type { BackfillProgress, RunSummary, RunsService, TaskInstance, TaskState } from '../services.js';
 
 export interface OrchestratorRunsOptions {
@@ -135,7 +136,7 @@ export function orchestratorRuns(options: OrchestratorRunsOptions): ClosableRuns
       const attempt = store.listTaskTries(runId, taskId).find((t) => t.tryNumber === tryNumber);
       if (!attempt) return undefined;
       try {
-        return readTaskLog(home, attempt.logPath);
+        return redactTaskLog(readTaskLog(home, attempt.logPath), { home });
       } catch (err) {
         // A try that has not written a line yet has no file.
         if (isNotFound(err)) return '';
