@@ -20,7 +20,9 @@ import {
 
 export {
   FINAL_TASK_STATES,
+  RUN_STATES,
   type RunState,
+  TASK_STATES,
   type TaskState,
   type TryResult,
   type TryState,

@@ -4,16 +4,19 @@ import { errorMessage, isNonRetryable } from '../errors.js';
 import type { DagTask } from './dag.js';
 import { afterFailure } from './retry.js';
 
-export type RunState = 'queued' | 'running' | 'success' | 'failed';
-export type TaskState =
-  | 'queued'
-  | 'scheduled'
-  | 'running'
-  | 'success'
-  | 'failed'
-  | 'up_for_retry'
-  | 'upstream_failed'
-  | 'skipped';
+export const RUN_STATES = ['queued', 'running', 'success', 'failed'] as const;
+export type RunState = (typeof RUN_STATES)[number];
+export const TASK_STATES = [
+  'queued',
+  'scheduled',
+  'running',
+  'success',
+  'failed',
+  'up_for_retry',
+  'upstream_failed',
+  'skipped',
+] as const;
+export type TaskState = (typeof TASK_STATES)[number];
 export type TryState = 'running' | 'success' | 'failed' | 'skipped';
 
 export const FINAL_TASK_STATES: ReadonlySet<TaskState> = new Set([

@@ -15,7 +15,7 @@ import {
   runBackfill,
   secretsOf,
 } from '../../orchestrator/index.js';
-import type { BackfillProgress, RunSummary, RunsService, TaskInstance, TaskState } from '../services.js';
+import type { BackfillProgress, RunSummary, RunsService, TaskInstanceView } from '../services.js';
 
 export interface OrchestratorRunsOptions {
   config: AqlakeConfig;
@@ -77,9 +77,7 @@ export function orchestratorRuns(options: OrchestratorRunsOptions): ClosableRuns
     startedAt: run.startedAt,
     endedAt: run.endedAt,
     params: run.params,
-    taskStates: Object.fromEntries(
-      store.listTaskInstances(run.runId).map((ti) => [ti.taskId, ti.state as TaskState]),
-    ),
+    taskStates: Object.fromEntries(store.listTaskInstances(run.runId).map((ti) => [ti.taskId, ti.state])),
   });
 
   return {
@@ -106,7 +104,7 @@ export function orchestratorRuns(options: OrchestratorRunsOptions): ClosableRuns
       if (!store.getRun(runId)) return undefined;
       const tries = store.listTaskTries(runId);
       return store.listTaskInstances(runId).map(
-        (ti): TaskInstance => ({
+        (ti): TaskInstanceView => ({
           runId,
           taskId: ti.taskId,
           state: ti.state,
