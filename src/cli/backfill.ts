@@ -136,6 +136,7 @@ export function registerBackfill(program: Command): void {
           throw new RunFailedError(
             `${summary.failed} day(s) failed: ${days.slice(0, 5).join(', ')}${days.length > 5 ? ', …' : ''} ` +
               `(see aqlake tasks ${dag.id}__${days[0]}); run the same command again to retry them`,
+            { runId: `${dag.id}__${days[0]}` },
           );
         }
       } finally {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { extractLocations } from '../pipeline/extract-locations.js';
 import { extractMeasurements } from '../pipeline/extract-measurements.js';
-import { openaqClientFor } from '../pipeline/openaq-client.js';
+import { createOpenaqClient } from '../pipeline/openaq-client.js';
 import { openLakeRuntime } from '../pipeline/runtime.js';
 import { configFor, parseDateRange, parseLocationIds } from './options.js';
 
@@ -38,7 +38,7 @@ export function registerExtract(program: Command): void {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       try {
-        const openaq = openaqClientFor(config, runtime.logger);
+        const openaq = createOpenaqClient(config, runtime.logger);
         const ctx = {
           ...runtime,
           openaq,

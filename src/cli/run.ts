@@ -1,6 +1,5 @@
 // aqlake run: the whole chain (extract → transform → catalog → validate → publish) for each local day, through the orchestrator.
 import type { Command } from 'commander';
-import { PipelineError } from '../errors.js';
 import {
   describeEvent,
   formatDuration,
@@ -10,6 +9,7 @@ import {
   runParams,
   stopOnSignals,
 } from '../orchestrator/cli-support.js';
+import { RunFailedError } from '../orchestrator/errors.js';
 import { type BackfillSummary, runBackfill, secretsOf } from '../orchestrator/index.js';
 import type { RunStore } from '../orchestrator/run-store.js';
 import { OPENAQ_DAILY, type OpenaqDailyParams } from '../pipeline/openaq-daily.js';
@@ -97,7 +97,7 @@ function failOnUnfinished(summary: BackfillSummary, store: RunStore): void {
       `run stopped: ${summary.stoppedByError} (${summary.failed} day(s) failed or not run; run the same command again once this is fixed)`,
     );
   if (summary.interrupted) {
-    throw new PipelineError(
+    throw new RunFailedError(
       `run interrupted (${summary.interrupted}); ${summary.unfinished} day(s) unfinished — run the same command again`,
     );
   }
@@ -106,9 +106,8 @@ function failOnUnfinished(summary: BackfillSummary, store: RunStore): void {
   const failedTask = store.listTaskInstances(failedRun.runId).find((t) => t.state === 'failed');
   const why = failedTask?.error?.split('\n')[0] ?? 'no task error recorded';
   const others = summary.failed > 1 ? ` (${summary.failed - 1} more day(s) failed; see aqlake runs)` : '';
-  throw new PipelineError(
+  throw new RunFailedError(
     `${failedRun.logicalDate}: task ${failedTask?.taskId ?? '?'} failed: ${why}${others}`,
-    failedTask?.taskId,
-    failedRun.logicalDate,
+    { runId: failedRun.runId, ...(failedTask ? { taskId: failedTask.taskId } : {}) },
   );
 }

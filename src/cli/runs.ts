@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { formatDuration, formatTable, formatTime, openRunStore } from '../orchestrator/cli-support.js';
-import type { DagRun, RunState, TaskState } from '../orchestrator/index.js';
+import { type DagRun, RUN_STATES, type RunState, type TaskState } from '../orchestrator/index.js';
+import { cliClock } from '../time/clock.js';
 import { configFor, parsePositiveInt } from './options.js';
 
 interface RunsFlags {
@@ -11,8 +12,6 @@ interface RunsFlags {
   limit: string;
   json?: boolean;
 }
-
-const RUN_STATES: readonly RunState[] = ['queued', 'running', 'success', 'failed'];
 
 export function registerRuns(program: Command): void {
   program
@@ -29,7 +28,7 @@ export function registerRuns(program: Command): void {
     .action((flags: RunsFlags, command: Command) => {
       const limit = parsePositiveInt('--limit', flags.limit);
       const state = flags.state as RunState | undefined;
-      if (state !== undefined && !RUN_STATES.includes(state))
+      if (state !== undefined && !(RUN_STATES as readonly string[]).includes(state))
         throw new UsageError(`--state: expected one of ${RUN_STATES.join(', ')}, got "${flags.state}"`);
       const store = openRunStore(configFor(command));
       try {
@@ -48,13 +47,14 @@ export function registerRuns(program: Command): void {
           process.stdout.write('no runs yet (start one with `aqlake trigger` or `aqlake backfill`)\n');
           return;
         }
+        const now = cliClock()();
         const rows = runs.map((r) => [
           r.runId,
           r.runType,
           r.state,
           taskSummary(tasks.get(r.runId) ?? {}),
           formatTime(r.startedAt),
-          formatDuration(durationOf(r)),
+          formatDuration(durationOf(r, now)),
         ]);
         process.stdout.write(
           `${formatTable(['RUN', 'TYPE', 'STATE', 'TASKS', 'STARTED (UTC)', 'DURATION'], rows)}\n`,
@@ -65,9 +65,10 @@ export function registerRuns(program: Command): void {
     });
 }
 
-function durationOf(run: DagRun): number | null {
+/** How long a run took, or has been running by `now`. */
+function durationOf(run: DagRun, now: Date): number | null {
   if (!run.startedAt) return null;
-  const end = run.endedAt ? Date.parse(run.endedAt) : Date.now();
+  const end = run.endedAt ? Date.parse(run.endedAt) : now.getTime();
   return end - Date.parse(run.startedAt);
 }
 

@@ -106,6 +106,7 @@ export function reportManualRun(
     const bad = tasks.find((t) => t.state === 'failed');
     throw new RunFailedError(
       `${run.runId} failed${bad ? ` at ${bad.taskId}: ${firstLine(bad.error ?? 'unknown error')}` : ''} (see aqlake tasks ${run.runId})`,
+      { runId: run.runId, ...(bad ? { taskId: bad.taskId } : {}) },
     );
   }
 }

@@ -45,9 +45,15 @@ export class SkipTask extends Error {
   }
 }
 
-/** A run (or a backfill) that ended failed or unfinished: the CLI prints the message and exits non-zero. */
+/**
+ * A run (or the runs of `run`, `backfill`, `trigger`, `scheduler --once`) that ended failed or unfinished: the CLI
+ * prints the message and exits 1. `runId`/`taskId` name the first failure when there is one.
+ */
 export class RunFailedError extends AqlakeError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly failed: { runId?: string; taskId?: string } = {},
+  ) {
     super(message);
     this.name = 'RunFailedError';
   }

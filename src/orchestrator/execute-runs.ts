@@ -7,7 +7,7 @@ import { Executor, type ExecutorEvent, type ExecutorOptions, type ExecutorResult
 export type ExecutionSettings = Partial<
   Pick<
     ExecutorOptions,
-    'heartbeatIntervalMs' | 'staleAfterMs' | 'pollIntervalMs' | 'stopGraceMs' | 'secrets' | 'logger'
+    'heartbeatIntervalMs' | 'staleAfterMs' | 'pollIntervalMs' | 'stopGraceMs' | 'secrets' | 'logger' | 'clock'
   >
 >;
 
@@ -30,6 +30,7 @@ const SETTINGS = [
   'stopGraceMs',
   'secrets',
   'logger',
+  'clock',
 ] as const satisfies readonly (keyof ExecutionSettings)[];
 
 /** Only the execution settings of a larger options object. */

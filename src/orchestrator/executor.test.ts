@@ -89,6 +89,39 @@ describe('executor', () => {
     );
   });
 
+  it('times retries by the clock it is given, not the system clock', async () => {
+    let tries = 0;
+    const d = dag([
+      {
+        id: 'flaky',
+        retries: 1,
+        retryDelayMs: 3_600_000,
+        run: async () => {
+          if (++tries === 1) throw new Error('flaked');
+        },
+      },
+    ]);
+    const { runId } = store.createRun(d, { logicalDate: '2024-01-09', runType: 'manual' }).run;
+    const events: ExecutorEvent[] = [];
+    const result = await executeRuns({
+      store,
+      home,
+      dags: (id) => (id === d.id ? d : undefined),
+      runIds: [runId],
+      parallelism: 1,
+      heartbeatIntervalMs: 20,
+      // Two hours behind the store's clock: the one-hour retry is due at once for the store.
+      clock: () => new Date(Date.now() - 7_200_000),
+      onEvent: (e) => events.push(e),
+    });
+
+    expect(result.runs.get(runId)).toBe('success');
+    const failed = events.find((e) => e.kind === 'task-finished' && e.state === 'up_for_retry');
+    const retryAt = failed?.kind === 'task-finished' ? Date.parse(failed.retryAt!) : Number.NaN;
+    expect(retryAt).toBeLessThan(Date.now() - 3_000_000);
+    expect(tries).toBe(2);
+  });
+
   it('fails the downstream of a failed task as upstream_failed and the run as failed, other branches go on', async () => {
     const ran: string[] = [];
     const ok = (id: string) => async () => {

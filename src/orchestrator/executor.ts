@@ -1,12 +1,18 @@
 // The executor: runs ready task instances of the runs it holds, with a concurrency limit, retries, timeouts and heartbeats.
 import { randomUUID } from 'node:crypto';
-import { errorMessage, isNonRetryable } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import type { Logger } from '../logging.js';
 import type { Dag, DagTask, TaskRunContext } from './dag.js';
 import { SkipTask, TaskClearedError, TaskInterruptedError, TaskTimeoutError } from './errors.js';
 import { HOSTNAME, isPidAlive, type LivenessProbe } from './liveness.js';
-import { afterFailure } from './retry.js';
-import type { Owner, RecoveredTask, RunState, RunStore, TaskState, TryResult } from './run-store.js';
+import type { Owner, RecoveredTask, RunStore } from './run-store.js';
+import {
+  isFinalRunState,
+  type RunState,
+  type TaskState,
+  type TryOutcome,
+  tryResult,
+} from './state-machine.js';
 import { TaskLogFiles, taskLogPath } from './task-log.js';
 
 export type DagLookup = (dagId: string) => Dag | undefined;
@@ -35,6 +41,8 @@ export interface ExecutorOptions {
   onEvent?: (event: ExecutorEvent) => void;
   /** A task error for which this returns true stops the executor (as stop(reason) would): nothing else can succeed. */
   stopOn?: (err: unknown) => boolean;
+  /** The executor's clock (default: the system's); the store keeps its own for the times it records. */
+  clock?: () => Date;
 }
 
 interface RunRef {
@@ -65,14 +73,6 @@ export interface ExecutorResult {
   /** Why it stopped early (SIGTERM, …), or null when it ran out of work. */
   stoppedBecause: string | null;
 }
-
-type Outcome =
-  | { kind: 'success' }
-  | { kind: 'skipped'; reason: string }
-  | { kind: 'error'; err: unknown }
-  | { kind: 'timeout'; timeoutMs: number }
-  | { kind: 'interrupted'; reason: string }
-  | { kind: 'cleared' };
 
 interface RunningTry {
   runId: string;
@@ -116,6 +116,7 @@ export class Executor {
   private dirty = false;
   private lastRecovery = 0;
   private readonly logs: TaskLogFiles;
+  private readonly clock: () => Date;
 
   constructor(private readonly options: ExecutorOptions) {
     this.store = options.store;
@@ -124,6 +125,7 @@ export class Executor {
     this.staleAfterMs = options.staleAfterMs ?? 30_000;
     this.pollMs = options.pollIntervalMs ?? 1_000;
     this.graceMs = options.stopGraceMs ?? 5_000;
+    this.clock = options.clock ?? (() => new Date());
   }
 
   /** Adds a run to work on (in submission order); a run already pending or active is ignored. */
@@ -219,14 +221,16 @@ export class Executor {
 
   private nextWakeMs(): number {
     const retryAt = this.store.nextRetryAt([...this.active.keys()]);
-    const untilRetry = retryAt ? Math.max(0, retryAt.getTime() - Date.now()) : Number.POSITIVE_INFINITY;
+    const untilRetry = retryAt
+      ? Math.max(0, retryAt.getTime() - this.clock().getTime())
+      : Number.POSITIVE_INFINITY;
     return Math.min(this.pollMs, untilRetry);
   }
 
   private recoverIfDue(): void {
-    if (Date.now() - this.lastRecovery < this.heartbeatMs) return;
-    this.lastRecovery = Date.now();
-    for (const task of this.store.recoverStale(livenessProbe(this.staleAfterMs))) {
+    if (this.clock().getTime() - this.lastRecovery < this.heartbeatMs) return;
+    this.lastRecovery = this.clock().getTime();
+    for (const task of this.store.recoverStale(livenessProbe(this.staleAfterMs, this.clock()))) {
       this.options.logger?.warn(
         task,
         `recovered ${task.runId} ${task.taskId} try ${task.tryNumber}: ${task.reason}`,
@@ -247,11 +251,11 @@ export class Executor {
       const held = activePerDag.get(ref.dagId) ?? 0;
       if (dag && held >= this.limitFor(dag)) continue;
       const run = this.store.getRun(ref.runId);
-      if (!run || !dag || run.state === 'success' || run.state === 'failed') {
+      if (!run || !dag || isFinalRunState(run.state)) {
         this.pending.splice(this.pending.indexOf(ref), 1);
         if (!dag)
           this.options.logger?.warn(ref, `run ${ref.runId}: DAG ${ref.dagId} is not registered; skipped`);
-        if (run && (run.state === 'success' || run.state === 'failed')) this.finishRun(ref, run.state);
+        if (run && isFinalRunState(run.state)) this.finishRun(ref, run.state);
         continue;
       }
       if (!this.store.claimRun(ref.runId, this.owner)) continue; // another live executor holds it
@@ -260,7 +264,7 @@ export class Executor {
       activePerDag.set(ref.dagId, held + 1);
       this.emit({ kind: 'run-started', ...ref });
       const state = this.store.syncTaskInstances(dag, ref.runId);
-      if (state === 'success' || state === 'failed') this.finishRun(ref, state);
+      if (isFinalRunState(state)) this.finishRun(ref, state);
     }
   }
 
@@ -299,7 +303,7 @@ export class Executor {
       runId: run.runId,
       taskId: task.id,
       tryNumber: claim.tryNumber,
-      lastBeat: Date.now(),
+      lastBeat: this.clock().getTime(),
       interrupt: () => {},
       cancel: () => {},
       done: Promise.resolve(),
@@ -353,11 +357,11 @@ export class Executor {
     ctx: TaskRunContext,
     controller: AbortController,
     rt: RunningTry,
-  ): Promise<Outcome> {
-    return new Promise<Outcome>((settle) => {
+  ): Promise<TryOutcome> {
+    return new Promise<TryOutcome>((settle) => {
       const timers: NodeJS.Timeout[] = [];
       let finished = false;
-      const done = (o: Outcome): void => {
+      const done = (o: TryOutcome): void => {
         if (finished) return;
         finished = true;
         for (const t of timers) clearTimeout(t);
@@ -403,40 +407,23 @@ export class Executor {
     task: DagTask,
     rt: RunningTry,
     claim: { tryNumber: number; maxTries: number; startedAt: Date },
-    outcome: Outcome,
+    outcome: TryOutcome,
     logger: Logger,
   ): void {
-    const now = new Date();
+    const now = this.clock();
     const durationMs = now.getTime() - claim.startedAt.getTime();
-    let result: TryResult;
-    if (outcome.kind === 'success') {
-      result = { state: 'success' };
-      logger.info({ durationMs }, `try ${rt.tryNumber} succeeded`);
-    } else if (outcome.kind === 'skipped') {
-      result = { state: 'skipped', error: outcome.reason };
-      logger.info({ durationMs }, `skipped: ${outcome.reason}`);
-    } else if (outcome.kind === 'cleared') {
-      result = { state: 'failed', error: 'cleared while running' };
+    const result = tryResult(outcome, task, claim, now);
+    if (result.state === 'success') logger.info({ durationMs }, `try ${rt.tryNumber} succeeded`);
+    else if (result.state === 'skipped') logger.info({ durationMs }, `skipped: ${result.error}`);
+    else if (outcome.kind === 'cleared')
       logger.warn({ durationMs }, 'aborted: the task instance was cleared or taken over while this try ran');
-    } else {
-      const error =
-        outcome.kind === 'error'
-          ? errorMessage(outcome.err)
-          : outcome.kind === 'timeout'
-            ? `timed out after ${outcome.timeoutMs} ms`
-            : `interrupted: ${outcome.reason}`;
-      const next =
-        outcome.kind === 'error' && isNonRetryable(outcome.err)
-          ? ({ state: 'failed' } as const)
-          : afterFailure(task, rt.tryNumber, claim.maxTries, now, outcome.kind === 'interrupted');
-      result = next.state === 'failed' ? { state: 'failed', error } : { ...next, error };
+    else
       logger.error(
         { durationMs, ...(outcome.kind === 'error' ? { err: outcome.err } : {}) },
-        next.state === 'failed'
-          ? `try ${rt.tryNumber} failed, no tries left: ${error}`
-          : `try ${rt.tryNumber} failed, retry at ${next.retryAt.toISOString()}: ${error}`,
+        result.state === 'up_for_retry'
+          ? `try ${rt.tryNumber} failed, retry at ${result.retryAt.toISOString()}: ${result.error}`
+          : `try ${rt.tryNumber} failed, no tries left: ${result.error}`,
       );
-    }
     const { applied, runState } = this.store.finishTask(
       run.runId,
       task.id,
@@ -454,8 +441,7 @@ export class Executor {
       ...(result.state === 'up_for_retry' ? { retryAt: result.retryAt.toISOString() } : {}),
       durationMs,
     });
-    if ((runState === 'success' || runState === 'failed') && this.active.has(run.runId))
-      this.finishRun(run, runState);
+    if (isFinalRunState(runState) && this.active.has(run.runId)) this.finishRun(run, runState);
     if (outcome.kind === 'error' && this.options.stopOn?.(outcome.err)) this.stop(errorMessage(outcome.err));
   }
 
@@ -471,7 +457,7 @@ export class Executor {
         this.active.delete(runId);
         for (const rt of tries) if (rt.runId === runId) rt.cancel();
       }
-      const now = Date.now();
+      const now = this.clock().getTime();
       for (const rt of tries) rt.lastBeat = now;
     } catch (err) {
       this.options.logger?.warn({ err }, 'heartbeat failed; will retry');
@@ -479,8 +465,8 @@ export class Executor {
   }
 
   private beatOne(rt: RunningTry): void {
-    if (Date.now() - rt.lastBeat < 1_000) return;
-    rt.lastBeat = Date.now();
+    if (this.clock().getTime() - rt.lastBeat < 1_000) return;
+    rt.lastBeat = this.clock().getTime();
     try {
       const { lostTries } = this.store.heartbeat(this.owner, [rt], []);
       if (lostTries.length > 0) rt.cancel();

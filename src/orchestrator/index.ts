@@ -39,21 +39,20 @@ export {
 } from './executor.js';
 export { clearRun, type ManualRunResult, type RunHereOptions, triggerRun } from './manual-run.js';
 export {
+  cliDags,
   type DagLoader,
   type DagPlanner,
   type DagRefresher,
+  DagRegistry,
   defaultDagId,
-  findDag,
   getDag,
   getPlanner,
   getRefresher,
-  listDags,
   loadDags,
   type PlanEstimate,
   type RegisteredDag,
   registerDag,
   setDagLoader,
-  unregisterDag,
 } from './registry.js';
 export { afterFailure, retryDelayMs } from './retry.js';
 export {
@@ -61,10 +60,12 @@ export {
   type DagRun,
   type Owner,
   type RecoveredTask,
+  RUN_STATES,
   type RunQuery,
   type RunState,
   RunStore,
   runIdFor,
+  TASK_STATES,
   type TaskInstance,
   type TaskState,
   type TaskTry,

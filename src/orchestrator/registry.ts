@@ -40,79 +40,97 @@ export interface RegisteredDag {
 /** Builds the DAGs of this installation from the configuration. */
 export type DagLoader = (config: AqlakeConfig) => readonly (Dag | RegisteredDag)[];
 
-const registry = new Map<string, RegisteredDag>();
-
-/** The built-in loader: only the example DAG. The integrator replaces it (setDagLoader) with openaq_daily. */
-let loader: DagLoader = (config) => [exampleNoopDag(config)];
-
-export function registerDag(
-  dag: Dag,
-  options: { planner?: DagPlanner; refresher?: DagRefresher; replace?: boolean } = {},
-): void {
-  if (registry.has(dag.id) && !options.replace) throw new Error(`DAG ${dag.id} is already registered`);
-  registry.set(dag.id, {
-    dag,
-    ...(options.planner ? { planner: options.planner } : {}),
-    ...(options.refresher ? { refresher: options.refresher } : {}),
-  });
-}
-
-export function unregisterDag(id: string): void {
-  registry.delete(id);
-}
-
-/** The registered DAG, or a UsageError naming the known ones. */
-export function getDag(id: string): Dag {
-  const entry = registry.get(id);
-  if (!entry) {
-    const known = [...registry.keys()].join(', ') || 'none';
-    throw new UsageError(`unknown DAG "${id}" (known: ${known})`);
-  }
-  return entry.dag;
-}
-
-export function findDag(id: string): Dag | undefined {
-  return registry.get(id)?.dag;
-}
-
-export function getPlanner(id: string): DagPlanner | undefined {
-  return registry.get(id)?.planner;
-}
-
-export function getRefresher(id: string): DagRefresher | undefined {
-  return registry.get(id)?.refresher;
-}
-
-export function listDags(): Dag[] {
-  return [...registry.values()].map((e) => e.dag);
-}
-
-/** Replaces the loader `loadDags` uses; call before the CLI runs (e.g. with the openaq_daily DAG). */
-export function setDagLoader(next: DagLoader): void {
-  loader = next;
-}
+/** The built-in loader: only the example DAG. The integrator replaces it with openaq_daily. */
+const exampleLoader: DagLoader = (config) => [exampleNoopDag(config)];
 
 /**
- * The DAGs the CLI works with: registered ones, else the loader's (by default the example DAG).
- * Idempotent, so every command may call it.
+ * The DAGs one program works with: registered ones, else its loader's. An instance is passed to whoever needs it
+ * (the executor takes `registry.find` as its DagLookup), so tests build their own.
  */
-export function loadDags(config: AqlakeConfig): Dag[] {
-  if (registry.size === 0)
-    for (const entry of loader(config)) {
-      const reg = 'dag' in entry ? entry : { dag: entry };
-      registerDag(reg.dag, {
-        ...(reg.planner ? { planner: reg.planner } : {}),
-        ...(reg.refresher ? { refresher: reg.refresher } : {}),
-        replace: true,
-      });
+export class DagRegistry {
+  private readonly entries = new Map<string, RegisteredDag>();
+
+  constructor(private loader: DagLoader = exampleLoader) {}
+
+  register(
+    dag: Dag,
+    options: { planner?: DagPlanner; refresher?: DagRefresher; replace?: boolean } = {},
+  ): void {
+    if (this.entries.has(dag.id) && !options.replace) throw new Error(`DAG ${dag.id} is already registered`);
+    this.entries.set(dag.id, {
+      dag,
+      ...(options.planner ? { planner: options.planner } : {}),
+      ...(options.refresher ? { refresher: options.refresher } : {}),
+    });
+  }
+
+  unregister(id: string): void {
+    this.entries.delete(id);
+  }
+
+  /** The registered DAG, or a UsageError naming the known ones. */
+  get(id: string): Dag {
+    const entry = this.entries.get(id);
+    if (!entry) {
+      const known = [...this.entries.keys()].join(', ') || 'none';
+      throw new UsageError(`unknown DAG "${id}" (known: ${known})`);
     }
-  return listDags();
+    return entry.dag;
+  }
+
+  /** A DagLookup (bound, so it can be passed as is). */
+  readonly find = (id: string): Dag | undefined => this.entries.get(id)?.dag;
+
+  planner(id: string): DagPlanner | undefined {
+    return this.entries.get(id)?.planner;
+  }
+
+  refresher(id: string): DagRefresher | undefined {
+    return this.entries.get(id)?.refresher;
+  }
+
+  list(): Dag[] {
+    return [...this.entries.values()].map((e) => e.dag);
+  }
+
+  /** Replaces the loader `load` uses (e.g. with the openaq_daily DAG). */
+  setLoader(next: DagLoader): void {
+    this.loader = next;
+  }
+
+  /** Registered DAGs, else the loader's. Idempotent, so every command may call it. */
+  load(config: AqlakeConfig): Dag[] {
+    if (this.entries.size === 0)
+      for (const entry of this.loader(config)) {
+        const reg = 'dag' in entry ? entry : { dag: entry };
+        this.register(reg.dag, {
+          ...(reg.planner ? { planner: reg.planner } : {}),
+          ...(reg.refresher ? { refresher: reg.refresher } : {}),
+          replace: true,
+        });
+      }
+    return this.list();
+  }
+
+  /** The DAG a command uses when --dag is not given: openaq_daily if registered, else the first one. */
+  defaultId(): string {
+    const ids = [...this.entries.keys()];
+    if (ids.includes('openaq_daily')) return 'openaq_daily';
+    if (ids[0] === undefined) throw new UsageError('no DAG is registered');
+    return ids[0];
+  }
 }
 
-/** The DAG a command uses when --dag is not given: openaq_daily if registered, else the first one. */
-export function defaultDagId(): string {
-  const ids = [...registry.keys()];
-  if (ids.includes('openaq_daily')) return 'openaq_daily';
-  if (ids[0] === undefined) throw new UsageError('no DAG is registered');
-  return ids[0];
-}
+// ── the CLI process's registry ───────────────────────────────────────────────────────────────────────────
+// The commander commands are registered as modules without arguments, so the CLI's composition root keeps its one
+// registry here; the orchestrator itself (executor, scheduler, backfill) only ever receives a DagLookup.
+
+export const cliDags = new DagRegistry();
+
+export const registerDag: DagRegistry['register'] = (dag, options) => cliDags.register(dag, options);
+export const getDag = (id: string): Dag => cliDags.get(id);
+export const getPlanner = (id: string): DagPlanner | undefined => cliDags.planner(id);
+export const getRefresher = (id: string): DagRefresher | undefined => cliDags.refresher(id);
+export const setDagLoader = (next: DagLoader): void => cliDags.setLoader(next);
+export const loadDags = (config: AqlakeConfig): Dag[] => cliDags.load(config);
+export const defaultDagId = (): string => cliDags.defaultId();

@@ -3,27 +3,30 @@ import type { Statement } from 'better-sqlite3';
 import type { MetaDb } from '../lake/meta/meta-db.js';
 import type { Dag, DataInterval, RunType } from './dag.js';
 import { type LivenessProbe, staleReason } from './liveness.js';
+import {
+  type ClearSelection,
+  finishTry,
+  initialTaskState,
+  loseTry,
+  type RunState,
+  removedFromDag,
+  selectForClear,
+  settle,
+  startTry,
+  type TaskState,
+  type TryResult,
+  type TryState,
+} from './state-machine.js';
 
-export type RunState = 'queued' | 'running' | 'success' | 'failed';
-export type TaskState =
-  | 'queued'
-  | 'scheduled'
-  | 'running'
-  | 'success'
-  | 'failed'
-  | 'up_for_retry'
-  | 'upstream_failed'
-  | 'skipped';
-export type TryState = 'running' | 'success' | 'failed' | 'skipped';
-
-export const FINAL_TASK_STATES: ReadonlySet<TaskState> = new Set([
-  'success',
-  'failed',
-  'upstream_failed',
-  'skipped',
-]);
-const DONE_OK: ReadonlySet<TaskState> = new Set(['success', 'skipped']);
-const DONE_BAD: ReadonlySet<TaskState> = new Set(['failed', 'upstream_failed']);
+export {
+  FINAL_TASK_STATES,
+  RUN_STATES,
+  type RunState,
+  TASK_STATES,
+  type TaskState,
+  type TryResult,
+  type TryState,
+} from './state-machine.js';
 
 export interface DagRun {
   runId: string;
@@ -88,11 +91,6 @@ export interface Owner {
   hostname: string;
 }
 
-export type TryResult =
-  | { state: 'success' | 'skipped'; error?: string }
-  | { state: 'up_for_retry'; retryAt: Date; error: string }
-  | { state: 'failed'; error: string };
-
 export interface RecoveredTask {
   runId: string;
   taskId: string;
@@ -112,13 +110,7 @@ export interface RunQuery {
   limit?: number;
 }
 
-export interface ClearOptions {
-  /** Tasks to clear (default: all). */
-  taskIds?: string[];
-  /** Also clear every task downstream of `taskIds`. */
-  downstream?: boolean;
-  /** Only tasks that failed or were upstream_failed (a resume). */
-  onlyFailed?: boolean;
+export interface ClearOptions extends ClearSelection {
   /** Replace the run's params. */
   params?: Record<string, unknown>;
   note?: string;
@@ -326,7 +318,7 @@ export class RunStore {
       insert.run(
         runId,
         t.id,
-        t.upstream.length === 0 ? 'scheduled' : 'queued',
+        initialTaskState(t.upstream),
         t.priority,
         JSON.stringify(t.upstream),
         t.retries,
@@ -416,56 +408,34 @@ export class RunStore {
         'UPDATE task_instances SET priority = ?, upstream_json = ?, retries = ? WHERE run_id = ? AND task_id = ?',
       );
       for (const t of dag.tasks) update.run(t.priority, JSON.stringify(t.upstream), t.retries, runId, t.id);
-      const known = JSON.stringify(dag.tasks.map((t) => t.id));
-      this.sql(
+      const skip = this.sql(
         `UPDATE task_instances SET state = 'skipped', error = 'task no longer in the DAG', ended_at = ?, updated_at = ?
-         WHERE run_id = ? AND task_id NOT IN (SELECT value FROM json_each(?))
-           AND state IN ('queued', 'scheduled', 'up_for_retry')`,
-      ).run(now, now, runId, known);
+         WHERE run_id = ? AND task_id = ?`,
+      );
+      const removed = removedFromDag(
+        this.listTaskInstances(runId),
+        dag.tasks.map((t) => t.id),
+      );
+      for (const taskId of removed) skip.run(now, now, runId, taskId);
       return this.settle(runId, now);
     });
   }
 
-  /**
-   * Promotes task instances whose upstream is done (queued → scheduled), fails those below a failure
-   * (→ upstream_failed), and derives the run's state. Runs inside the caller's transaction.
-   */
+  /** Persists what the state machine's settle rule decides for a run. Runs inside the caller's transaction. */
   private settle(runId: string, now: string): RunState {
-    const tis = this.sql(
-      'SELECT task_id, state, upstream_json FROM task_instances WHERE run_id = ? ORDER BY priority, task_id',
-    ).all(runId) as { task_id: string; state: TaskState; upstream_json: string }[];
-    const state = new Map(tis.map((t) => [t.task_id, t.state]));
-    const setState = this.sql(
-      `UPDATE task_instances SET state = ?, ended_at = CASE WHEN ? = 'upstream_failed' THEN ? ELSE ended_at END,
-         updated_at = ? WHERE run_id = ? AND task_id = ?`,
-    );
-    for (const ti of tis) {
-      const current = state.get(ti.task_id)!;
-      if (current !== 'queued' && current !== 'scheduled') continue;
-      // An upstream task that no longer has an instance counts as done.
-      const upstream = JSON.parse(ti.upstream_json) as string[];
-      const ups = upstream.map((u) => state.get(u) ?? 'success');
-      let next: TaskState = current;
-      if (ups.some((s) => DONE_BAD.has(s))) next = 'upstream_failed';
-      else if (ups.every((s) => DONE_OK.has(s))) next = 'scheduled';
-      else next = 'queued';
-      if (next !== current) {
-        setState.run(next, next, now, now, runId, ti.task_id);
-        state.set(ti.task_id, next);
-      }
-    }
-    const states = [...state.values()];
+    const tasks = this.listTaskInstances(runId);
     const run = this.sql('SELECT state, owner_id FROM dag_runs WHERE run_id = ?').get(runId) as {
       state: RunState;
       owner_id: string | null;
     };
-    let runState: RunState;
-    if (states.every((s) => FINAL_TASK_STATES.has(s)))
-      runState = states.some((s) => DONE_BAD.has(s)) ? 'failed' : 'success';
-    else if (states.includes('running')) runState = 'running';
-    else runState = run.state === 'success' || run.state === 'failed' ? 'queued' : run.state;
-    const final = runState === 'success' || runState === 'failed';
-    if (runState !== run.state || (final && run.owner_id !== null))
+    const next = settle({ state: run.state, ownerId: run.owner_id }, tasks);
+    const setState = this.sql(
+      `UPDATE task_instances SET state = ?, ended_at = CASE WHEN ? = 'upstream_failed' THEN ? ELSE ended_at END,
+         updated_at = ? WHERE run_id = ? AND task_id = ?`,
+    );
+    for (const t of next.tasks) setState.run(t.state, t.state, now, now, runId, t.taskId);
+    const final = +next.runFinal;
+    if (next.runChanged)
       this.sql(
         `UPDATE dag_runs SET state = ?, started_at = CASE WHEN ? = 'running' THEN COALESCE(started_at, ?) ELSE started_at END,
            ended_at = ?, updated_at = ?,
@@ -474,8 +444,8 @@ export class RunStore {
            owner_hostname = CASE WHEN ? THEN NULL ELSE owner_hostname END,
            owner_heartbeat_at = CASE WHEN ? THEN NULL ELSE owner_heartbeat_at END
          WHERE run_id = ?`,
-      ).run(runState, runState, now, final ? now : null, now, +final, +final, +final, +final, runId);
-    return runState;
+      ).run(next.runState, next.runState, now, final ? now : null, now, final, final, final, final, runId);
+    return next.runState;
   }
 
   /** Takes a run for `owner` unless another executor holds it. Stale holders are released by recoverStale. */
@@ -535,29 +505,26 @@ export class RunStore {
     return this.tx(() => {
       const started = this.clock();
       const now = iso(started);
-      const row = this.sql(
-        `UPDATE task_instances SET state = 'running', try_number = try_number + 1, started_at = ?, ended_at = NULL,
+      const task = this.getTaskInstance(runId, taskId);
+      const run = this.getRun(runId);
+      const next = task && run && startTry(task, run.state, started);
+      if (!task || !next) return null;
+      this.sql(
+        `UPDATE task_instances SET state = 'running', try_number = ?, started_at = ?, ended_at = NULL,
            duration_ms = NULL, heartbeat_at = ?, owner_id = ?, pid = ?, hostname = ?, error = NULL,
            next_retry_at = NULL, updated_at = ?
-         WHERE run_id = ? AND task_id = ?
-           AND (state = 'scheduled' OR (state = 'up_for_retry' AND next_retry_at <= ?))
-         RETURNING try_number, max_tries`,
-      ).get(now, now, owner.id, owner.pid, owner.hostname, now, runId, taskId, now) as
-        | { try_number: number; max_tries: number }
-        | undefined;
-      if (!row) return null;
-      const logPath = logPathFor(row.try_number);
+         WHERE run_id = ? AND task_id = ?`,
+      ).run(next.tryNumber, now, now, owner.id, owner.pid, owner.hostname, now, runId, taskId);
+      const logPath = logPathFor(next.tryNumber);
       this.sql(
         `INSERT OR REPLACE INTO task_tries (run_id, task_id, try_number, state, started_at, pid, hostname, log_path)
          VALUES (?, ?, ?, 'running', ?, ?, ?, ?)`,
-      ).run(runId, taskId, row.try_number, now, owner.pid, owner.hostname, logPath);
+      ).run(runId, taskId, next.tryNumber, now, owner.pid, owner.hostname, logPath);
       this.sql(
         // started_at also for a cleared run that is already marked running: a rerun starts its clock again.
-        `UPDATE dag_runs SET state = CASE WHEN state = 'queued' THEN 'running' ELSE state END,
-           started_at = COALESCE(started_at, ?), updated_at = ?
-         WHERE run_id = ?`,
-      ).run(now, now, runId);
-      return { tryNumber: row.try_number, maxTries: row.max_tries, logPath, startedAt: started };
+        `UPDATE dag_runs SET state = ?, started_at = COALESCE(started_at, ?), updated_at = ? WHERE run_id = ?`,
+      ).run(next.runState, now, now, runId);
+      return { tryNumber: next.tryNumber, maxTries: task.maxTries, logPath, startedAt: started };
     });
   }
 
@@ -576,28 +543,28 @@ export class RunStore {
       const ended = this.clock();
       const now = iso(ended);
       const durationMs = Math.max(0, ended.getTime() - startedAt.getTime());
+      const end = finishTry(this.getTaskInstance(runId, taskId), tryNumber, result);
       const error = 'error' in result ? (result.error ?? null) : null;
-      const tryState: TryState = result.state === 'up_for_retry' ? 'failed' : result.state;
       this.sql(
         `UPDATE task_tries SET state = ?, ended_at = ?, duration_ms = ?, error = ?
          WHERE run_id = ? AND task_id = ? AND try_number = ? AND state = 'running'`,
-      ).run(tryState, now, durationMs, error, runId, taskId, tryNumber);
-      const applied = this.sql(
-        `UPDATE task_instances SET state = ?, ended_at = ?, duration_ms = ?, next_retry_at = ?, error = ?,
-           updated_at = ?
-         WHERE run_id = ? AND task_id = ? AND try_number = ? AND state = 'running'`,
-      ).run(
-        result.state,
-        result.state === 'up_for_retry' ? null : now,
-        durationMs,
-        result.state === 'up_for_retry' ? iso(result.retryAt) : null,
-        error,
-        now,
-        runId,
-        taskId,
-        tryNumber,
-      );
-      return { applied: applied.changes === 1, runState: this.settle(runId, now) };
+      ).run(end.tryState, now, durationMs, error, runId, taskId, tryNumber);
+      if (end.task)
+        this.sql(
+          `UPDATE task_instances SET state = ?, ended_at = ?, duration_ms = ?, next_retry_at = ?, error = ?,
+             updated_at = ?
+           WHERE run_id = ? AND task_id = ?`,
+        ).run(
+          end.task.state,
+          end.task.ended ? now : null,
+          durationMs,
+          end.task.retryAt ? iso(end.task.retryAt) : null,
+          end.task.error,
+          now,
+          runId,
+          taskId,
+        );
+      return { applied: end.task !== null, runState: this.settle(runId, now) };
     });
   }
 
@@ -644,8 +611,7 @@ export class RunStore {
           probe,
         );
         if (!reason) continue;
-        const state = ti.try_number < ti.max_tries ? 'up_for_retry' : 'failed';
-        const error = `try ${ti.try_number} lost: ${reason}`;
+        const { state, error } = loseTry({ tryNumber: ti.try_number, maxTries: ti.max_tries }, reason);
         this.sql(
           `UPDATE task_instances SET state = ?, next_retry_at = ?, ended_at = ?, error = ?, updated_at = ?
            WHERE run_id = ? AND task_id = ? AND try_number = ? AND state = 'running'`,
@@ -699,32 +665,15 @@ export class RunStore {
       const now = iso(this.clock());
       const tis = this.listTaskInstances(runId);
       if (tis.length === 0) return [];
-      const known = new Set(tis.map((t) => t.taskId));
-      let selected = new Set(options.taskIds ?? known);
-      for (const id of selected) if (!known.has(id)) throw new Error(`run ${runId} has no task "${id}"`);
-      if (options.downstream && options.taskIds) {
-        let grew = true;
-        while (grew) {
-          grew = false;
-          for (const t of tis)
-            if (!selected.has(t.taskId) && t.upstream.some((u) => selected.has(u))) {
-              selected.add(t.taskId);
-              grew = true;
-            }
-        }
-      }
-      if (options.onlyFailed)
-        selected = new Set(
-          tis.filter((t) => selected.has(t.taskId) && DONE_BAD.has(t.state)).map((t) => t.taskId),
-        );
+      const cleared = selectForClear(runId, tis, options);
       const reset = this.sql(
         `UPDATE task_instances SET state = 'queued', max_tries = try_number + retries + 1, next_retry_at = NULL,
            queued_at = ?, started_at = NULL, ended_at = NULL, duration_ms = NULL, heartbeat_at = NULL,
            owner_id = NULL, pid = NULL, hostname = NULL, error = NULL, updated_at = ?
          WHERE run_id = ? AND task_id = ?`,
       );
-      for (const id of selected) reset.run(now, now, runId, id);
-      if (options.params !== undefined || options.note !== undefined || selected.size > 0)
+      for (const id of cleared.taskIds) reset.run(now, now, runId, id);
+      if (options.params !== undefined || options.note !== undefined || cleared.taskIds.length > 0)
         this.sql(
           `UPDATE dag_runs SET params_json = COALESCE(?, params_json), note = COALESCE(?, note),
              started_at = CASE WHEN ? THEN NULL ELSE started_at END,
@@ -732,14 +681,13 @@ export class RunStore {
         ).run(
           options.params !== undefined ? JSON.stringify(options.params) : null,
           options.note ?? null,
-          // A cleared run starts over, unless a task of it is still running.
-          +(selected.size > 0 && !tis.some((t) => t.state === 'running' && !selected.has(t.taskId))),
-          +(selected.size > 0),
+          +cleared.restartRun,
+          +(cleared.taskIds.length > 0),
           now,
           runId,
         );
       this.settle(runId, now);
-      return tis.filter((t) => selected.has(t.taskId)).map((t) => t.taskId);
+      return cleared.taskIds;
     });
   }
 

@@ -6,6 +6,7 @@ import {
   type PlanEstimate,
   setDagLoader,
 } from '../orchestrator/registry.js';
+import { type Clock, cliClock } from '../time/clock.js';
 import { extractArchive, parseRawArchiveObjectKey } from './extract-archive.js';
 import { latestLocationsSnapshot } from './extract-locations.js';
 import { openaqDailyDag } from './openaq-daily.js';
@@ -16,20 +17,23 @@ import { estimateSources, parseSourceMode, sourceToday, splitBySource } from './
 const ASSUMED_SENSORS_PER_LOCATION = 5;
 
 export function installPipelineDags(): void {
-  setDagLoader((config) => [
-    {
-      dag: openaqDailyDag(config, () => openPipelineRuntime(config)),
-      planner: openaqDailyPlanner(config),
-      refresher: archiveRefresher(config),
-    },
-  ]);
+  setDagLoader((config) => {
+    const clock = cliClock();
+    return [
+      {
+        dag: openaqDailyDag(config, () => openPipelineRuntime(config)),
+        planner: openaqDailyPlanner(config, clock),
+        refresher: archiveRefresher(config, clock),
+      },
+    ];
+  });
 }
 
 /**
  * The archive re-exports a location-day in place when late data lands: before a backfill skips days it already did,
  * HEAD the archive days of the range and land what changed; the days of the new objects run again.
  */
-function archiveRefresher(config: AqlakeConfig): DagRefresher {
+function archiveRefresher(config: AqlakeConfig, clock: Clock): DagRefresher {
   return {
     async changedDays(from, to, params, signal) {
       const split = splitBySource(
@@ -37,7 +41,7 @@ function archiveRefresher(config: AqlakeConfig): DagRefresher {
         {
           mode: parseSourceMode(params.source as string | undefined),
           lagDays: config.archive.lagDays,
-          today: sourceToday(new Date()),
+          today: sourceToday(clock()),
         },
       );
       if (!split.archive) return [];
@@ -69,7 +73,7 @@ function archiveRefresher(config: AqlakeConfig): DagRefresher {
   };
 }
 
-function openaqDailyPlanner(config: AqlakeConfig): DagPlanner {
+function openaqDailyPlanner(config: AqlakeConfig, clock: Clock): DagPlanner {
   return {
     async estimate(days, params): Promise<PlanEstimate> {
       const sorted = [...days].sort();
@@ -83,7 +87,7 @@ function openaqDailyPlanner(config: AqlakeConfig): DagPlanner {
         {
           mode: parseSourceMode(params.source as string | undefined),
           lagDays: config.archive.lagDays,
-          today: sourceToday(new Date()),
+          today: sourceToday(clock()),
         },
       );
       const estimates = estimateSources({ split, locations, sensors, rateLimit: config.api.rateLimit });

@@ -138,21 +138,14 @@ export function parseRawArchiveObjectKey(
   return { locationId: Number(m[1]), localDate: `${m[3]}-${m[4]}-${m[5]}`, version: m[6]! };
 }
 
-const clients = new Map<string, ArchiveClient>();
-
-/** One archive client per archive URL in this process. */
-export function archiveClientFor(config: AqlakeConfig, logger: Logger): ArchiveClient {
-  let client = clients.get(config.archive.url);
-  if (!client) {
-    client = new ArchiveClient({
-      baseUrl: config.archive.url,
-      timeoutMs: config.api.timeoutMs,
-      maxRetries: config.api.maxRetries,
-      logger,
-    });
-    clients.set(config.archive.url, client);
-  }
-  return client;
+/** The archive client of a configuration; its holder (a DAG, a refresher) makes one and shares it. */
+export function createArchiveClient(config: AqlakeConfig, logger: Logger): ArchiveClient {
+  return new ArchiveClient({
+    baseUrl: config.archive.url,
+    timeoutMs: config.api.timeoutMs,
+    maxRetries: config.api.maxRetries,
+    logger,
+  });
 }
 
 /**
@@ -194,7 +187,7 @@ export async function extractArchive(
   if (unknown.length > 0)
     ctx.logger.warn({ locationIds: unknown }, 'extract_archive: locations without a snapshot skipped');
   const known = ids.filter((id) => byId.has(id));
-  const client = ctx.archive ?? archiveClientFor(ctx.config, ctx.logger);
+  const client = ctx.archive ?? createArchiveClient(ctx.config, ctx.logger);
   const dates = eachDate(options.from, options.to);
   const jobs: DayJob[] = known.flatMap((id) =>
     dates.map((localDate) => ({ location: byId.get(id)!, localDate })),

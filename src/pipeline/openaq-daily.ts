@@ -1,15 +1,18 @@
 // The openaq_daily DAG (ARCHITECTURE §1): extract_locations → extract_measurements → transform → catalog → validate → publish.
 import type { AqlakeConfig } from '../config/index.js';
+import type { Logger } from '../logging.js';
+import type { ArchiveClient } from '../openaq/archive.js';
+import type { OpenAQClient } from '../openaq/index.js';
 import { type Dag, defineDag, type TaskRunContext } from '../orchestrator/dag.js';
 import { SkipTask } from '../orchestrator/errors.js';
 import { addDays, eachDate, todayIn } from '../time/local-day.js';
 import { catalogDay } from './catalog-task.js';
 import type { TaskContext } from './context.js';
-import { archiveClientFor, extractArchiveTask } from './extract-archive.js';
+import { createArchiveClient, extractArchiveTask } from './extract-archive.js';
 import type { ExtractContext } from './extract-context.js';
 import { extractLocations } from './extract-locations.js';
 import { extractMeasurements } from './extract-measurements.js';
-import { openaqClientFor } from './openaq-client.js';
+import { createOpenaqClient } from './openaq-client.js';
 import { publishDay } from './publish.js';
 import type { PipelineRuntime } from './runtime.js';
 import {
@@ -51,6 +54,17 @@ export function openaqDailyDag(config: AqlakeConfig, openRuntime: () => Promise<
     opened ??= openRuntime();
     return opened;
   };
+  // One client of each per DAG: its rate-limit budget is shared by every task; its log lines go to the process log.
+  let openaq: OpenAQClient | undefined;
+  let archive: ArchiveClient | undefined;
+  const openaqOnce = (logger: Logger): OpenAQClient => {
+    openaq ??= createOpenaqClient(config, logger);
+    return openaq;
+  };
+  const archiveOnce = (logger: Logger): ArchiveClient => {
+    archive ??= createArchiveClient(config, logger);
+    return archive;
+  };
 
   const taskContext = async (t: TaskRunContext): Promise<TaskContext> => {
     const params = t.params as OpenaqDailyParams;
@@ -82,8 +96,7 @@ export function openaqDailyDag(config: AqlakeConfig, openRuntime: () => Promise<
       runId: t.runId,
       interval: t.interval,
       locations: params.locations,
-      // One client per process: its rate-limit budget is shared by every task; its log lines go to the process log.
-      openaq: openaqClientFor(config, runtime.logger),
+      openaq: openaqOnce(runtime.logger),
       prefetch: params.prefetch,
     };
   };
@@ -158,7 +171,7 @@ export function openaqDailyDag(config: AqlakeConfig, openRuntime: () => Promise<
           const runtime = await runtimeOnce();
           const ctx = await extractContext(t);
           const result = await extractArchiveTask(
-            { ...ctx, archive: archiveClientFor(config, runtime.logger) },
+            { ...ctx, archive: archiveOnce(runtime.logger) },
             days,
             params.prefetch ? { checkedSince: params.prefetch.since } : {},
           );

@@ -1,59 +1,35 @@
 // The narrow interfaces the HTTP server needs from the orchestrator, the catalog, the checks and the query engine.
 // Handlers depend on these only; real-services.ts adapts the real modules, tests pass fakes.
 
-export const TASK_STATES = [
-  'queued',
-  'scheduled',
-  'running',
-  'success',
-  'failed',
-  'up_for_retry',
-  'upstream_failed',
-  'skipped',
-] as const;
-export type TaskState = (typeof TASK_STATES)[number];
+import type { DagRun, TaskInstance, TaskTry } from '../orchestrator/run-store.js';
+import type { RunState, TaskState } from '../orchestrator/state-machine.js';
 
-export const RUN_STATES = ['queued', 'running', 'success', 'failed'] as const;
-export type RunState = (typeof RUN_STATES)[number];
+// The run and task words are the orchestrator's: the same states, and views that pick the orchestrator's fields.
+export { RUN_STATES, type RunState, TASK_STATES, type TaskState } from '../orchestrator/state-machine.js';
 
 /** A DAG run with the current state of each of its task instances (what one column of the grid needs). */
-export interface RunSummary {
-  runId: string;
-  dagId: string;
-  /** YYYY-MM-DD, the run's local calendar day. */
-  logicalDate: string;
-  runType: 'scheduled' | 'backfill' | 'manual';
-  state: RunState;
-  /** ISO timestamps (UTC) or null while not started / not ended. */
-  startedAt: string | null;
-  endedAt: string | null;
-  params: Record<string, unknown>;
+export interface RunSummary
+  extends Pick<
+    DagRun,
+    'runId' | 'dagId' | 'logicalDate' | 'runType' | 'state' | 'startedAt' | 'endedAt' | 'params'
+  > {
   /** taskId → state of the task instance's latest try. */
   taskStates: Record<string, TaskState>;
 }
 
-export interface TaskTry {
-  tryNumber: number;
-  state: TaskState;
-  startedAt: string | null;
-  endedAt: string | null;
-  durationMs: number | null;
-  error: string | null;
-}
+/** One try of a task instance, as the page shows it. */
+export type TaskTryView = Pick<
+  TaskTry,
+  'tryNumber' | 'state' | 'startedAt' | 'endedAt' | 'durationMs' | 'error'
+>;
 
-export interface TaskInstance {
-  runId: string;
-  taskId: string;
-  state: TaskState;
-  /** The latest try number (0 before the first try starts). */
-  tryNumber: number;
-  maxTries: number;
-  startedAt: string | null;
-  endedAt: string | null;
-  durationMs: number | null;
-  error: string | null;
-  /** Every try so far, oldest first. */
-  tries: TaskTry[];
+/** A task instance with every try so far (oldest first), as the page shows it. */
+export interface TaskInstanceView
+  extends Pick<
+    TaskInstance,
+    'runId' | 'taskId' | 'state' | 'tryNumber' | 'maxTries' | 'startedAt' | 'endedAt' | 'durationMs' | 'error'
+  > {
+  tries: TaskTryView[];
 }
 
 export interface RunFilter {
@@ -88,7 +64,7 @@ export interface RunsService {
   /** undefined when no run has this id. */
   getRun(runId: string): Promise<RunSummary | undefined>;
   /** undefined when no run has this id. */
-  taskInstances(runId: string): Promise<TaskInstance[] | undefined>;
+  taskInstances(runId: string): Promise<TaskInstanceView[] | undefined>;
   /** The text of one try's log; undefined when the run, task or try does not exist. */
   taskLog(runId: string, taskId: string, tryNumber: number): Promise<string | undefined>;
   /** Creates a manual run for `date` and starts it in the background; resolves once the run is recorded. */

@@ -1,8 +1,11 @@
 // Runs the real aqlake CLI in a child process, from source through tsx, and collects its output.
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ENTRY = fileURLToPath(new URL('../../src/cli/entry.ts', import.meta.url));
+// `--import tsx` resolves from the cwd; a test running the CLI in a temp dir needs the loader's URL.
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 export interface CliResult {
   code: number | null;
@@ -12,7 +15,7 @@ export interface CliResult {
 }
 
 export function cliCommand(args: string[]): { command: string; args: string[] } {
-  return { command: process.execPath, args: ['--import', 'tsx', ENTRY, ...args] };
+  return { command: process.execPath, args: ['--import', TSX, ENTRY, ...args] };
 }
 
 export function runCli(

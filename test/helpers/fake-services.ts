@@ -10,8 +10,9 @@ import {
   type SchemaVersionInfo,
   type Services,
   type TableInfo,
-  type TaskInstance,
+  type TaskInstanceView,
   type TaskState,
+  type TaskTryView,
 } from '../../src/server/services.js';
 
 export const FAKE_TASKS = [
@@ -61,10 +62,17 @@ export function fakeServices(): FakeServices {
   const calls: FakeCalls = { trigger: [], clear: [], backfill: [], query: [], prod: [] };
   let backfill: BackfillProgress | undefined;
 
-  const instances = (r: RunSummary): TaskInstance[] =>
+  const instances = (r: RunSummary): TaskInstanceView[] =>
     FAKE_TASKS.map((taskId) => {
       const state = r.taskStates[taskId]!;
-      const tries = state === 'queued' ? 0 : state === 'failed' ? 3 : 1;
+      // Only a task that started has tries: not one still waiting, nor one below a failure.
+      const tries = ['queued', 'scheduled', 'upstream_failed'].includes(state)
+        ? 0
+        : state === 'failed'
+          ? 3
+          : 1;
+      const lastTry: TaskTryView['state'] =
+        state === 'up_for_retry' ? 'failed' : (state as 'running' | 'success' | 'failed' | 'skipped');
       return {
         runId: r.runId,
         taskId,
@@ -77,7 +85,7 @@ export function fakeServices(): FakeServices {
         error: state === 'failed' ? 'check unique_sensor_period failed on day=06' : null,
         tries: Array.from({ length: tries }, (_, i) => ({
           tryNumber: i + 1,
-          state: i + 1 < tries ? ('failed' as const) : state,
+          state: i + 1 < tries ? 'failed' : lastTry,
           startedAt: `${r.logicalDate}T04:00:0${i}.000Z`,
           endedAt: `${r.logicalDate}T04:00:0${i + 1}.000Z`,
           durationMs: 1000,

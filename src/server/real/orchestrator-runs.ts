@@ -16,7 +16,7 @@ import {
   secretsOf,
 } from '../../orchestrator/index.js';
 import { redactTaskLog } from '../log-redaction.js';
-import type { BackfillProgress, RunSummary, RunsService, TaskInstance, TaskState } from '../services.js';
+import type { BackfillProgress, RunSummary, RunsService, TaskInstanceView } from '../services.js';
 
 export interface OrchestratorRunsOptions {
   config: AqlakeConfig;
@@ -78,9 +78,7 @@ export function orchestratorRuns(options: OrchestratorRunsOptions): ClosableRuns
     startedAt: run.startedAt,
     endedAt: run.endedAt,
     params: run.params,
-    taskStates: Object.fromEntries(
-      store.listTaskInstances(run.runId).map((ti) => [ti.taskId, ti.state as TaskState]),
-    ),
+    taskStates: Object.fromEntries(store.listTaskInstances(run.runId).map((ti) => [ti.taskId, ti.state])),
   });
 
   return {
@@ -107,7 +105,7 @@ export function orchestratorRuns(options: OrchestratorRunsOptions): ClosableRuns
       if (!store.getRun(runId)) return undefined;
       const tries = store.listTaskTries(runId);
       return store.listTaskInstances(runId).map(
-        (ti): TaskInstance => ({
+        (ti): TaskInstanceView => ({
           runId,
           taskId: ti.taskId,
           state: ti.state,
