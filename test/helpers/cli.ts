@@ -3,6 +3,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const ENTRY = fileURLToPath(new URL('../../src/cli/entry.ts', import.meta.url));
+// An absolute loader path: a test may run the CLI in a folder of its own (cwd), where `tsx` does not resolve.
+const TSX = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 
 export interface CliResult {
   code: number | null;
@@ -12,7 +14,7 @@ export interface CliResult {
 }
 
 export function cliCommand(args: string[]): { command: string; args: string[] } {
-  return { command: process.execPath, args: ['--import', 'tsx', ENTRY, ...args] };
+  return { command: process.execPath, args: ['--import', TSX, ENTRY, ...args] };
 }
 
 export function runCli(
