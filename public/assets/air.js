@@ -1,3 +1,4 @@
+// @ts-check
 // The Air quality view: daily averages of one sensor with the WHO guideline and AQI colours, hourly values of a day, latest values.
 import { api, query } from './api.js';
 import { addDays, emptyRow, fmtValue, h, replace } from './dom.js';

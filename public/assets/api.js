@@ -1,3 +1,4 @@
+// @ts-check
 // The page's only way to the server: fetch with the bearer token kept in sessionStorage.
 const TOKEN_KEY = 'aqlake.token';
 
@@ -26,6 +27,7 @@ export function onApiError(fn) {
 }
 
 async function request(method, path, body) {
+  /** @type {Record<string, string>} */
   const headers = {};
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (token) headers.Authorization = `Bearer ${token}`;

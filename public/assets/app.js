@@ -1,3 +1,4 @@
+// @ts-check
 // The page: three views behind tabs (#pipeline, #air, #catalog), a shared status line and the token banner.
 
 import { createAirView } from './air.js';
@@ -7,7 +8,7 @@ import { createPipelineView } from './pipeline.js';
 
 adoptTokenFromUrl();
 
-const banner = document.querySelector('[data-testid="banner"]');
+const banner = /** @type {HTMLElement} */ (document.querySelector('[data-testid="banner"]'));
 onApiError((err) => {
   if (err.status === 401) {
     banner.textContent =
@@ -38,6 +39,7 @@ function route() {
   }
   current = next;
   for (const tab of document.querySelectorAll('.tabs a')) {
+    if (!(tab instanceof HTMLElement)) continue;
     const selected = tab.dataset.view === next;
     if (selected) tab.setAttribute('aria-current', 'page');
     else tab.removeAttribute('aria-current');

@@ -1,3 +1,4 @@
+// @ts-check
 // The Catalog & checks view: tables, a table's partitions and schema versions, and check results (failed first).
 import { api, query } from './api.js';
 import { emptyRow, fmtBytes, fmtInt, fmtTime, h, replace } from './dom.js';

@@ -1,3 +1,4 @@
+// @ts-check
 // A small element builder and the formatting helpers the views share.
 
 /** h('td', {class: 'num'}, '12') — attributes starting with "on" become listeners; null children are skipped. */
@@ -125,7 +126,7 @@ export function addDays(date, days) {
 
 let toastTimer;
 export function toast(message, kind = 'info') {
-  const el = document.querySelector('[data-testid="toast"]');
+  const el = /** @type {HTMLElement} */ (document.querySelector('[data-testid="toast"]'));
   el.textContent = message;
   el.dataset.kind = kind;
   el.hidden = false;

@@ -1,3 +1,4 @@
+// @ts-check
 // The Pipeline view: Airflow-like grid of runs × tasks, a task's tries and logs, trigger / clear / backfill.
 import { ApiError, api, query } from './api.js';
 import {
