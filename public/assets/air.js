@@ -1,7 +1,8 @@
 // @ts-check
 // The Air quality view: daily averages of one sensor with the WHO guideline and AQI colours, hourly values of a day, latest values.
 import { api, query } from './api.js';
-import { addDays, emptyRow, fmtValue, h, replace } from './dom.js';
+import { addDays, emptyRow, firstRunGuide, fmtValue, h, replace, shortLocalTime } from './dom.js';
+import { csvButton } from './downloads.js';
 import { aqiCategory, aqiScale, whoGuideline } from './standards.js';
 
 const DEFAULT_DAYS = 30;
@@ -16,6 +17,11 @@ export function createAirView(root, setStatus) {
   let chosenDay = null;
   /** The parameter the user picked, kept when they switch location. */
   let chosenParameter = null;
+  /** The location a link (#air/ID) asked for, applied once the locations are loaded. */
+  let wantedLocation = null;
+  /** The API paths of the rows each chart and table shows now (their CSV buttons download these). */
+  let dailyPath = null;
+  let hourlyPath = null;
 
   const locationSelect = h('select', {
     id: 'air-location',
@@ -91,7 +97,18 @@ export function createAirView(root, setStatus) {
         h(
           'div',
           { class: 'card' },
-          h('div', { class: 'card-head' }, dailyTitle, h('span', { class: 'spacer' }), dailyNote),
+          h(
+            'div',
+            { class: 'card-head' },
+            dailyTitle,
+            h('span', { class: 'spacer' }),
+            dailyNote,
+            csvButton(
+              'daily-csv',
+              () => dailyPath,
+              () => `daily_averages-${locationSelect.value}.csv`,
+            ),
+          ),
           dailyChart,
           dailyLegend,
         ),
@@ -105,6 +122,11 @@ export function createAirView(root, setStatus) {
             h('span', { class: 'spacer' }),
             h('label', { for: 'air-day', class: 'muted small' }, 'Day'),
             dayInput,
+            csvButton(
+              'hourly-csv',
+              () => hourlyPath,
+              () => `hourly-${locationSelect.value}-${chosenDay}.csv`,
+            ),
           ),
           hourlyChart,
           h('p', { class: 'muted small hint' }, 'Click a day in the chart above to see its hours.'),
@@ -118,6 +140,12 @@ export function createAirView(root, setStatus) {
           { class: 'card-head' },
           h('h2', {}, 'Latest values'),
           h('span', { class: 'muted small' }, 'per location'),
+          h('span', { class: 'spacer' }),
+          csvButton(
+            'latest-csv',
+            () => '/api/prod/latest',
+            () => 'latest.csv',
+          ),
         ),
         h(
           'div',
@@ -153,16 +181,25 @@ export function createAirView(root, setStatus) {
       setStatus(`could not load locations: ${err.message}`);
       return;
     }
+    if (locations.length === 0) {
+      replace(root, firstRunGuide());
+      return;
+    }
     replace(
       locationSelect,
-      locations.length === 0
-        ? h('option', { value: '' }, 'no data yet')
-        : locations.map((l) => h('option', { value: l.id }, `${l.name} (#${l.id})`)),
+      locations.map((l) => h('option', { value: l.id }, `${l.name} (#${l.id})`)),
     );
+    applyWantedLocation();
     fillParameters();
     resetRange();
     loaded = true;
     await Promise.all([loadAll(), loadLatest()]);
+  }
+
+  function applyWantedLocation() {
+    if (wantedLocation && locations.some((l) => String(l.id) === wantedLocation))
+      locationSelect.value = wantedLocation;
+    wantedLocation = null;
   }
 
   function currentLocation() {
@@ -210,12 +247,12 @@ export function createAirView(root, setStatus) {
     const loc = currentLocation();
     const p = currentParameter();
     if (!loc || !p) {
+      dailyPath = null;
       drawDaily([], null);
       return;
     }
-    const data = await api.get(
-      `/api/prod/daily_averages${query({ location_id: loc.id, sensor_id: p.sensorId ?? undefined, parameter: p.parameter, from: fromInput.value, to: toInput.value })}`,
-    );
+    dailyPath = `/api/prod/daily_averages${query({ location_id: loc.id, sensor_id: p.sensorId ?? undefined, parameter: p.parameter, from: fromInput.value, to: toInput.value })}`;
+    const data = await api.get(dailyPath);
     dailyRows = data.rows
       .filter((r) => r.units === p.units)
       .sort((a, b) => String(a.local_date).localeCompare(String(b.local_date)));
@@ -329,6 +366,7 @@ export function createAirView(root, setStatus) {
     hourlyPlot = null;
     hourlyChart.replaceChildren();
     hourlyChart.dataset.points = '0';
+    hourlyPath = null;
     if (!loc || !p || !chosenDay) {
       hourlyChart.append(h('p', { class: 'empty-note' }, 'Choose a day.'));
       return;
@@ -336,9 +374,9 @@ export function createAirView(root, setStatus) {
     hourlyTitle.textContent = `Hourly values · ${chosenDay}`;
     let data;
     try {
-      data = await api.get(
-        `/api/prod/hourly${query({ location_id: loc.id, sensor_id: p.sensorId ?? undefined, parameter: p.parameter, from: chosenDay, to: chosenDay })}`,
-      );
+      const path = `/api/prod/hourly${query({ location_id: loc.id, sensor_id: p.sensorId ?? undefined, parameter: p.parameter, from: chosenDay, to: chosenDay })}`;
+      data = await api.get(path);
+      hourlyPath = path;
     } catch (err) {
       hourlyChart.append(h('p', { class: 'empty-note' }, err.message));
       return;
@@ -453,7 +491,7 @@ export function createAirView(root, setStatus) {
             fmtValue(v),
           ),
           h('td', { class: 'small muted nowrap' }, r.units ?? ''),
-          h('td', { class: 'small muted nowrap' }, shortTime(r[when])),
+          h('td', { class: 'small muted nowrap' }, shortLocalTime(r[when])),
         ),
       );
     }
@@ -470,9 +508,19 @@ export function createAirView(root, setStatus) {
   });
 
   return {
-    show() {
+    /** @param {string} [locationId] from #air/ID (the map's links) */
+    show(locationId) {
+      wantedLocation = locationId ?? null;
       if (!loaded) init();
-      else loadLatest();
+      else {
+        if (wantedLocation && wantedLocation !== locationSelect.value) {
+          applyWantedLocation();
+          fillParameters();
+          resetRange();
+          loadAll();
+        }
+        loadLatest();
+      }
     },
     hide() {},
   };
@@ -525,17 +573,6 @@ function normalizeTs(v) {
   const s = String(v ?? '');
   if (/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s)) return `${s.replace(' ', 'T')}Z`;
   return s;
-}
-
-/** "2024-03-24T13:00:00" → "Mar 24 13:00". */
-function shortTime(v) {
-  if (v === null || v === undefined) return '—';
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}:\d{2}))?/.exec(String(v));
-  if (!m) return String(v);
-  const month = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][
-    Number(m[2]) - 1
-  ];
-  return `${month} ${Number(m[3])}${m[4] ? ` ${m[4]}` : ''}`;
 }
 
 function chartWidth(el) {

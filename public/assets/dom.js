@@ -139,3 +139,31 @@ export function toast(message, kind = 'info') {
 export function emptyRow(colspan, text) {
   return h('tr', { class: 'empty' }, h('td', { colspan }, text));
 }
+
+const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** A wall-clock time as the lake writes it ("2024-03-24 13:00:00" or "2024-03-24T13:00") → "Mar 24 13:00". */
+export function shortLocalTime(v) {
+  if (v === null || v === undefined) return '—';
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}:\d{2}))?/.exec(String(v));
+  if (!m) return String(v);
+  return `${MONTH_NAMES[Number(m[2]) - 1]} ${Number(m[3])}${m[4] ? ` ${m[4]}` : ''}`;
+}
+
+/** First-run guidance: the commands that put data into an empty lake. */
+export function firstRunGuide() {
+  return h(
+    'div',
+    { class: 'card first-run', 'data-testid': 'first-run' },
+    h('h2', {}, 'This lake has no data yet'),
+    h('p', {}, 'Fill it from a terminal in the folder you serve from, then reload this page:'),
+    h(
+      'pre',
+      { class: 'commands' },
+      '# try it without an API key (built-in simulator):\naqlake demo\n\n' +
+        '# or with your OpenAQ key in .env (OPENAQ_API_KEY=…):\n' +
+        'aqlake init\n' +
+        'aqlake locations search --near 51.5,-0.12 --radius 10 --add\n' +
+        'aqlake run --from 2025-01-01 --to 2025-01-07',
+    ),
+  );
+}

@@ -4,6 +4,7 @@ import { ApiError, api, query } from './api.js';
 import {
   addDays,
   emptyRow,
+  firstRunGuide,
   fmtClock,
   fmtDuration,
   fmtTime,
@@ -215,6 +216,7 @@ export function createPipelineView(root, setStatus) {
       replace(
         gridEl,
         h('p', { class: 'empty-note' }, 'No runs yet. Trigger a day or start a backfill above.'),
+        firstRunGuide(),
       );
       return;
     }

@@ -3,9 +3,11 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from '../logging.js';
 import { requireToken } from './auth.js';
+import { csvFormat } from './csv-format.js';
 import { errorResponder } from './http-errors.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { dataRoutes } from './routes/data.js';
+import { mapRoutes } from './routes/map.js';
 import { runsRoutes } from './routes/runs.js';
 import type { Services } from './services.js';
 import { staticRoutes } from './static-files.js';
@@ -34,10 +36,12 @@ export function createApp(services: Services, options: AppOptions = {}): Hono {
     await next();
     c.header('Cache-Control', 'no-store');
   });
+  api.use('*', csvFormat());
   api.get('/health', (c) => c.json({ ok: true }));
   api.route('/', runsRoutes(services.runs));
   api.route('/', catalogRoutes(services.catalog, services.checks));
   api.route('/', dataRoutes(services.prod, services.query));
+  api.route('/', mapRoutes(services.query));
   api.all('*', () => {
     throw new HTTPException(404, { message: 'no such API endpoint' });
   });
