@@ -42,9 +42,9 @@ export function pageFiles(publicDir = projectPath('public')): Map<string, string
   const uplotDist = dirname(createRequire(import.meta.url).resolve('uplot'));
   files.set('/vendor/uPlot.iife.min.js', join(uplotDist, 'uPlot.iife.min.js'));
   files.set('/vendor/uPlot.min.css', join(uplotDist, 'uPlot.min.css'));
-  // The map's world outline (Natural Earth 1:110m land, TopoJSON) and the converter to GeoJSON, offline.
+  // The map's world outline (Natural Earth 1:110m land and countries, TopoJSON) and the converter to GeoJSON, offline.
   const requireHere = createRequire(import.meta.url);
-  files.set('/vendor/land-110m.json', requireHere.resolve('world-atlas/land-110m.json'));
+  files.set('/vendor/countries-110m.json', requireHere.resolve('world-atlas/countries-110m.json'));
   files.set(
     '/vendor/topojson-client.min.js',
     join(dirname(requireHere.resolve('topojson-client')), 'topojson-client.min.js'),

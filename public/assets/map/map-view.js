@@ -17,11 +17,14 @@ function svg(tag, attrs = {}, ...children) {
 }
 
 let landPromise = null;
-/** The 1:110m land outline as GeoJSON, fetched once. */
+/** Natural Earth 1:110m land and the borders between countries, as GeoJSON, fetched once. */
 function loadLand() {
-  landPromise ??= fetch('/vendor/land-110m.json')
+  landPromise ??= fetch('/vendor/countries-110m.json')
     .then((res) => res.json())
-    .then((topology) => topojson.feature(topology, topology.objects.land));
+    .then((topology) => ({
+      land: topojson.feature(topology, topology.objects.land),
+      borders: topojson.mesh(topology, topology.objects.countries, (a, b) => a !== b),
+    }));
   return landPromise;
 }
 
@@ -70,7 +73,7 @@ export function createMapView(root, setStatus) {
       h(
         'table',
         { class: 'data compact', 'data-testid': 'map-table' },
-        h('thead', {}, h('tr', {}, h('th', {}, 'Location'), h('th', {}, 'US AQI'), h('th', {}, 'Day'))),
+        h('thead', {}, h('tr', {}, h('th', {}, 'Location'), h('th', {}, 'US AQI (newest day)'))),
         listBody,
       ),
     ),
@@ -115,7 +118,8 @@ export function createMapView(root, setStatus) {
         'aria-label': 'Map of the locations',
       },
       svg('rect', { class: 'sea', width, height }),
-      svg('path', { class: 'land', d: pathOf(land, projection) }),
+      svg('path', { class: 'land', d: pathOf(land.land, projection) }),
+      svg('path', { class: 'borders', d: pathOf(land.borders, projection) }),
       svg('g', { class: 'marks' }, ...marks),
     );
     replace(frame, map);
@@ -204,14 +208,19 @@ export function createMapView(root, setStatus) {
         h(
           'tr',
           { 'data-testid': 'map-row', 'data-location-id': l.id },
-          h('td', {}, h('a', { href: `#air/${l.id}` }, l.name)),
           h(
             'td',
-            { class: 'nowrap' },
-            h('span', { class: 'aqi-dot', style: { background: l.color } }),
-            l.aqi === null ? '—' : `${l.aqi} ${l.aqiCategory}`,
+            {},
+            h('a', { href: `#air/${l.id}` }, l.name),
+            h('span', { class: 'muted small' }, ` #${l.id}`),
           ),
-          h('td', { class: 'small muted nowrap' }, l.aqiDate ?? ''),
+          h(
+            'td',
+            {},
+            h('span', { class: 'aqi-dot', style: { background: l.color } }),
+            l.aqi === null ? 'no AQI' : `${l.aqi} ${l.aqiCategory}`,
+            l.aqiDate ? h('div', { class: 'small muted' }, l.aqiDate) : null,
+          ),
         ),
       ),
     );

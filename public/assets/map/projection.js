@@ -46,24 +46,31 @@ export function fitProjection(extent, width, height) {
 }
 
 /**
- * SVG path data of GeoJSON (Multi)Polygon geometries.
+ * SVG path data of GeoJSON (Multi)Polygon and (Multi)LineString geometries.
  * @param {any} geojson a FeatureCollection, Feature or geometry
  * @param {Projection} projection
  */
 export function pathOf(geojson, projection) {
   const parts = [];
+  // A ring that crosses the antimeridian jumps from +180 to -180: start a new sub-path there instead of drawing a
+  // line across the whole map.
   const ring = (coords) => {
     let d = '';
-    coords.forEach(([lon, lat], i) => {
+    let previousLon = null;
+    for (const [lon, lat] of coords) {
       const [x, y] = projection.project(lon, lat);
-      d += `${i === 0 ? 'M' : 'L'}${x.toFixed(1)},${y.toFixed(1)}`;
-    });
-    parts.push(`${d}Z`);
+      const jump = previousLon === null || Math.abs(lon - previousLon) > 180;
+      d += `${jump ? 'M' : 'L'}${x.toFixed(1)},${y.toFixed(1)}`;
+      previousLon = lon;
+    }
+    parts.push(d);
   };
   const geometry = (g) => {
     if (!g) return;
     if (g.type === 'Polygon') g.coordinates.forEach(ring);
     else if (g.type === 'MultiPolygon') for (const polygon of g.coordinates) polygon.forEach(ring);
+    else if (g.type === 'LineString') ring(g.coordinates);
+    else if (g.type === 'MultiLineString') g.coordinates.forEach(ring);
     else if (g.type === 'GeometryCollection') g.geometries.forEach(geometry);
   };
   if (geojson.type === 'FeatureCollection') for (const f of geojson.features) geometry(f.geometry);
