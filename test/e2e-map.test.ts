@@ -191,6 +191,18 @@ describe('the map', () => {
     );
   });
 
+  it('downloads the catalog’s tables and checks as the API’s CSV', async () => {
+    await page.evaluate(() => {
+      window.location.hash = '#catalog';
+    });
+    await page.waitForSelector('[data-testid="tables-table"] tbody tr');
+    expectSameCsv(
+      await downloadText('tables-csv'),
+      await (await apiGet('/api/catalog/tables?format=csv')).text(),
+    );
+    expectSameCsv(await downloadText('checks-csv'), await (await apiGet('/api/checks?format=csv')).text());
+  });
+
   it('takes screenshots of every view at desktop and phone sizes', async () => {
     for (const view of ['pipeline', 'air', 'catalog']) {
       await page.evaluate((v) => {

@@ -52,16 +52,18 @@ export function fitProjection(extent, width, height) {
  */
 export function pathOf(geojson, projection) {
   const parts = [];
-  // A ring that crosses the antimeridian jumps from +180 to -180: start a new sub-path there instead of drawing a
-  // line across the whole map.
+  // A ring that crosses the antimeridian jumps between +180 and -180: unwrap its longitudes so it continues past the
+  // map's edge (where the SVG clips it) instead of drawing a chord across the whole map.
   const ring = (coords) => {
     let d = '';
     let previousLon = null;
-    for (const [lon, lat] of coords) {
-      const [x, y] = projection.project(lon, lat);
-      const jump = previousLon === null || Math.abs(lon - previousLon) > 180;
-      d += `${jump ? 'M' : 'L'}${x.toFixed(1)},${y.toFixed(1)}`;
-      previousLon = lon;
+    let offset = 0;
+    for (const [rawLon, lat] of coords) {
+      if (previousLon !== null && rawLon - previousLon > 180) offset -= 360;
+      else if (previousLon !== null && previousLon - rawLon > 180) offset += 360;
+      previousLon = rawLon;
+      const [x, y] = projection.project(rawLon + offset, lat);
+      d += `${d === '' ? 'M' : 'L'}${x.toFixed(1)},${y.toFixed(1)}`;
     }
     parts.push(d);
   };
