@@ -2,11 +2,11 @@
 // The page: four views behind tabs (#pipeline, #air[/LOCATION], #map, #catalog), a shared status line and the banner
 // (token needed, server unreachable).
 
-import { createAirView } from './air.js';
+import { createAirView } from './air/air-view.js';
 import { adoptTokenFromUrl, onApiError, onReachable } from './api.js';
 import { createCatalogView } from './catalog.js';
 import { createMapView } from './map/map-view.js';
-import { createPipelineView } from './pipeline.js';
+import { createPipelineView } from './pipeline/pipeline-view.js';
 
 adoptTokenFromUrl();
 

@@ -1,8 +1,9 @@
 // @ts-check
 // The Catalog & checks view: tables, a table's partitions and schema versions, and check results (failed first).
 import { api, query } from './api.js';
-import { emptyRow, fmtBytes, fmtInt, fmtTime, h, replace } from './dom.js';
+import { emptyRow, h, replace } from './dom.js';
 import { csvButton } from './downloads.js';
+import { fmtBytes, fmtInt, fmtTime } from './format.js';
 
 export function createCatalogView(root, setStatus) {
   let tables = [];
