@@ -1,6 +1,9 @@
+// @ts-check
 // The Catalog & checks view: tables, a table's partitions and schema versions, and check results (failed first).
 import { api, query } from './api.js';
-import { emptyRow, fmtBytes, fmtInt, fmtTime, h, replace } from './dom.js';
+import { emptyRow, h, replace } from './dom.js';
+import { csvButton } from './downloads.js';
+import { fmtBytes, fmtInt, fmtTime } from './format.js';
 
 export function createCatalogView(root, setStatus) {
   let tables = [];
@@ -36,6 +39,12 @@ export function createCatalogView(root, setStatus) {
             { class: 'card-head' },
             h('h2', {}, 'Tables'),
             h('span', { class: 'muted small' }, 'click a table for its partitions'),
+            h('span', { class: 'spacer' }),
+            csvButton(
+              'tables-csv',
+              () => '/api/catalog/tables',
+              () => 'tables.csv',
+            ),
           ),
           h(
             'table',
@@ -62,7 +71,18 @@ export function createCatalogView(root, setStatus) {
       h(
         'div',
         { class: 'card catalog-right' },
-        h('div', { class: 'card-head' }, partitionsTitle),
+        h(
+          'div',
+          { class: 'card-head' },
+          partitionsTitle,
+          h('span', { class: 'spacer' }),
+          csvButton(
+            'partitions-csv',
+            () =>
+              selectedTable ? `/api/catalog/tables/${encodeURIComponent(selectedTable)}/partitions` : null,
+            () => `partitions-${selectedTable}.csv`,
+          ),
+        ),
         h(
           'div',
           { class: 'table-scroll partitions-scroll' },
@@ -99,6 +119,11 @@ export function createCatalogView(root, setStatus) {
         checksSummary,
         h('span', { class: 'spacer' }),
         h('label', { class: 'check small' }, onlyFailed, ' failed only'),
+        csvButton(
+          'checks-csv',
+          () => `/api/checks${query({ status: onlyFailed.checked ? 'fail' : undefined })}`,
+          () => 'checks.csv',
+        ),
       ),
       h(
         'div',

@@ -1,3 +1,4 @@
+// @ts-check
 // Applies the server's WHO and AQI tables (/api/standards) to a value; the tables themselves live in src/server/air-standards.ts.
 
 function normalizeUnits(units) {

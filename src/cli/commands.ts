@@ -8,6 +8,7 @@ import { registerClear } from './clear.js';
 import { registerDemo } from './demo.js';
 import { registerExtract } from './extract.js';
 import { registerInit } from './init.js';
+import { registerLocations } from './locations.js';
 import { registerLogs } from './logs.js';
 import { registerQuery } from './query.js';
 import { registerRun } from './run.js';
@@ -22,6 +23,7 @@ import { registerVacuum } from './vacuum.js';
 export const commandModules: ((program: Command) => void)[] = [
   registerInit,
   registerDemo,
+  registerLocations,
   registerExtract,
   registerRun,
   registerSimulate,

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG_FILE } from '../config/index.js';
 import { UsageError } from '../errors.js';
+import { ENV_EXAMPLE, ENV_FILE, ensureEnvIgnored } from './env-file.js';
 
 export const STARTER_CONFIG = `// aqlake configuration (JSON with comments). Every key is optional; shown values are the defaults
 // unless marked "example". Environment overrides: OPENAQ_API_KEY, OPENAQ_API_URL, AQLAKE_HOME, AQLAKE_ENGINE.
@@ -32,7 +33,7 @@ export const STARTER_CONFIG = `// aqlake configuration (JSON with comments). Eve
     "rateLimit": { "perMinute": 60, "perHour": 2000 },
     "timeoutMs": 30000,
     "maxRetries": 6
-    // The API key is read from OPENAQ_API_KEY; keep it out of this file.
+    // The API key is read from OPENAQ_API_KEY (or a .env in this folder); keep it out of this file.
   },
   // OpenAQ's public archive: days older than lagDays come from there (no API requests). OPENAQ_ARCHIVE_URL overrides.
   "archive": { "url": "https://openaq-data-archive.s3.amazonaws.com", "lagDays": 4 },
@@ -46,7 +47,9 @@ export const STARTER_CONFIG = `// aqlake configuration (JSON with comments). Eve
 export function registerInit(program: Command): void {
   program
     .command('init')
-    .description(`write a commented starting ${DEFAULT_CONFIG_FILE} in the current folder`)
+    .description(
+      `write a commented starting ${DEFAULT_CONFIG_FILE}, a .env.example and a .gitignore line for .env in the current folder`,
+    )
     .option('--force', 'overwrite an existing file')
     .action((opts: { force?: boolean }) => {
       const file = resolve(DEFAULT_CONFIG_FILE);
@@ -54,5 +57,15 @@ export function registerInit(program: Command): void {
         throw new UsageError(`${file} exists; use --force to overwrite it`);
       writeFileSync(file, STARTER_CONFIG);
       process.stdout.write(`wrote ${file}\n`);
+      const example = resolve(ENV_FILE + '.example');
+      if (!existsSync(example) || opts.force) {
+        writeFileSync(example, ENV_EXAMPLE);
+        process.stdout.write(`wrote ${example} (copy it to ${ENV_FILE} for your API key)\n`);
+      }
+      const ignored = ensureEnvIgnored();
+      if (ignored !== 'already')
+        process.stdout.write(
+          `${ignored === 'created' ? 'created' : 'added .env to'} ${resolve('.gitignore')}\n`,
+        );
     });
 }

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { AqlakeError, errorMessage } from '../errors.js';
 import { installPipelineDags } from '../pipeline/dags.js';
 import { commandModules } from './commands.js';
+import { loadEnvFile } from './env-file.js';
 
 export function buildProgram(): Command {
   installPipelineDags();
@@ -15,7 +16,7 @@ export function buildProgram(): Command {
     })
     .addHelpText(
       'after',
-      '\nEnvironment: OPENAQ_API_KEY, OPENAQ_API_URL, AQLAKE_HOME (default ./lake), AQLAKE_ENGINE (local|aws), AQLAKE_LOG_LEVEL.',
+      '\nEnvironment: OPENAQ_API_KEY, OPENAQ_API_URL, AQLAKE_HOME (default ./lake), AQLAKE_ENGINE (local|aws), AQLAKE_LOG_LEVEL; also read from ./.env (the process environment wins).',
     );
   // Set before the commands are added: commander copies these settings into each subcommand.
   program.exitOverride();
@@ -29,6 +30,8 @@ export async function main(argv: string[]): Promise<void> {
     if (err.code === 'EPIPE') process.exit(0);
     throw err;
   });
+  // Before anything reads the environment: the working folder's .env fills in what the process environment lacks.
+  loadEnvFile();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

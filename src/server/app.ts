@@ -3,10 +3,12 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from '../logging.js';
 import { requireToken } from './auth.js';
+import { csvFormat } from './csv-format.js';
 import { errorResponder } from './http-errors.js';
 import { limitBody, requireHost, requireSameOriginJson } from './request-guard.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { dataRoutes } from './routes/data.js';
+import { mapRoutes } from './routes/map.js';
 import { runsRoutes } from './routes/runs.js';
 import type { QueryLimits, Services } from './services.js';
 import { staticRoutes } from './static-files.js';
@@ -49,6 +51,7 @@ export function createApp(services: Services, options: AppOptions = {}): Hono {
     await next();
     c.header('Cache-Control', 'no-store');
   });
+  api.use('*', csvFormat());
   api.get('/health', (c) => {
     const problems = services.health?.problems() ?? [];
     return problems.length === 0 ? c.json({ ok: true }) : c.json({ ok: false, problems }, 503);
@@ -62,6 +65,7 @@ export function createApp(services: Services, options: AppOptions = {}): Hono {
   api.route('/', runsRoutes(services.runs));
   api.route('/', catalogRoutes(services.catalog, services.checks));
   api.route('/', dataRoutes(services.prod, services.query, options.queryLimits ?? DEFAULT_QUERY_LIMITS));
+  api.route('/', mapRoutes(services.query));
   api.all('*', () => {
     throw new HTTPException(404, { message: 'no such API endpoint' });
   });

@@ -1,4 +1,5 @@
-// The page's files: public/ of the package, and uPlot's prebuilt files straight from node_modules (no CDN, no copy).
+// The page's files: public/ of the package, and uPlot's, world-atlas' and topojson-client's prebuilt files straight
+// from node_modules (no CDN, no copy).
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, relative, sep } from 'node:path';
@@ -9,6 +10,7 @@ const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.ico': 'image/x-icon',
@@ -33,12 +35,20 @@ function listFiles(dir: string): string[] {
 export function pageFiles(publicDir = projectPath('public')): Map<string, string> {
   const files = new Map<string, string>();
   for (const file of listFiles(publicDir)) {
-    if (!CONTENT_TYPES[extname(file)]) continue;
+    // The page's own JSON is its type-check setup (jsconfig.json), not for the browser.
+    if (!CONTENT_TYPES[extname(file)] || extname(file) === '.json') continue;
     files.set(`/${relative(publicDir, file).split(sep).join('/')}`, file);
   }
   const uplotDist = dirname(createRequire(import.meta.url).resolve('uplot'));
   files.set('/vendor/uPlot.iife.min.js', join(uplotDist, 'uPlot.iife.min.js'));
   files.set('/vendor/uPlot.min.css', join(uplotDist, 'uPlot.min.css'));
+  // The map's world outline (Natural Earth 1:110m land and countries, TopoJSON) and the converter to GeoJSON, offline.
+  const requireHere = createRequire(import.meta.url);
+  files.set('/vendor/countries-110m.json', requireHere.resolve('world-atlas/countries-110m.json'));
+  files.set(
+    '/vendor/topojson-client.min.js',
+    join(dirname(requireHere.resolve('topojson-client')), 'topojson-client.min.js'),
+  );
   const index = files.get('/index.html');
   if (index) files.set('/', index);
   return files;

@@ -1,0 +1,64 @@
+// @ts-check
+// The Pipeline view's table of runs.
+import { emptyRow, h, replace, stateChip } from '../dom.js';
+import { fmtDuration, fmtTime } from '../format.js';
+
+/** The card with the runs table; rows go into the returned tbody. */
+export function runsCard() {
+  const body = h('tbody');
+  const card = h(
+    'div',
+    { class: 'card' },
+    h('div', { class: 'card-head' }, h('h2', {}, 'Runs'), h('span', { class: 'muted' }, 'newest first')),
+    h(
+      'div',
+      { class: 'table-scroll runs-scroll' },
+      h(
+        'table',
+        { class: 'data', 'data-testid': 'runs-table' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', {}, 'Date'),
+            h('th', {}, 'Type'),
+            h('th', {}, 'State'),
+            h('th', {}, 'Started'),
+            h('th', { class: 'num' }, 'Duration'),
+            h('th', {}, 'Run id'),
+          ),
+        ),
+        body,
+      ),
+    ),
+  );
+  return { card, body };
+}
+
+/** The runs, newest first. */
+export function renderRuns(runsBody, runs) {
+  const newest = [...runs].reverse();
+  replace(
+    runsBody,
+    newest.length === 0
+      ? emptyRow(6, 'No runs yet.')
+      : newest.map((r) =>
+          h(
+            'tr',
+            { 'data-testid': 'run-row', 'data-run-id': r.runId, 'data-state': r.state },
+            h('td', {}, r.logicalDate),
+            h('td', {}, r.runType),
+            h('td', {}, stateChip(r.state)),
+            h('td', {}, fmtTime(r.startedAt)),
+            h(
+              'td',
+              { class: 'num' },
+              fmtDuration(r.startedAt && r.endedAt ? Date.parse(r.endedAt) - Date.parse(r.startedAt) : null),
+            ),
+            h('td', { class: 'mono small' }, r.runId),
+          ),
+        ),
+  );
+}
