@@ -7,9 +7,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { parseConfig } from '../src/config/index.js';
 import { PipelineError } from '../src/errors.js';
-import { commitPartition, recordCatalogScan, stagePartition } from '../src/lake/catalog/index.js';
+import {
+  finishCommit,
+  recordCatalogScan,
+  recordCommitIntent,
+  stagePartition,
+} from '../src/lake/catalog/index.js';
 import type { TableColumn } from '../src/lake/catalog/schema-evolution.js';
-import { openMetaDb } from '../src/lake/meta/meta-db.js';
+import { type MetaDb, openMetaDb } from '../src/lake/meta/meta-db.js';
 import type { Dag } from '../src/orchestrator/dag.js';
 import { RunStore, type TryResult } from '../src/orchestrator/run-store.js';
 import { openaqDailyDag } from '../src/pipeline/openaq-daily.js';
@@ -137,7 +142,7 @@ function buildCatalog(home: string): void {
       { columns, rows, minPeriodEndUtc: `${localDate}T07:00:00Z`, maxPeriodEndUtc: `${localDate}T23:00:00Z` },
       now,
     );
-    if (committed) commitPartition(meta, 'measurements', localDate, versionId, { now });
+    if (committed) commitInCatalog(meta, 'measurements', localDate, versionId, now);
   };
   try {
     day('2024-05-01', 48, 3_210, MEASUREMENT_COLUMNS, true);
@@ -168,10 +173,26 @@ function buildCatalog(home: string): void {
       },
       now,
     );
-    commitPartition(meta, 'locations', null, locations, { now });
+    commitInCatalog(meta, 'locations', null, locations, now);
   } finally {
     meta.close();
   }
+}
+
+/** The catalog half of a commit (intent, then finish): the golden home has no objects to place in a tree. */
+function commitInCatalog(
+  meta: MetaDb,
+  table: string,
+  localDate: string | null,
+  versionId: number,
+  now: Date,
+): void {
+  const commitId = recordCommitIntent(meta, [{ table, localDate, versionId }], {
+    owner: 'golden',
+    kind: 'publish',
+    now,
+  });
+  if (commitId !== null) finishCommit(meta, commitId, { now });
 }
 
 beforeAll(() => {

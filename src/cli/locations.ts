@@ -13,7 +13,7 @@ import {
   parameterIdsNamed,
   searchLocations,
 } from '../openaq/location-search.js';
-import { openaqClientFor } from '../pipeline/openaq-client.js';
+import { createOpenaqClient } from '../pipeline/openaq-client.js';
 import { configFor, parseLocationIds, parsePositiveInt } from './options.js';
 
 interface SearchFlags {
@@ -128,7 +128,7 @@ export function registerLocations(program: Command): void {
       const query = queryOf(flags);
       const config = configFor(command);
       const logger = createLogger({ secrets: [...environmentSecrets(), config.api.key] });
-      const client = openaqClientFor(config, logger);
+      const client = createOpenaqClient(config, logger);
       if (flags.parameter !== undefined) {
         const ids = /^\d+$/.test(flags.parameter)
           ? [Number(flags.parameter)]

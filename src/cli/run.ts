@@ -93,7 +93,7 @@ export function registerRun(program: Command): void {
 /** One line naming the first failed day, its failed task and the task's error. */
 function failOnUnfinished(summary: BackfillSummary, store: RunStore): void {
   if (summary.stoppedByError)
-    throw new PipelineError(
+    throw new RunFailedError(
       `run stopped: ${summary.stoppedByError} (${summary.failed} day(s) failed or not run; run the same command again once this is fixed)`,
     );
   if (summary.interrupted) {

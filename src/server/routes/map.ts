@@ -42,7 +42,10 @@ export const MAP_CSV_COLUMNS = [
 
 async function rowsOf(query: QueryService, name: string): Promise<Record<string, unknown>[]> {
   try {
-    return (await query.query(sqlStatement('server/queries.sql', name))).rows;
+    const rows: Record<string, unknown>[] = [];
+    for await (const batch of (await query.query(sqlStatement('server/queries.sql', name))).batches)
+      rows.push(...batch);
+    return rows;
   } catch (err) {
     // An empty or young lake lacks the table or view: nothing to draw from it yet.
     if (err instanceof QueryRejectedError) return [];
