@@ -69,7 +69,15 @@ function describeParameters(l: FoundLocation): string {
 }
 
 function table(rows: FoundLocation[], withDistance: boolean): string {
-  const header = ['id', 'name', 'provider', 'parameters', 'first', 'last', ...(withDistance ? ['km'] : [])];
+  const header = [
+    'id',
+    'name',
+    'provider',
+    'parameters',
+    'first',
+    'last (UTC)',
+    ...(withDistance ? ['km'] : []),
+  ];
   const lines = rows.map((l) => [
     String(l.id),
     l.name,
