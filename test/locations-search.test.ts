@@ -69,7 +69,7 @@ describe('aqlake locations search', () => {
     const out = await runCli(['locations', 'search', '--near', BROOKLYN, '--radius', '10'], { env });
     expect(out.code, out.stderr).toBe(0);
     const lines = out.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^\s*id\s+name\s+provider\s+parameters\s+first\s+last\s+km$/);
+    expect(lines[0]).toMatch(/^\s*id\s+name\s+provider\s+parameters\s+first\s+last \(UTC\)\s+km$/);
     expect(lines[1]).toMatch(/^1001\s+Brooklyn - PS 274\s.*pm25 µg\/m³.*\s0\.0$/);
     expect(lines).toHaveLength(3);
   });

@@ -4,7 +4,7 @@
 
 import { createAirView } from './air/air-view.js';
 import { adoptTokenFromUrl, onApiError, onReachable } from './api.js';
-import { createCatalogView } from './catalog.js';
+import { createCatalogView } from './catalog/catalog-view.js';
 import { createMapView } from './map/map-view.js';
 import { createPipelineView } from './pipeline/pipeline-view.js';
 

@@ -1,6 +1,7 @@
 // @ts-check
 // What an empty lake shows: the commands that fill it.
 import { h } from './dom.js';
+import { addDays, todayLocal } from './format.js';
 
 /** First-run guidance: the commands that put data into an empty lake. */
 export function firstRunGuide() {
@@ -15,8 +16,8 @@ export function firstRunGuide() {
       '# try it without an API key (built-in simulator):\naqlake demo\n\n' +
         '# or with your OpenAQ key in .env (OPENAQ_API_KEY=…):\n' +
         'aqlake init\n' +
-        'aqlake locations search --near 51.5,-0.12 --radius 10 --add\n' +
-        'aqlake run --from 2025-01-01 --to 2025-01-07',
+        'aqlake locations search --near 51.5,-0.12 --add\n' +
+        `aqlake run --from ${addDays(todayLocal(), -7)} --to ${addDays(todayLocal(), -1)}`,
     ),
   );
 }

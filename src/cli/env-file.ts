@@ -6,7 +6,7 @@ import { parseEnv } from 'node:util';
 export const ENV_FILE = '.env';
 
 /** Names a .env may set: the ones aqlake and the AWS SDK read. Anything else in the file is left alone. */
-export function isAqlakeEnvName(name: string): boolean {
+function isAqlakeEnvName(name: string): boolean {
   return /^(OPENAQ_|AWS_|AQLAKE_)[A-Z0-9_]+$/.test(name);
 }
 

@@ -37,7 +37,7 @@ function numbers(flag: string, value: string, count: number, example: string): n
   return parts.map(Number);
 }
 
-export function parseNear(near: string, radius: string | undefined): NonNullable<LocationQuery['near']> {
+function parseNear(near: string, radius: string | undefined): NonNullable<LocationQuery['near']> {
   const [latitude, longitude] = numbers('--near', near, 2, 'LAT,LON like 40.69,-73.92') as [number, number];
   if (Math.abs(latitude) > 90 || Math.abs(longitude) > 180)
     throw new UsageError(`--near: latitude must be within ±90 and longitude within ±180, got "${near}"`);
@@ -49,7 +49,7 @@ export function parseNear(near: string, radius: string | undefined): NonNullable
   return { latitude, longitude, radiusMeters: km * 1000 };
 }
 
-export function parseBbox(value: string): [number, number, number, number] {
+function parseBbox(value: string): [number, number, number, number] {
   const box = numbers('--bbox', value, 4, 'minLon,minLat,maxLon,maxLat like -74.3,40.5,-73.7,40.9') as [
     number,
     number,
@@ -69,7 +69,15 @@ function describeParameters(l: FoundLocation): string {
 }
 
 function table(rows: FoundLocation[], withDistance: boolean): string {
-  const header = ['id', 'name', 'provider', 'parameters', 'first', 'last', ...(withDistance ? ['km'] : [])];
+  const header = [
+    'id',
+    'name',
+    'provider',
+    'parameters',
+    'first',
+    'last (UTC)',
+    ...(withDistance ? ['km'] : []),
+  ];
   const lines = rows.map((l) => [
     String(l.id),
     l.name,

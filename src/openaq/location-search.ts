@@ -37,7 +37,7 @@ export interface FoundLocation {
 }
 
 /** The /v3/locations query parameters of a search (coordinates are lat,lon; bbox is lon,lat). */
-export function locationParams(query: LocationQuery): Record<string, string | undefined> {
+function locationParams(query: LocationQuery): Record<string, string | undefined> {
   return {
     iso: query.country,
     coordinates: query.near ? `${query.near.latitude},${query.near.longitude}` : undefined,

@@ -24,10 +24,10 @@ export interface MapLocation {
   latest: { parameter: string; units: string; value: number | null; localTime: string | null }[];
 }
 
-export const NO_AQI_COLOR = '#9ca3af';
+const NO_AQI_COLOR = '#9ca3af';
 
 /** The columns of the map's CSV: one row per location, as the map's table lists them. */
-export const MAP_CSV_COLUMNS = [
+const MAP_CSV_COLUMNS = [
   'id',
   'name',
   'country',
