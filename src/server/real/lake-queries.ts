@@ -14,8 +14,8 @@ import {
   type LocationOption,
   type ProdService,
   QueryRejectedError,
-  type QueryResult,
   type QueryService,
+  type RowSet,
 } from '../services.js';
 
 export interface LakeQueriesOptions {
@@ -114,7 +114,7 @@ export function lakeQueries(options: LakeQueriesOptions): LakeQueries {
             rows.push(...batch);
             if (rows.length > maxRows) break;
           }
-          const result: QueryResult = { columns: names, rows: toObjects(names, rows.slice(0, maxRows)) };
+          const result: RowSet = { columns: names, rows: toObjects(names, rows.slice(0, maxRows)) };
           if (rows.length > maxRows) result.truncated = true;
           return result;
         } catch (err) {

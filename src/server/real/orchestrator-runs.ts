@@ -15,7 +15,7 @@ import {
   runBackfill,
   secretsOf,
 } from '../../orchestrator/index.js';
-import type { BackfillProgress, RunSummary, RunsService, TaskInstanceView } from '../services.js';
+import type { BackfillStatus, RunSummary, RunsService, TaskInstanceView } from '../services.js';
 
 export interface OrchestratorRunsOptions {
   config: AqlakeConfig;
@@ -39,7 +39,7 @@ export function orchestratorRuns(options: OrchestratorRunsOptions): ClosableRuns
   const secrets = secretsOf(config);
   const stop = new AbortController();
   const background = new Set<Promise<unknown>>();
-  const backfills = new Map<string, BackfillProgress>();
+  const backfills = new Map<string, BackfillStatus>();
   let latestBackfill: string | undefined;
 
   const inBackground = (what: string, job: Promise<unknown>): void => {
@@ -174,7 +174,7 @@ export function orchestratorRuns(options: OrchestratorRunsOptions): ClosableRuns
 
     async startBackfill({ from, to, locations }) {
       const id = randomUUID();
-      const progress: BackfillProgress = {
+      const progress: BackfillStatus = {
         id,
         from,
         to,
