@@ -240,8 +240,8 @@ function toTry(r: TryRow): TaskTry {
 }
 
 /**
- * The run store over the metadata database. Several processes may hold one at once (WAL): a claim is a
- * conditional UPDATE, so two executors never start the same try.
+ * The run store over the metadata database. Several processes may hold one at once (WAL): every transition
+ * reads and writes inside one IMMEDIATE transaction, so two executors never start the same try.
  */
 export class RunStore {
   private readonly statements = new Map<string, Statement>();
@@ -561,8 +561,8 @@ export class RunStore {
   }
 
   /**
-   * Starts the next try of a ready task instance for `owner`: one conditional UPDATE, so of two executors
-   * racing for it one wins. Returns null if it is no longer ready.
+   * Starts the next try of a ready task instance for `owner` (the `try-started` transition, under the write
+   * lock, so of two executors racing for it one wins). Returns null if it is no longer ready.
    */
   claimTask(
     runId: string,
