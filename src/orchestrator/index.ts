@@ -60,12 +60,10 @@ export {
   type DagRun,
   type Owner,
   type RecoveredTask,
-  RUN_STATES,
   type RunQuery,
   type RunState,
   RunStore,
   runIdFor,
-  TASK_STATES,
   type TaskInstance,
   type TaskState,
   type TaskTry,
@@ -87,4 +85,5 @@ export {
   type SchedulerOptions,
   type SchedulerResult,
 } from './scheduler.js';
+export { RUN_STATES } from './state-machine.js';
 export { formatLogLine, readTaskLog, taskLogPath } from './task-log.js';

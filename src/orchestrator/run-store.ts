@@ -17,15 +17,8 @@ import {
   transition,
 } from './state-machine.js';
 
-export {
-  FINAL_TASK_STATES,
-  RUN_STATES,
-  type RunState,
-  TASK_STATES,
-  type TaskState,
-  type TryResult,
-  type TryState,
-} from './state-machine.js';
+// The states are the state machine's; they are re-exported for the store's readers.
+export type { RunState, TaskState, TryResult, TryState } from './state-machine.js';
 
 export interface DagRun {
   runId: string;

@@ -19,7 +19,7 @@ export const TASK_STATES = [
 export type TaskState = (typeof TASK_STATES)[number];
 export type TryState = 'running' | 'success' | 'failed' | 'skipped';
 
-export const FINAL_TASK_STATES: ReadonlySet<TaskState> = new Set([
+const FINAL_TASK_STATES: ReadonlySet<TaskState> = new Set([
   'success',
   'failed',
   'upstream_failed',
