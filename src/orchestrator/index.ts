@@ -39,11 +39,9 @@ export {
 } from './executor.js';
 export { clearRun, type ManualRunResult, type RunHereOptions, triggerRun } from './manual-run.js';
 export {
-  cliDags,
   type DagLoader,
   type DagPlanner,
   type DagRefresher,
-  DagRegistry,
   defaultDagId,
   getDag,
   getPlanner,
@@ -67,7 +65,6 @@ export {
   type TaskInstance,
   type TaskState,
   type TaskTry,
-  type TryState,
 } from './run-store.js';
 export {
   dayEndUtc,

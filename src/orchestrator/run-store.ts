@@ -18,7 +18,7 @@ import {
 } from './state-machine.js';
 
 // The states are the state machine's; they are re-exported for the store's readers.
-export type { RunState, TaskState, TryResult, TryState } from './state-machine.js';
+export type { RunState, TaskState, TryResult } from './state-machine.js';
 
 export interface DagRun {
   runId: string;

@@ -6,7 +6,7 @@ import { afterFailure } from './retry.js';
 
 export const RUN_STATES = ['queued', 'running', 'success', 'failed'] as const;
 export type RunState = (typeof RUN_STATES)[number];
-export const TASK_STATES = [
+const TASK_STATES = [
   'queued',
   'scheduled',
   'running',
@@ -275,7 +275,7 @@ export function selectForClear(
 // ── one event, one transition: what the RunStore applies ─────────────────────────────────────────────────
 
 /** A task instance as the state machine sees it. */
-export interface TaskSnapshot {
+interface TaskSnapshot {
   taskId: string;
   state: TaskState;
   upstream: readonly string[];
@@ -309,7 +309,7 @@ export type RunEvent =
   | { kind: 'dag-changed'; taskIds: readonly string[] };
 
 /** One change to a task instance's row; the store maps each kind to its columns. */
-export type TaskChange =
+type TaskChange =
   | { kind: 'started'; taskId: string; tryNumber: number }
   | ({ kind: 'ended'; taskId: string; tryNumber: number } & NonNullable<TryEnd['task']>)
   | { kind: 'lost'; taskId: string; tryNumber: number; state: 'up_for_retry' | 'failed'; error: string }

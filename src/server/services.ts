@@ -5,7 +5,7 @@ import type { DagRun, TaskInstance, TaskTry } from '../orchestrator/run-store.js
 import type { RunState, TaskState } from '../orchestrator/state-machine.js';
 
 // The run and task words are the orchestrator's: the same states, and views that pick the orchestrator's fields.
-export { RUN_STATES, type RunState, TASK_STATES, type TaskState } from '../orchestrator/state-machine.js';
+export { RUN_STATES, type TaskState } from '../orchestrator/state-machine.js';
 
 /** A DAG run with the current state of each of its task instances (what one column of the grid needs). */
 export interface RunSummary
