@@ -125,7 +125,8 @@ export interface BackfillSummary {
  * A second call skips days already done and resumes the others; `rerun` redoes them all.
  */
 export async function runBackfill(options: BackfillOptions): Promise<BackfillSummary> {
-  const started = Date.now();
+  const clock = options.clock ?? (() => new Date());
+  const started = clock().getTime();
   const { dag, from, to } = options;
   if (to < from) throw new UsageError(`backfill: --to (${to}) is before --from (${from})`);
   const home = options.home ?? options.config?.home;
@@ -135,7 +136,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
   const store = options.store ?? new RunStore(openMetaDb(home));
   try {
     // Runs left behind by a killed process must be released before they can be resumed.
-    store.recoverStale(livenessProbe(options.staleAfterMs ?? 30_000));
+    store.recoverStale(livenessProbe(options.staleAfterMs ?? 30_000, clock()));
     const plan = planBackfill(store, dag, from, to, options.rerun ?? false);
     const params = options.params ?? {};
     for (const item of plan.items) prepare(store, dag, item, params);
@@ -197,7 +198,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
       unfinished: runs.filter((r) => r.state === 'queued' || r.state === 'running').length,
       interrupted: result.stoppedBecause,
       stoppedByError,
-      durationMs: Date.now() - started,
+      durationMs: clock().getTime() - started,
     };
   } finally {
     if (ownStore) store.db.close();

@@ -39,11 +39,9 @@ export {
 } from './executor.js';
 export { clearRun, type ManualRunResult, type RunHereOptions, triggerRun } from './manual-run.js';
 export {
-  cliDags,
   type DagLoader,
   type DagPlanner,
   type DagRefresher,
-  DagRegistry,
   defaultDagId,
   getDag,
   getPlanner,
@@ -60,16 +58,13 @@ export {
   type DagRun,
   type Owner,
   type RecoveredTask,
-  RUN_STATES,
   type RunQuery,
   type RunState,
   RunStore,
   runIdFor,
-  TASK_STATES,
   type TaskInstance,
   type TaskState,
   type TaskTry,
-  type TryState,
 } from './run-store.js';
 export {
   dayEndUtc,
@@ -87,4 +82,5 @@ export {
   type SchedulerOptions,
   type SchedulerResult,
 } from './scheduler.js';
+export { RUN_STATES } from './state-machine.js';
 export { formatLogLine, readTaskLog, taskLogPath } from './task-log.js';

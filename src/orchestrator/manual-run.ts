@@ -36,7 +36,7 @@ export async function triggerRun(
   options: RunHereOptions & { dag: Dag; logicalDate: string; params?: Record<string, unknown> },
 ): Promise<ManualRunResult> {
   const { store, dag, logicalDate } = options;
-  store.recoverStale(livenessProbe(options.staleAfterMs ?? 30_000));
+  store.recoverStale(livenessProbe(options.staleAfterMs ?? 30_000, options.clock?.()));
   const params = options.params ?? {};
   const { run, created } = store.createRun(dag, { logicalDate, runType: 'manual', params });
   let clearedTasks: string[] = [];
@@ -61,7 +61,7 @@ export async function clearRun(
   },
 ): Promise<ManualRunResult> {
   const { store, dag, runId } = options;
-  store.recoverStale(livenessProbe(options.staleAfterMs ?? 30_000));
+  store.recoverStale(livenessProbe(options.staleAfterMs ?? 30_000, options.clock?.()));
   const run = store.getRun(runId);
   if (!run) throw new UsageError(`no run "${runId}" (see aqlake runs)`);
   if (dag && run.dagId !== dag.id)

@@ -125,7 +125,7 @@ export class DagRegistry {
 // The commander commands are registered as modules without arguments, so the CLI's composition root keeps its one
 // registry here; the orchestrator itself (executor, scheduler, backfill) only ever receives a DagLookup.
 
-export const cliDags = new DagRegistry();
+const cliDags = new DagRegistry();
 
 export const registerDag: DagRegistry['register'] = (dag, options) => cliDags.register(dag, options);
 export const getDag = (id: string): Dag => cliDags.get(id);

@@ -1,32 +1,24 @@
-// The run store: DAG runs, task instances and tries in SQLite; every state change is one transaction.
+// The run store: DAG runs, task instances and tries in SQLite. Every state change is one transaction that writes
+// what the state machine (state-machine.ts) decided for one event.
 import type { Statement } from 'better-sqlite3';
 import type { MetaDb } from '../lake/meta/meta-db.js';
 import type { Dag, DataInterval, RunType } from './dag.js';
 import { type LivenessProbe, staleReason } from './liveness.js';
 import {
   type ClearSelection,
-  finishTry,
   initialTaskState,
-  loseTry,
+  type RunEvent,
+  type RunSnapshot,
   type RunState,
-  removedFromDag,
-  selectForClear,
-  settle,
-  startTry,
   type TaskState,
+  type Transition,
   type TryResult,
   type TryState,
+  transition,
 } from './state-machine.js';
 
-export {
-  FINAL_TASK_STATES,
-  RUN_STATES,
-  type RunState,
-  TASK_STATES,
-  type TaskState,
-  type TryResult,
-  type TryState,
-} from './state-machine.js';
+// The states are the state machine's; they are re-exported for the store's readers.
+export type { RunState, TaskState, TryResult } from './state-machine.js';
 
 export interface DagRun {
   runId: string;
@@ -241,8 +233,8 @@ function toTry(r: TryRow): TaskTry {
 }
 
 /**
- * The run store over the metadata database. Several processes may hold one at once (WAL): a claim is a
- * conditional UPDATE, so two executors never start the same try.
+ * The run store over the metadata database. Several processes may hold one at once (WAL): every transition
+ * reads and writes inside one IMMEDIATE transaction, so two executors never start the same try.
  */
 export class RunStore {
   private readonly statements = new Map<string, Statement>();
@@ -397,45 +389,113 @@ export class RunStore {
   }
 
   /**
-   * Brings an existing run in line with the DAG as defined now: adds task instances for new tasks, skips
-   * those whose task was removed, refreshes upstream lists, then settles the run.
+   * Brings an existing run in line with the DAG as defined now: adds task instances for new tasks, refreshes
+   * upstream lists, then applies the `dag-changed` transition (instances of removed tasks are skipped).
    */
   syncTaskInstances(dag: Dag, runId: string): RunState {
     return this.tx(() => {
-      const now = iso(this.clock());
-      this.insertTaskInstances(dag, runId, now);
+      const now = this.clock();
+      this.insertTaskInstances(dag, runId, iso(now));
       const update = this.sql(
         'UPDATE task_instances SET priority = ?, upstream_json = ?, retries = ? WHERE run_id = ? AND task_id = ?',
       );
       for (const t of dag.tasks) update.run(t.priority, JSON.stringify(t.upstream), t.retries, runId, t.id);
-      const skip = this.sql(
-        `UPDATE task_instances SET state = 'skipped', error = 'task no longer in the DAG', ended_at = ?, updated_at = ?
-         WHERE run_id = ? AND task_id = ?`,
-      );
-      const removed = removedFromDag(
-        this.listTaskInstances(runId),
-        dag.tasks.map((t) => t.id),
-      );
-      for (const taskId of removed) skip.run(now, now, runId, taskId);
-      return this.settle(runId, now);
+      return this.apply(runId, { kind: 'dag-changed', taskIds: dag.tasks.map((t) => t.id) }, now).run.state;
     });
   }
 
-  /** Persists what the state machine's settle rule decides for a run. Runs inside the caller's transaction. */
-  private settle(runId: string, now: string): RunState {
-    const tasks = this.listTaskInstances(runId);
-    const run = this.sql('SELECT state, owner_id FROM dag_runs WHERE run_id = ?').get(runId) as {
-      state: RunState;
-      owner_id: string | null;
-    };
-    const next = settle({ state: run.state, ownerId: run.owner_id }, tasks);
-    const setState = this.sql(
-      `UPDATE task_instances SET state = ?, ended_at = CASE WHEN ? = 'upstream_failed' THEN ? ELSE ended_at END,
-         updated_at = ? WHERE run_id = ? AND task_id = ?`,
-    );
-    for (const t of next.tasks) setState.run(t.state, t.state, now, now, runId, t.taskId);
-    const final = +next.runFinal;
-    if (next.runChanged)
+  private snapshot(runId: string): RunSnapshot {
+    const run = this.sql('SELECT state, owner_id FROM dag_runs WHERE run_id = ?').get(runId) as
+      | { state: RunState; owner_id: string | null }
+      | undefined;
+    if (!run) throw new Error(`no DAG run ${runId}`);
+    return { runId, state: run.state, ownerId: run.owner_id, tasks: this.listTaskInstances(runId) };
+  }
+
+  /**
+   * Reads the run, asks the state machine what `event` changes, and writes exactly that. Runs inside the caller's
+   * transaction (IMMEDIATE: nothing changes between the read and the writes).
+   */
+  private apply(
+    runId: string,
+    event: RunEvent,
+    now: Date,
+    context: { owner?: Owner; durationMs?: number } = {},
+  ): Transition {
+    const t = transition(this.snapshot(runId), event, now);
+    const at = iso(now);
+    for (const c of t.tasks) {
+      switch (c.kind) {
+        case 'started': {
+          const owner = context.owner!;
+          this.sql(
+            `UPDATE task_instances SET state = 'running', try_number = ?, started_at = ?, ended_at = NULL,
+               duration_ms = NULL, heartbeat_at = ?, owner_id = ?, pid = ?, hostname = ?, error = NULL,
+               next_retry_at = NULL, updated_at = ?
+             WHERE run_id = ? AND task_id = ?`,
+          ).run(c.tryNumber, at, at, owner.id, owner.pid, owner.hostname, at, runId, c.taskId);
+          break;
+        }
+        case 'ended':
+          this.sql(
+            `UPDATE task_instances SET state = ?, ended_at = ?, duration_ms = ?, next_retry_at = ?, error = ?,
+               updated_at = ?
+             WHERE run_id = ? AND task_id = ?`,
+          ).run(
+            c.state,
+            c.ended ? at : null,
+            context.durationMs ?? null,
+            c.retryAt ? iso(c.retryAt) : null,
+            c.error,
+            at,
+            runId,
+            c.taskId,
+          );
+          break;
+        case 'lost':
+          // A lost try is retried at once: its process failed, not the task.
+          this.sql(
+            `UPDATE task_instances SET state = ?, next_retry_at = ?, ended_at = ?, error = ?, updated_at = ?
+             WHERE run_id = ? AND task_id = ?`,
+          ).run(
+            c.state,
+            c.state === 'up_for_retry' ? at : null,
+            c.state === 'failed' ? at : null,
+            c.error,
+            at,
+            runId,
+            c.taskId,
+          );
+          break;
+        case 'cleared':
+          this.sql(
+            `UPDATE task_instances SET state = 'queued', max_tries = ?, next_retry_at = NULL, queued_at = ?,
+               started_at = NULL, ended_at = NULL, duration_ms = NULL, heartbeat_at = NULL, owner_id = NULL, pid = NULL,
+               hostname = NULL, error = NULL, updated_at = ?
+             WHERE run_id = ? AND task_id = ?`,
+          ).run(c.maxTries, at, at, runId, c.taskId);
+          break;
+        case 'removed':
+          this.sql(
+            `UPDATE task_instances SET state = 'skipped', error = 'task no longer in the DAG', ended_at = ?,
+               updated_at = ? WHERE run_id = ? AND task_id = ?`,
+          ).run(at, at, runId, c.taskId);
+          break;
+        case 'settled':
+          this.sql(
+            `UPDATE task_instances SET state = ?, ended_at = CASE WHEN ? = 'upstream_failed' THEN ? ELSE ended_at END,
+               updated_at = ? WHERE run_id = ? AND task_id = ?`,
+          ).run(c.state, c.state, at, at, runId, c.taskId);
+          break;
+      }
+    }
+    if (t.run.started)
+      this.sql(
+        // started_at also for a cleared run that is already marked running: a rerun starts its clock again.
+        'UPDATE dag_runs SET state = ?, started_at = COALESCE(started_at, ?), updated_at = ? WHERE run_id = ?',
+      ).run(t.run.state, at, at, runId);
+    else if (t.run.changed) {
+      const final = +t.run.final;
       this.sql(
         `UPDATE dag_runs SET state = ?, started_at = CASE WHEN ? = 'running' THEN COALESCE(started_at, ?) ELSE started_at END,
            ended_at = ?, updated_at = ?,
@@ -444,8 +504,9 @@ export class RunStore {
            owner_hostname = CASE WHEN ? THEN NULL ELSE owner_hostname END,
            owner_heartbeat_at = CASE WHEN ? THEN NULL ELSE owner_heartbeat_at END
          WHERE run_id = ?`,
-      ).run(next.runState, next.runState, now, final ? now : null, now, final, final, final, final, runId);
-    return next.runState;
+      ).run(t.run.state, t.run.state, at, final ? at : null, at, final, final, final, final, runId);
+    }
+    return t;
   }
 
   /** Takes a run for `owner` unless another executor holds it. Stale holders are released by recoverStale. */
@@ -493,8 +554,8 @@ export class RunStore {
   }
 
   /**
-   * Starts the next try of a ready task instance for `owner`: one conditional UPDATE, so of two executors
-   * racing for it one wins. Returns null if it is no longer ready.
+   * Starts the next try of a ready task instance for `owner` (the `try-started` transition, under the write
+   * lock, so of two executors racing for it one wins). Returns null if it is no longer ready.
    */
   claimTask(
     runId: string,
@@ -504,27 +565,16 @@ export class RunStore {
   ): { tryNumber: number; maxTries: number; logPath: string; startedAt: Date } | null {
     return this.tx(() => {
       const started = this.clock();
-      const now = iso(started);
-      const task = this.getTaskInstance(runId, taskId);
-      const run = this.getRun(runId);
-      const next = task && run && startTry(task, run.state, started);
-      if (!task || !next) return null;
-      this.sql(
-        `UPDATE task_instances SET state = 'running', try_number = ?, started_at = ?, ended_at = NULL,
-           duration_ms = NULL, heartbeat_at = ?, owner_id = ?, pid = ?, hostname = ?, error = NULL,
-           next_retry_at = NULL, updated_at = ?
-         WHERE run_id = ? AND task_id = ?`,
-      ).run(next.tryNumber, now, now, owner.id, owner.pid, owner.hostname, now, runId, taskId);
-      const logPath = logPathFor(next.tryNumber);
+      const t = this.apply(runId, { kind: 'try-started', taskId }, started, { owner });
+      const change = t.tasks[0];
+      if (!t.applied || change?.kind !== 'started') return null;
+      const logPath = logPathFor(change.tryNumber);
       this.sql(
         `INSERT OR REPLACE INTO task_tries (run_id, task_id, try_number, state, started_at, pid, hostname, log_path)
          VALUES (?, ?, ?, 'running', ?, ?, ?, ?)`,
-      ).run(runId, taskId, next.tryNumber, now, owner.pid, owner.hostname, logPath);
-      this.sql(
-        // started_at also for a cleared run that is already marked running: a rerun starts its clock again.
-        `UPDATE dag_runs SET state = ?, started_at = COALESCE(started_at, ?), updated_at = ? WHERE run_id = ?`,
-      ).run(next.runState, now, now, runId);
-      return { tryNumber: next.tryNumber, maxTries: task.maxTries, logPath, startedAt: started };
+      ).run(runId, taskId, change.tryNumber, iso(started), owner.pid, owner.hostname, logPath);
+      const { maxTries } = this.getTaskInstance(runId, taskId)!;
+      return { tryNumber: change.tryNumber, maxTries, logPath, startedAt: started };
     });
   }
 
@@ -541,30 +591,21 @@ export class RunStore {
   ): { applied: boolean; runState: RunState } {
     return this.tx(() => {
       const ended = this.clock();
-      const now = iso(ended);
       const durationMs = Math.max(0, ended.getTime() - startedAt.getTime());
-      const end = finishTry(this.getTaskInstance(runId, taskId), tryNumber, result);
-      const error = 'error' in result ? (result.error ?? null) : null;
+      const t = this.apply(runId, { kind: 'try-ended', taskId, tryNumber, result }, ended, { durationMs });
       this.sql(
         `UPDATE task_tries SET state = ?, ended_at = ?, duration_ms = ?, error = ?
          WHERE run_id = ? AND task_id = ? AND try_number = ? AND state = 'running'`,
-      ).run(end.tryState, now, durationMs, error, runId, taskId, tryNumber);
-      if (end.task)
-        this.sql(
-          `UPDATE task_instances SET state = ?, ended_at = ?, duration_ms = ?, next_retry_at = ?, error = ?,
-             updated_at = ?
-           WHERE run_id = ? AND task_id = ?`,
-        ).run(
-          end.task.state,
-          end.task.ended ? now : null,
-          durationMs,
-          end.task.retryAt ? iso(end.task.retryAt) : null,
-          end.task.error,
-          now,
-          runId,
-          taskId,
-        );
-      return { applied: end.task !== null, runState: this.settle(runId, now) };
+      ).run(
+        t.tryState!,
+        iso(ended),
+        durationMs,
+        'error' in result ? (result.error ?? null) : null,
+        runId,
+        taskId,
+        tryNumber,
+      );
+      return { applied: t.applied, runState: t.run.state };
     });
   }
 
@@ -602,36 +643,7 @@ export class RunStore {
   recoverStale(probe: LivenessProbe): RecoveredTask[] {
     return this.tx(() => {
       const now = iso(probe.now);
-      const recovered: RecoveredTask[] = [];
-      const touched = new Set<string>();
-      const running = this.sql("SELECT * FROM task_instances WHERE state = 'running'").all() as TaskRow[];
-      for (const ti of running) {
-        const reason = staleReason(
-          { ownerId: ti.owner_id, pid: ti.pid, hostname: ti.hostname, heartbeatAt: ti.heartbeat_at },
-          probe,
-        );
-        if (!reason) continue;
-        const { state, error } = loseTry({ tryNumber: ti.try_number, maxTries: ti.max_tries }, reason);
-        this.sql(
-          `UPDATE task_instances SET state = ?, next_retry_at = ?, ended_at = ?, error = ?, updated_at = ?
-           WHERE run_id = ? AND task_id = ? AND try_number = ? AND state = 'running'`,
-        ).run(
-          state,
-          state === 'up_for_retry' ? now : null,
-          state === 'failed' ? now : null,
-          error,
-          now,
-          ti.run_id,
-          ti.task_id,
-          ti.try_number,
-        );
-        this.sql(
-          `UPDATE task_tries SET state = 'failed', ended_at = ?, error = ?
-           WHERE run_id = ? AND task_id = ? AND try_number = ? AND state = 'running'`,
-        ).run(now, error, ti.run_id, ti.task_id, ti.try_number);
-        recovered.push({ runId: ti.run_id, taskId: ti.task_id, tryNumber: ti.try_number, state, reason });
-        touched.add(ti.run_id);
-      }
+      const released = new Set<string>();
       const owned = this.sql('SELECT * FROM dag_runs WHERE owner_id IS NOT NULL').all() as RunRow[];
       for (const r of owned) {
         const reason = staleReason(
@@ -648,9 +660,34 @@ export class RunStore {
           `UPDATE dag_runs SET owner_id = NULL, owner_pid = NULL, owner_hostname = NULL, owner_heartbeat_at = NULL,
              note = ?, updated_at = ? WHERE run_id = ? AND owner_id = ?`,
         ).run(`released: ${reason}`, now, r.run_id, r.owner_id);
-        touched.add(r.run_id);
+        released.add(r.run_id);
       }
-      for (const runId of touched) this.settle(runId, now);
+      const recovered: RecoveredTask[] = [];
+      const running = this.sql("SELECT * FROM task_instances WHERE state = 'running'").all() as TaskRow[];
+      for (const ti of running) {
+        const reason = staleReason(
+          { ownerId: ti.owner_id, pid: ti.pid, hostname: ti.hostname, heartbeatAt: ti.heartbeat_at },
+          probe,
+        );
+        if (!reason) continue;
+        const event = { kind: 'try-lost', taskId: ti.task_id, tryNumber: ti.try_number, reason } as const;
+        const t = this.apply(ti.run_id, event, probe.now);
+        const lost = t.tasks[0];
+        if (!t.applied || lost?.kind !== 'lost') continue;
+        this.sql(
+          `UPDATE task_tries SET state = ?, ended_at = ?, error = ?
+           WHERE run_id = ? AND task_id = ? AND try_number = ? AND state = 'running'`,
+        ).run(t.tryState!, now, lost.error, ti.run_id, ti.task_id, ti.try_number);
+        recovered.push({
+          runId: ti.run_id,
+          taskId: ti.task_id,
+          tryNumber: ti.try_number,
+          state: lost.state,
+          reason,
+        });
+        released.delete(ti.run_id);
+      }
+      for (const runId of released) this.apply(runId, { kind: 'owner-lost' }, probe.now);
       return recovered;
     });
   }
@@ -662,17 +699,10 @@ export class RunStore {
    */
   clearTasks(runId: string, options: ClearOptions = {}): string[] {
     return this.tx(() => {
-      const now = iso(this.clock());
-      const tis = this.listTaskInstances(runId);
-      if (tis.length === 0) return [];
-      const cleared = selectForClear(runId, tis, options);
-      const reset = this.sql(
-        `UPDATE task_instances SET state = 'queued', max_tries = try_number + retries + 1, next_retry_at = NULL,
-           queued_at = ?, started_at = NULL, ended_at = NULL, duration_ms = NULL, heartbeat_at = NULL,
-           owner_id = NULL, pid = NULL, hostname = NULL, error = NULL, updated_at = ?
-         WHERE run_id = ? AND task_id = ?`,
-      );
-      for (const id of cleared.taskIds) reset.run(now, now, runId, id);
+      const now = this.clock();
+      if (!this.getRun(runId) || this.listTaskInstances(runId).length === 0) return [];
+      const t = this.apply(runId, { kind: 'cleared', selection: options }, now);
+      const cleared = t.cleared!;
       if (options.params !== undefined || options.note !== undefined || cleared.taskIds.length > 0)
         this.sql(
           `UPDATE dag_runs SET params_json = COALESCE(?, params_json), note = COALESCE(?, note),
@@ -683,10 +713,9 @@ export class RunStore {
           options.note ?? null,
           +cleared.restartRun,
           +(cleared.taskIds.length > 0),
-          now,
+          iso(now),
           runId,
         );
-      this.settle(runId, now);
       return cleared.taskIds;
     });
   }

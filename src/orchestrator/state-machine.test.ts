@@ -5,13 +5,17 @@ import {
   initialTaskState,
   isReady,
   loseTry,
+  type RunEvent,
+  type RunSnapshot,
   removedFromDag,
   type SettleTask,
   selectForClear,
   settle,
   startTry,
   type TaskState,
+  type Transition,
   type TryResult,
+  transition,
   tryResult,
 } from './state-machine.js';
 
@@ -389,5 +393,210 @@ describe('a clear', () => {
     expect(() => selectForClear('pipe__2024-01-01', tasks, { taskIds: ['nope'] })).toThrow(
       'run pipe__2024-01-01 has no task "nope"',
     );
+  });
+});
+
+// ── whole transitions, replayed on an in-memory run (what the RunStore does with SQLite) ────────────────────
+
+const RETRIES = 1;
+function newRun(): RunSnapshot {
+  return {
+    runId: 'pipe__2024-03-01',
+    state: 'queued',
+    ownerId: null,
+    tasks: Object.entries(UPSTREAM).map(([taskId, upstream]) => ({
+      taskId,
+      state: initialTaskState(upstream),
+      upstream,
+      tryNumber: 0,
+      maxTries: RETRIES + 1,
+      retries: RETRIES,
+      nextRetryAt: null,
+    })),
+  };
+}
+
+/** Applies a transition to the in-memory run, as the store's writes would. */
+function applyTo(run: RunSnapshot, t: Transition): RunSnapshot {
+  const tasks = run.tasks.map((task) => ({ ...task }));
+  const byId = new Map(tasks.map((task) => [task.taskId, task]));
+  for (const c of t.tasks) {
+    const task = byId.get(c.taskId)!;
+    if (c.kind === 'started')
+      Object.assign(task, { state: 'running', tryNumber: c.tryNumber, nextRetryAt: null });
+    else if (c.kind === 'ended')
+      Object.assign(task, { state: c.state, nextRetryAt: c.retryAt ? c.retryAt.toISOString() : null });
+    else if (c.kind === 'lost')
+      Object.assign(task, {
+        state: c.state,
+        nextRetryAt: c.state === 'up_for_retry' ? NOW.toISOString() : null,
+      });
+    else if (c.kind === 'cleared')
+      Object.assign(task, { state: 'queued', maxTries: c.maxTries, nextRetryAt: null });
+    else if (c.kind === 'removed') task.state = 'skipped';
+    else task.state = c.state;
+  }
+  return { ...run, state: t.run.state, ownerId: t.run.final ? null : run.ownerId, tasks };
+}
+
+function replay(run: RunSnapshot, events: RunEvent[], now = NOW): RunSnapshot {
+  return events.reduce((r, e) => applyTo(r, transition(r, e, now)), run);
+}
+
+const stateOf = (run: RunSnapshot): Record<string, TaskState> =>
+  Object.fromEntries(run.tasks.map((t) => [t.taskId, t.state]));
+
+const succeed = (taskId: string, tryNumber = 1): RunEvent[] => [
+  { kind: 'try-started', taskId },
+  { kind: 'try-ended', taskId, tryNumber, result: { state: 'success' } },
+];
+
+describe('transition: a run from its first try to its end, without a database', () => {
+  it('runs every task in dependency order to success', () => {
+    let run = newRun();
+    run = replay(run, [{ kind: 'try-started', taskId: 'extract' }]);
+    expect(run.state).toBe('running');
+    run = replay(run, [
+      { kind: 'try-ended', taskId: 'extract', tryNumber: 1, result: { state: 'success' } },
+      ...succeed('transform'),
+      ...succeed('catalog'),
+    ]);
+    expect(stateOf(run)).toMatchObject({ catalog: 'success', validate: 'scheduled', publish: 'queued' });
+    run = replay(run, [...succeed('validate'), ...succeed('publish')]);
+    expect(run.state).toBe('success');
+  });
+
+  it('retries a failed try, then fails the run below the second failure', () => {
+    let run = replay(newRun(), [...succeed('extract'), { kind: 'try-started', taskId: 'transform' }]);
+    const retry: TryResult = { state: 'up_for_retry', retryAt: later(1_000), error: '503' };
+    run = replay(run, [{ kind: 'try-ended', taskId: 'transform', tryNumber: 1, result: retry }]);
+    expect(stateOf(run).transform).toBe('up_for_retry');
+    expect(run.state).toBe('running');
+    // Not before its retry time:
+    expect(transition(run, { kind: 'try-started', taskId: 'transform' }, NOW).applied).toBe(false);
+    run = replay(run, [{ kind: 'try-started', taskId: 'transform' }], later(1_000));
+    run = replay(run, [
+      { kind: 'try-ended', taskId: 'transform', tryNumber: 2, result: { state: 'failed', error: 'boom' } },
+    ]);
+    expect(stateOf(run)).toEqual({
+      extract: 'success',
+      transform: 'failed',
+      catalog: 'upstream_failed',
+      validate: 'upstream_failed',
+      publish: 'upstream_failed',
+    });
+    expect(run.state).toBe('failed');
+  });
+});
+
+describe('transition: each event', () => {
+  it('try-started on a task that is not ready changes nothing', () => {
+    const t = transition(newRun(), { kind: 'try-started', taskId: 'transform' }, NOW);
+    expect(t).toMatchObject({
+      applied: false,
+      tasks: [],
+      run: { state: 'queued', changed: false, started: false },
+    });
+  });
+
+  it('try-started marks the run started (its clock starts unless it has one)', () => {
+    const t = transition(newRun(), { kind: 'try-started', taskId: 'extract' }, NOW);
+    expect(t.tasks).toEqual([{ kind: 'started', taskId: 'extract', tryNumber: 1 }]);
+    expect(t.run).toEqual({ state: 'running', changed: true, final: false, started: true });
+  });
+
+  it('try-ended of a try that lost its instance records only the try', () => {
+    const run = replay(newRun(), [
+      { kind: 'try-started', taskId: 'extract' },
+      { kind: 'cleared', selection: {} },
+    ]);
+    const t = transition(
+      run,
+      { kind: 'try-ended', taskId: 'extract', tryNumber: 1, result: { state: 'success' } },
+      NOW,
+    );
+    expect(t).toMatchObject({ applied: false, tryState: 'success', tasks: [] });
+  });
+
+  it('try-lost retries at once while tries are left, and fails the run below it on the last try', () => {
+    const lostOnce = transition(
+      replay(newRun(), [{ kind: 'try-started', taskId: 'extract' }]),
+      { kind: 'try-lost', taskId: 'extract', tryNumber: 1, reason: 'process 7 is no longer running' },
+      NOW,
+    );
+    expect(lostOnce.tasks).toEqual([
+      {
+        kind: 'lost',
+        taskId: 'extract',
+        tryNumber: 1,
+        state: 'up_for_retry',
+        error: 'try 1 lost: process 7 is no longer running',
+      },
+    ]);
+    expect(lostOnce.tryState).toBe('failed');
+    const lastTry = replay(newRun(), [
+      { kind: 'try-started', taskId: 'extract' },
+      { kind: 'try-lost', taskId: 'extract', tryNumber: 1, reason: 'gone' },
+      { kind: 'try-started', taskId: 'extract' },
+      { kind: 'try-lost', taskId: 'extract', tryNumber: 2, reason: 'gone' },
+    ]);
+    expect(stateOf(lastTry).extract).toBe('failed');
+    expect(lastTry.state).toBe('failed');
+  });
+
+  it('try-lost of a try that is no longer running changes nothing', () => {
+    const t = transition(
+      newRun(),
+      { kind: 'try-lost', taskId: 'extract', tryNumber: 1, reason: 'gone' },
+      NOW,
+    );
+    expect(t).toMatchObject({ applied: false, tasks: [] });
+  });
+
+  it('owner-lost only settles: a run recorded final but still owned is released', () => {
+    const done = replay(
+      newRun(),
+      ['extract', 'transform', 'catalog', 'validate', 'publish'].flatMap((id) => succeed(id)),
+    );
+    const t = transition({ ...done, ownerId: 'dead' }, { kind: 'owner-lost' }, NOW);
+    expect(t).toMatchObject({
+      applied: true,
+      tasks: [],
+      run: { state: 'success', changed: true, final: true },
+    });
+  });
+
+  it('cleared gives each task its retries anew and requeues a finished run', () => {
+    const failed = replay(newRun(), [
+      ...succeed('extract'),
+      { kind: 'try-started', taskId: 'transform' },
+      { kind: 'try-ended', taskId: 'transform', tryNumber: 1, result: { state: 'failed', error: 'x' } },
+    ]);
+    expect(failed.state).toBe('failed');
+    const t = transition(failed, { kind: 'cleared', selection: { onlyFailed: true } }, NOW);
+    expect(t.cleared).toEqual({ taskIds: ['transform', 'catalog', 'validate', 'publish'], restartRun: true });
+    expect(t.tasks.filter((c) => c.kind === 'cleared')).toContainEqual({
+      kind: 'cleared',
+      taskId: 'transform',
+      maxTries: 1 + RETRIES + 1,
+    });
+    // transform's upstream is done, so settling schedules it at once.
+    expect(t.tasks.filter((c) => c.kind === 'settled')).toEqual([
+      { kind: 'settled', taskId: 'transform', state: 'scheduled' },
+    ]);
+    expect(t.run).toMatchObject({ state: 'queued', changed: true, final: false });
+  });
+
+  it('dag-changed skips waiting instances of removed tasks and settles their downstream', () => {
+    const run = replay(newRun(), [...succeed('extract'), ...succeed('transform'), ...succeed('catalog')]);
+    const t = transition(
+      run,
+      { kind: 'dag-changed', taskIds: ['extract', 'transform', 'catalog', 'publish'] },
+      NOW,
+    );
+    expect(t.tasks).toEqual([
+      { kind: 'removed', taskId: 'validate' },
+      { kind: 'settled', taskId: 'publish', state: 'scheduled' },
+    ]);
   });
 });

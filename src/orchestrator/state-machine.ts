@@ -6,7 +6,7 @@ import { afterFailure } from './retry.js';
 
 export const RUN_STATES = ['queued', 'running', 'success', 'failed'] as const;
 export type RunState = (typeof RUN_STATES)[number];
-export const TASK_STATES = [
+const TASK_STATES = [
   'queued',
   'scheduled',
   'running',
@@ -19,7 +19,7 @@ export const TASK_STATES = [
 export type TaskState = (typeof TASK_STATES)[number];
 export type TryState = 'running' | 'success' | 'failed' | 'skipped';
 
-export const FINAL_TASK_STATES: ReadonlySet<TaskState> = new Set([
+const FINAL_TASK_STATES: ReadonlySet<TaskState> = new Set([
   'success',
   'failed',
   'upstream_failed',
@@ -269,5 +269,151 @@ export function selectForClear(
   return {
     taskIds: tasks.filter((t) => selected.has(t.taskId)).map((t) => t.taskId),
     restartRun: selected.size > 0 && !tasks.some((t) => t.state === 'running' && !selected.has(t.taskId)),
+  };
+}
+
+// ── one event, one transition: what the RunStore applies ─────────────────────────────────────────────────
+
+/** A task instance as the state machine sees it. */
+interface TaskSnapshot {
+  taskId: string;
+  state: TaskState;
+  upstream: readonly string[];
+  tryNumber: number;
+  maxTries: number;
+  /** Retries after the first try, as the DAG defines them now. */
+  retries: number;
+  nextRetryAt: string | null;
+}
+
+/** A run and its task instances (in priority order), read in the transaction that applies the transition. */
+export interface RunSnapshot {
+  runId: string;
+  state: RunState;
+  ownerId: string | null;
+  tasks: readonly TaskSnapshot[];
+}
+
+export type RunEvent =
+  /** An executor starts the next try of a task instance. */
+  | { kind: 'try-started'; taskId: string }
+  /** A try ended with `result` (see tryResult). */
+  | { kind: 'try-ended'; taskId: string; tryNumber: number; result: TryResult }
+  /** A running try's process is gone: dead pid, or no heartbeat for too long. */
+  | { kind: 'try-lost'; taskId: string; tryNumber: number; reason: string }
+  /** The executor holding the run is gone; its tries are handled by try-lost. */
+  | { kind: 'owner-lost' }
+  /** Task instances reset to run again (a clear, a resume, a rerun). */
+  | { kind: 'cleared'; selection: ClearSelection }
+  /** The DAG's definition changed: instances of tasks no longer in it are skipped. */
+  | { kind: 'dag-changed'; taskIds: readonly string[] };
+
+/** One change to a task instance's row; the store maps each kind to its columns. */
+type TaskChange =
+  | { kind: 'started'; taskId: string; tryNumber: number }
+  | ({ kind: 'ended'; taskId: string; tryNumber: number } & NonNullable<TryEnd['task']>)
+  | { kind: 'lost'; taskId: string; tryNumber: number; state: 'up_for_retry' | 'failed'; error: string }
+  | { kind: 'cleared'; taskId: string; maxTries: number }
+  | { kind: 'removed'; taskId: string }
+  | { kind: 'settled'; taskId: string; state: TaskState };
+
+export interface Transition {
+  /** False when the event does not apply (a task not ready to start, a try that no longer holds its instance). */
+  applied: boolean;
+  /** In order: the event's own changes, then what settling decided. */
+  tasks: TaskChange[];
+  /** For try-ended and try-lost: how the try's own row ends. */
+  tryState?: TryState;
+  /** For cleared: the tasks reset and whether the run's clock restarts. */
+  cleared?: Cleared;
+  run: {
+    state: RunState;
+    /** The run's row changes state, or ends while still recorded with an owner (who is then released). */
+    changed: boolean;
+    final: boolean;
+    /** A try started: the run's start time is set unless it has one. */
+    started: boolean;
+  };
+}
+
+const TRY_LOST_STATE: TryState = 'failed';
+
+/**
+ * The next task and run states after `event`: the event's own change, then settling (see settle). Pure, like
+ * Dagster's ActiveExecution: the RunStore reads a snapshot, calls this, and writes what it returns.
+ */
+export function transition(run: RunSnapshot, event: RunEvent, now: Date): Transition {
+  const tasks = new Map(run.tasks.map((t) => [t.taskId, t]));
+  const changes: TaskChange[] = [];
+  const states = new Map(run.tasks.map((t) => [t.taskId, t.state]));
+  let applied = true;
+  let tryState: TryState | undefined;
+  let cleared: Cleared | undefined;
+  switch (event.kind) {
+    case 'try-started': {
+      const task = tasks.get(event.taskId);
+      const next = task && startTry(task, run.state, now);
+      if (!next) applied = false;
+      else {
+        changes.push({ kind: 'started', taskId: event.taskId, tryNumber: next.tryNumber });
+        states.set(event.taskId, 'running');
+      }
+      break;
+    }
+    case 'try-ended': {
+      const end = finishTry(tasks.get(event.taskId), event.tryNumber, event.result);
+      tryState = end.tryState;
+      if (!end.task) applied = false;
+      else {
+        changes.push({ kind: 'ended', taskId: event.taskId, tryNumber: event.tryNumber, ...end.task });
+        states.set(event.taskId, end.task.state);
+      }
+      break;
+    }
+    case 'try-lost': {
+      const task = tasks.get(event.taskId);
+      if (task?.state !== 'running' || task.tryNumber !== event.tryNumber) applied = false;
+      else {
+        const lost = loseTry(task, event.reason);
+        changes.push({ kind: 'lost', taskId: event.taskId, tryNumber: event.tryNumber, ...lost });
+        states.set(event.taskId, lost.state);
+      }
+      tryState = TRY_LOST_STATE;
+      break;
+    }
+    case 'owner-lost':
+      break;
+    case 'cleared': {
+      cleared = selectForClear(run.runId, run.tasks, event.selection);
+      for (const taskId of cleared.taskIds) {
+        const t = tasks.get(taskId)!;
+        changes.push({ kind: 'cleared', taskId, maxTries: t.tryNumber + t.retries + 1 });
+        states.set(taskId, 'queued');
+      }
+      break;
+    }
+    case 'dag-changed':
+      for (const taskId of removedFromDag(run.tasks, event.taskIds)) {
+        changes.push({ kind: 'removed', taskId });
+        states.set(taskId, 'skipped');
+      }
+      break;
+  }
+  const settled = settle(
+    { state: run.state, ownerId: run.ownerId },
+    run.tasks.map((t) => ({ taskId: t.taskId, state: states.get(t.taskId)!, upstream: t.upstream })),
+  );
+  for (const s of settled.tasks) changes.push({ kind: 'settled', ...s });
+  return {
+    applied,
+    tasks: changes,
+    ...(tryState ? { tryState } : {}),
+    ...(cleared ? { cleared } : {}),
+    run: {
+      state: settled.runState,
+      changed: settled.runChanged,
+      final: settled.runFinal,
+      started: event.kind === 'try-started' && applied,
+    },
   };
 }

@@ -4,12 +4,7 @@ import type { Engine } from '../engines/engine.js';
 import type { MetaDb } from '../lake/meta/meta-db.js';
 import type { ObjectStore } from '../lake/store/index.js';
 import type { Logger } from '../logging.js';
-
-/** Local calendar days, both inclusive (YYYY-MM-DD). */
-export interface DataInterval {
-  from: string;
-  to: string;
-}
+import type { DataInterval } from '../orchestrator/dag.js';
 
 export interface TaskContext {
   config: AqlakeConfig;

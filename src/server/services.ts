@@ -5,7 +5,7 @@ import type { DagRun, TaskInstance, TaskTry } from '../orchestrator/run-store.js
 import type { RunState, TaskState } from '../orchestrator/state-machine.js';
 
 // The run and task words are the orchestrator's: the same states, and views that pick the orchestrator's fields.
-export { RUN_STATES, type RunState, TASK_STATES, type TaskState } from '../orchestrator/state-machine.js';
+export { RUN_STATES, type TaskState } from '../orchestrator/state-machine.js';
 
 /** A DAG run with the current state of each of its task instances (what one column of the grid needs). */
 export interface RunSummary
@@ -42,7 +42,8 @@ export interface RunFilter {
   limit?: number;
 }
 
-export interface BackfillProgress {
+/** A backfill the server started, as the page polls it (the orchestrator's BackfillProgress is one event of it). */
+export interface BackfillStatus {
   id: string;
   from: string;
   to: string;
@@ -76,9 +77,9 @@ export interface RunsService {
     downstream?: boolean;
   }): Promise<{ cleared: string[] } | undefined>;
   /** Starts a backfill in the background; resolves with its first progress report. */
-  startBackfill(request: { from: string; to: string; locations?: number[] }): Promise<BackfillProgress>;
+  startBackfill(request: { from: string; to: string; locations?: number[] }): Promise<BackfillStatus>;
   /** The backfill started by this process (by id, or the latest); undefined when there is none. */
-  backfillProgress(id?: string): Promise<BackfillProgress | undefined>;
+  backfillProgress(id?: string): Promise<BackfillStatus | undefined>;
 }
 
 export interface TableInfo {
@@ -155,7 +156,8 @@ export interface ChecksService {
   results(filter: { date?: string }): Promise<CheckResult[]>;
 }
 
-export interface QueryResult {
+/** Rows as the HTTP API returns them: column names, and each row as an object (the engine's QueryResult, shaped for JSON). */
+export interface RowSet {
   columns: string[];
   rows: Record<string, unknown>[];
   /** True when the rows were cut at the server's row limit. */
@@ -230,7 +232,7 @@ export interface ProdService {
   /** The views the server may read, e.g. `daily_averages` (never user input as SQL). */
   views(): readonly string[];
   /** Rows of `prod.{view}` matching the filter, filters bound as parameters. */
-  rows(view: string, filter: ProdFilter): Promise<QueryResult>;
+  rows(view: string, filter: ProdFilter): Promise<RowSet>;
   /** Locations with the parameters they have data for (for the page's picker). */
   locations(): Promise<LocationOption[]>;
 }

@@ -1,6 +1,6 @@
 // In-memory Services for handler tests: a small run history, catalog, checks and prod rows, with the calls recorded.
 import {
-  type BackfillProgress,
+  type BackfillStatus,
   type CheckResult,
   type LocationOption,
   type PartitionInfo,
@@ -60,7 +60,7 @@ export function fakeServices(): FakeServices {
     run('2024-03-07', ['success', 'running', 'queued', 'queued', 'queued', 'queued']),
   ];
   const calls: FakeCalls = { trigger: [], clear: [], backfill: [], query: [], prod: [] };
-  let backfill: BackfillProgress | undefined;
+  let backfill: BackfillStatus | undefined;
 
   const instances = (r: RunSummary): TaskInstanceView[] =>
     FAKE_TASKS.map((taskId) => {

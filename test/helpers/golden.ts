@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import type { CliResult } from './cli.js';
 
-export const GOLDEN_DIR = fileURLToPath(new URL('../golden/', import.meta.url));
+const GOLDEN_DIR = fileURLToPath(new URL('../golden/', import.meta.url));
 
 /** A CLI run as a transcript: the command, stdout, stderr when there is any, and the exit code. */
 export function transcript(args: readonly string[], result: CliResult): string {

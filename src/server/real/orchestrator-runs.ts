@@ -16,7 +16,7 @@ import {
   secretsOf,
 } from '../../orchestrator/index.js';
 import { redactTaskLog } from '../log-redaction.js';
-import type { BackfillProgress, RunSummary, RunsService, TaskInstanceView } from '../services.js';
+import type { BackfillStatus, RunSummary, RunsService, TaskInstanceView } from '../services.js';
 
 export interface OrchestratorRunsOptions {
   config: AqlakeConfig;
@@ -40,7 +40,7 @@ export function orchestratorRuns(options: OrchestratorRunsOptions): ClosableRuns
   const secrets = secretsOf(config);
   const stop = new AbortController();
   const background = new Set<Promise<unknown>>();
-  const backfills = new Map<string, BackfillProgress>();
+  const backfills = new Map<string, BackfillStatus>();
   let latestBackfill: string | undefined;
 
   const inBackground = (what: string, job: Promise<unknown>): void => {
@@ -175,7 +175,7 @@ export function orchestratorRuns(options: OrchestratorRunsOptions): ClosableRuns
 
     async startBackfill({ from, to, locations }) {
       const id = randomUUID();
-      const progress: BackfillProgress = {
+      const progress: BackfillStatus = {
         id,
         from,
         to,
