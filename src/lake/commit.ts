@@ -28,7 +28,10 @@ import {
   commitPlacements,
   type FinishedItem,
   finishCommit,
+  getCurrentVersion,
+  getPartitionVersion,
   openCommits,
+  previousKeptVersion,
   recordCommitIntent,
 } from './catalog/catalog.js';
 import type { MetaDb } from './meta/meta-db.js';
@@ -135,6 +138,45 @@ export async function recoverCommits(lake: Lake): Promise<number[]> {
     done.push(c.commitId);
   }
   return done;
+}
+
+/**
+ * Makes an earlier version of a partition current again, through the same commit as a publish (readers of the tree
+ * and of the catalog switch at once; prod views, built over dev, follow). Without `versionId`, goes back to the
+ * version the current one replaced. Only a superseded version whose object is still kept (within the retention)
+ * can come back.
+ */
+export async function rollbackPartition(
+  lake: Lake,
+  table: string,
+  localDate: string | null,
+  versionId?: number,
+  options: Pick<CommitOptions, 'now'> = {},
+): Promise<FinishedItem & { commitId: number }> {
+  const where = localDate === null ? `dev.${table}` : `dev.${table}/${localDate}`;
+  const target = versionId ?? previousKeptVersion(lake.meta, table, localDate);
+  if (target === null)
+    throw new CatalogError(
+      `${where} has no earlier version kept to roll back to (see aqlake catalog history)`,
+    );
+  const version = getPartitionVersion(lake.meta, target);
+  if (!version || version.table !== table || version.localDate !== localDate)
+    throw new CatalogError(`version ${target} is not a version of ${where} (see aqlake catalog history)`);
+  if (version.state === 'current') throw new CatalogError(`version ${target} of ${where} is already current`);
+  if (version.state !== 'superseded')
+    throw new CatalogError(
+      `version ${target} of ${where} is ${version.state}; only a version that was current before can come back`,
+    );
+  const result = await commitVersions(lake, [{ table, localDate, versionId: target }], {
+    kind: 'rollback',
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const item = result.items[0];
+  if (result.commitId === null || !item)
+    throw new CatalogError(
+      `version ${target} of ${where} did not become current (current: ${getCurrentVersion(lake.meta, table, localDate)?.versionId})`,
+    );
+  return { ...item, commitId: result.commitId };
 }
 
 async function rollForward(lake: Lake, commitId: number): Promise<void> {

@@ -24,6 +24,8 @@ export {
   listSchemaVersions,
   listTableFiles,
   listTables,
+  listVersionHistory,
+  previousKeptVersion,
   markFilesDeleted,
   type OpenCommit,
   openCommits,
