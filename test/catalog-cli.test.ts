@@ -81,6 +81,7 @@ describe('aqlake catalog', () => {
       "'projection.year.range'='2024,2030'",
       "'projection.month.digits'='2'",
       "'projection.day.range'='1,31'",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Athena's placeholders, not JavaScript's
       "'storage.location.template'='s3://my-lake/dev/measurements/year=${year}/month=${month}/day=${day}/'",
     ])
       expect(statements[1]).toContain(property);

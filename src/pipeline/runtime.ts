@@ -3,7 +3,7 @@ import type { AqlakeConfig } from '../config/index.js';
 import type { Engine } from '../engines/engine.js';
 import { createEngine } from '../engines/index.js';
 import { errorMessage } from '../errors.js';
-import { recoverCommits } from '../lake/commit.js';
+import { recoverCommits, upgradeLegacyLayout } from '../lake/commit.js';
 import { type MetaDb, openMetaDb } from '../lake/meta/meta-db.js';
 import { createObjectStore } from '../lake/store/create-store.js';
 import type { ObjectStore } from '../lake/store/index.js';
@@ -35,7 +35,10 @@ export async function openLakeRuntime(config: AqlakeConfig, logger?: Logger): Pr
     if (recovered.length > 0)
       log.warn({ commits: recovered }, 'rolled forward commits a stopped process left open');
   } catch (err) {
-    log.error({ err: errorMessage(err) }, 'could not roll forward an open commit; the next command retries');
+    log.error(
+      { err: errorMessage(err) },
+      'could not roll forward an open commit or move the lake to its layout; the next command retries',
+    );
   }
   return {
     config,

@@ -59,6 +59,7 @@ describe('athenaDdl', () => {
         "  'projection.day.type'='integer',",
         "  'projection.day.range'='1,31',",
         "  'projection.day.digits'='2',",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Athena's placeholders, not JavaScript's
         "  'storage.location.template'='s3://my-lake/dev/measurements/year=${year}/month=${month}/day=${day}/'",
         ');',
       ].join('\n'),
@@ -74,8 +75,11 @@ describe('athenaDdl', () => {
       // Athena fills each placeholder with the integer padded to its digits.
       const pad = (v: string, digits: number) => String(Number(v)).padStart(digits, '0');
       const location = template
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Athena's placeholders, not JavaScript's
         .replace('${year}', pad(y, Number(props['projection.year.digits'])))
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Athena's placeholders, not JavaScript's
         .replace('${month}', pad(m, Number(props['projection.month.digits'])))
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Athena's placeholders, not JavaScript's
         .replace('${day}', pad(d, Number(props['projection.day.digits'])));
       expect(`${location}data.parquet`).toBe(`s3://b/${currentObjectKey('dev', 'measurements', day)}`);
       const [from, to] = props['projection.year.range']!.split(',').map(Number) as [number, number];
