@@ -23,8 +23,8 @@ export interface PipelineRuntime extends LakeRuntime {
 }
 
 /**
- * Opens the lake and rolls forward any commit a killed process left open (src/lake/commit.ts), so every command
- * starts from a tree that matches the catalog.
+ * Opens the lake, rolls forward any commit a killed process left open (src/lake/commit.ts) and moves a lake written
+ * before the one-object-per-partition layout to it, so every command starts from a tree that matches the catalog.
  */
 export async function openLakeRuntime(config: AqlakeConfig, logger?: Logger): Promise<LakeRuntime> {
   const store = await createObjectStore(config);
@@ -34,6 +34,14 @@ export async function openLakeRuntime(config: AqlakeConfig, logger?: Logger): Pr
     const recovered = await recoverCommits({ store, meta });
     if (recovered.length > 0)
       log.warn({ commits: recovered }, 'rolled forward commits a stopped process left open');
+    const upgraded = await upgradeLegacyLayout({ store, meta });
+    if (upgraded.moved > 0)
+      log.info({ objects: upgraded.moved }, 'moved the lake to the one-object-per-partition layout');
+    if (upgraded.skipped.length > 0)
+      log.warn(
+        { versions: upgraded.skipped },
+        'versions with several files per partition kept the old layout',
+      );
   } catch (err) {
     log.error(
       { err: errorMessage(err) },
