@@ -2,15 +2,18 @@
 import type { Command } from 'commander';
 import { registerAws } from './aws.js';
 import { registerBackfill } from './backfill.js';
+import { registerBi } from './bi.js';
 import { registerCatalog } from './catalog.js';
 import { registerCheck } from './check.js';
 import { registerClear } from './clear.js';
 import { registerDemo } from './demo.js';
+import { registerExport } from './export.js';
 import { registerExtract } from './extract.js';
 import { registerInit } from './init.js';
 import { registerLocations } from './locations.js';
 import { registerLogs } from './logs.js';
 import { registerQuery } from './query.js';
+import { registerRollback } from './rollback.js';
 import { registerRun } from './run.js';
 import { registerRuns } from './runs.js';
 import { registerScheduler } from './scheduler.js';
@@ -36,8 +39,11 @@ export const commandModules: ((program: Command) => void)[] = [
   registerClear,
   registerServe,
   registerCatalog,
+  registerRollback,
   registerVacuum,
   registerQuery,
+  registerBi,
+  registerExport,
   registerCheck,
   registerAws,
 ];

@@ -28,9 +28,13 @@ import {
   commitPlacements,
   type FinishedItem,
   finishCommit,
+  getCurrentVersion,
+  getPartitionVersion,
   openCommits,
+  previousKeptVersion,
   recordCommitIntent,
 } from './catalog/catalog.js';
+import { currentObjectKey, versionObjectKey } from './keys.js';
 import type { MetaDb } from './meta/meta-db.js';
 import type { ObjectStore } from './store/index.js';
 
@@ -135,6 +139,104 @@ export async function recoverCommits(lake: Lake): Promise<number[]> {
     done.push(c.commitId);
   }
   return done;
+}
+
+/**
+ * Makes an earlier version of a partition current again, through the same commit as a publish (readers of the tree
+ * and of the catalog switch at once; prod views, built over dev, follow). Without `versionId`, goes back to the
+ * version the current one replaced. Only a superseded version whose object is still kept (within the retention)
+ * can come back.
+ */
+export async function rollbackPartition(
+  lake: Lake,
+  table: string,
+  localDate: string | null,
+  versionId?: number,
+  options: Pick<CommitOptions, 'now'> = {},
+): Promise<FinishedItem & { commitId: number }> {
+  const where = localDate === null ? `dev.${table}` : `dev.${table}/${localDate}`;
+  const target = versionId ?? previousKeptVersion(lake.meta, table, localDate);
+  if (target === null)
+    throw new CatalogError(
+      `${where} has no earlier version kept to roll back to (see aqlake catalog history)`,
+    );
+  const version = getPartitionVersion(lake.meta, target);
+  if (!version || version.table !== table || version.localDate !== localDate)
+    throw new CatalogError(`version ${target} is not a version of ${where} (see aqlake catalog history)`);
+  if (version.state === 'current') throw new CatalogError(`version ${target} of ${where} is already current`);
+  if (version.state !== 'superseded')
+    throw new CatalogError(
+      `version ${target} of ${where} is ${version.state}; only a version that was current before can come back`,
+    );
+  const result = await commitVersions(lake, [{ table, localDate, versionId: target }], {
+    kind: 'rollback',
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const item = result.items[0];
+  if (result.commitId === null || !item)
+    throw new CatalogError(
+      `version ${target} of ${where} did not become current (current: ${getCurrentVersion(lake.meta, table, localDate)?.versionId})`,
+    );
+  return { ...item, commitId: result.commitId };
+}
+
+/**
+ * Moves a lake written before this layout (a version's files `part-<uuid>.parquet` inside the table folder) to it:
+ * each such object is copied to `_versions/`, the catalog repointed, a current version placed at its partition's key,
+ * and the old object deleted; objects of replaced versions still in a table folder are deleted. Idempotent and safe
+ * to interrupt (a rerun finishes it). Versions with several objects of a kind are left as they are (returned).
+ */
+export async function upgradeLegacyLayout(lake: Lake): Promise<{ moved: number; skipped: number[] }> {
+  const rows = lake.meta
+    .prepare(
+      `SELECT f.version_id, f.key, f.kind, v.table_name, v.partition_key, v.state, t.zone,
+         (SELECT count(*) FROM catalog_files g WHERE g.version_id = f.version_id AND g.kind = f.kind) AS same_kind
+       FROM catalog_files f JOIN catalog_versions v ON v.version_id = f.version_id
+       JOIN catalog_tables t ON t.table_name = v.table_name
+       WHERE instr(f.key, '/_versions/') = 0 AND v.files_deleted_at IS NULL
+       ORDER BY f.version_id, f.key`,
+    )
+    .all() as {
+    version_id: number;
+    key: string;
+    kind: 'data' | 'quarantine';
+    table_name: string;
+    partition_key: string;
+    state: string;
+    zone: 'dev' | 'prod';
+    same_kind: number;
+  }[];
+  let moved = 0;
+  const skipped = new Set<number>();
+  for (const r of rows) {
+    const localDate = r.partition_key === '' ? null : r.partition_key;
+    if (r.state === 'superseded' || r.state === 'discarded') {
+      await lake.store.delete(r.key);
+      lake.meta
+        .prepare(
+          'UPDATE catalog_versions SET files_deleted_at = ? WHERE version_id = ? AND files_deleted_at IS NULL',
+        )
+        .run(new Date().toISOString(), r.version_id);
+      moved++;
+      continue;
+    }
+    if (r.same_kind > 1) {
+      skipped.add(r.version_id);
+      continue;
+    }
+    const versionKey = versionObjectKey(r.zone, r.table_name, localDate, `legacy-v${r.version_id}`, r.kind);
+    if (await lake.store.head(r.key)) await lake.store.copy(r.key, versionKey);
+    else if (!(await lake.store.head(versionKey)))
+      throw new CatalogError(`object ${r.key} of version ${r.version_id} is missing`);
+    if (r.state === 'current')
+      await lake.store.copy(versionKey, currentObjectKey(r.zone, r.table_name, localDate, r.kind));
+    await lake.store.delete(r.key);
+    lake.meta
+      .prepare('UPDATE catalog_files SET key = ? WHERE version_id = ? AND key = ?')
+      .run(versionKey, r.version_id, r.key);
+    moved++;
+  }
+  return { moved, skipped: [...skipped] };
 }
 
 async function rollForward(lake: Lake, commitId: number): Promise<void> {

@@ -572,6 +572,41 @@ export function getPartitionVersion(meta: MetaDb, versionId: number): PartitionV
   return row ? toVersion(meta, row) : null;
 }
 
+/** Every version of a table's partitions (one partition when `localDate` is given), newest first. */
+export function listVersionHistory(
+  meta: MetaDb,
+  table: string,
+  localDate?: string | null,
+): PartitionVersion[] {
+  const rows = meta
+    .prepare(
+      `SELECT * FROM catalog_versions WHERE table_name = ? AND (? IS NULL OR partition_key = ?)
+       ORDER BY partition_key DESC, version_id DESC`,
+    )
+    .all(
+      table,
+      localDate === undefined ? null : partitionKey(localDate),
+      localDate === undefined ? null : partitionKey(localDate),
+    ) as VersionRow[];
+  return rows.map((r) => toVersion(meta, r));
+}
+
+/**
+ * The version a rollback of a partition goes back to: the superseded version retired last (the one the current
+ * version replaced) whose object is still kept, or null.
+ */
+export function previousKeptVersion(meta: MetaDb, table: string, localDate: string | null): number | null {
+  const id = meta
+    .prepare(
+      `SELECT version_id FROM catalog_versions
+       WHERE table_name = ? AND partition_key = ? AND state = 'superseded' AND files_deleted_at IS NULL
+       ORDER BY retired_at DESC, version_id DESC LIMIT 1`,
+    )
+    .pluck()
+    .get(table, partitionKey(localDate)) as number | undefined;
+  return id ?? null;
+}
+
 export function getCurrentVersion(
   meta: MetaDb,
   table: string,

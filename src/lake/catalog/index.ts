@@ -1,6 +1,12 @@
 // The lake catalog: tables, schema versions, partition versions and files; the SQLite half of the commit protocol
 // (the whole commit is src/lake/commit.ts: commitVersions); vacuum; Athena DDL.
-export { type AthenaDdlOptions, athenaDdl, athenaType, createTableStatement } from './athena-ddl.js';
+export {
+  type AthenaDdlOptions,
+  athenaDdl,
+  athenaType,
+  createTableStatement,
+  partitionProjection,
+} from './athena-ddl.js';
 export {
   CatalogError,
   type CatalogFile,
@@ -24,11 +30,13 @@ export {
   listSchemaVersions,
   listTableFiles,
   listTables,
+  listVersionHistory,
   markFilesDeleted,
   type OpenCommit,
   openCommits,
   type PartitionSummary,
   type PartitionVersion,
+  previousKeptVersion,
   recordCatalogScan,
   recordCommitIntent,
   type SchemaVersion,

@@ -110,7 +110,8 @@ export async function vacuumLake(
   const expected = expectedTreeKeys(meta);
   for (const zone of ZONES)
     for await (const o of store.list(`${zone}/`)) {
-      if (o.key.startsWith(versionsPrefix(zone)) || expected.has(o.key)) continue;
+      // A key the catalog knows there is a version of a lake written before this layout: upgradeLegacyLayout moves it.
+      if (o.key.startsWith(versionsPrefix(zone)) || expected.has(o.key) || known.has(o.key)) continue;
       if (o.lastModified.getTime() > cutoff) result.keptYoung++;
       else await remove(o.key, o.bytes, 'orphan');
     }
