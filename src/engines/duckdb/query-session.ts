@@ -256,7 +256,7 @@ export class QuerySession implements ReadOnlyQuerySession {
     if (type !== StatementType.SELECT) {
       prepared.destroySync();
       throw new EngineError(
-        `read-only: only queries (SELECT, WITH, FROM, DESCRIBE, SHOW) can run here, not ${statementName(type)}`,
+        `read-only: only queries (SELECT, WITH, FROM, DESCRIBE, SHOW) can run here, not ${statementName(type, sql)}`,
         'Read-only Error',
         sql,
       );
@@ -425,7 +425,14 @@ export function toEngineError(err: unknown, sql?: string, locked = false): Engin
   return new EngineError(`${prefix}${message}`, kind, sql);
 }
 
-function statementName(type: StatementType): string {
+/** DuckDB plans INSTALL as LOAD, CHECKPOINT as CALL and USE as SET: for those, the statement's own first word. */
+const CONFLATED = new Set([StatementType.LOAD, StatementType.CALL, StatementType.SET]);
+
+function statementName(type: StatementType, sql: string): string {
+  if (CONFLATED.has(type)) {
+    const word = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*([A-Za-z]+)/.exec(sql)?.[1];
+    if (word) return word.toUpperCase();
+  }
   const name = StatementType[type] ?? `statement type ${type}`;
   return name.replace(/_/g, ' ');
 }
