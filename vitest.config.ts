@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Each test file's temp folders are removed when it ends (test/helpers/temp-dir.ts).
+    setupFiles: ['test/setup/temp-dirs.ts'],
   },
 });

@@ -1,13 +1,9 @@
-// The archive's late-data re-export, end to end: a second `aqlake backfill` of days already done HEADs their archive
-// files, fetches only the re-exported ones again, reruns those days, and their averages follow the new file.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findRawObjects } from '../src/lake/manifest.js';
 import { openMetaDb } from '../src/lake/meta/meta-db.js';
 import { type RunningSimulator, startSimulator } from '../src/simulator/index.js';
 import { runCli } from './helpers/cli.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 const BACKFILL = [
   'backfill',
@@ -36,7 +32,7 @@ describe('backfill after the archive re-exported a day', () => {
       now: () => clock,
       lateData: { delayMs: 6 * 3600_000, share: 0.5 },
     });
-    home = mkdtempSync(join(tmpdir(), 'aqlake-reexport-'));
+    home = tempDir('aqlake-reexport-');
     env = { AQLAKE_HOME: home, OPENAQ_API_URL: sim.url, OPENAQ_ARCHIVE_URL: sim.archiveUrl };
     const first = await runCli(BACKFILL, { env });
     expect(first.code, first.stderr).toBe(0);

@@ -1,6 +1,5 @@
 // sql/dev/archive_measurements.sql on real archive rows (fixtures) and on broken ones, with DuckDB on real .csv.gz files.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,9 +10,10 @@ import {
 } from '../src/engines/duckdb/duckdb-instance.js';
 import { sqlStatement } from '../src/engines/duckdb/sql-files.js';
 import { insertArchiveRows, type RawArchiveObject } from '../src/engines/duckdb/transform-archive.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 const FIXTURES = new URL('./fixtures/openaq/archive-csv/', import.meta.url);
-const dir = mkdtempSync(join(tmpdir(), 'aqlake-archive-sql-'));
+const dir = tempDir('aqlake-archive-sql-');
 let instance: Awaited<ReturnType<typeof createDuckDbInstance>>;
 
 /** Parameter ids for the test (pm10 and pm25 are OpenAQ's 1 and 2; the others are made up for the test). */

@@ -1,7 +1,3 @@
-// Scope by discovery: /v3/locations with the configured filters, paged and landed in raw/, read back by later tasks.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/index.js';
 import { findRawObjects } from '../src/lake/manifest.js';
@@ -11,6 +7,7 @@ import { createLogger } from '../src/logging.js';
 import { OpenAQClient } from '../src/openaq/index.js';
 import { extractLocations, latestLocationsSnapshot } from '../src/pipeline/extract-locations.js';
 import { type RunningSimulator, startSimulator } from '../src/simulator/index.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 describe('extract_locations with a discovery scope', () => {
   let sim: RunningSimulator;
@@ -20,7 +17,7 @@ describe('extract_locations with a discovery scope', () => {
   afterAll(() => sim?.close());
 
   function contextFor(scope: Record<string, unknown>) {
-    const home = mkdtempSync(join(tmpdir(), 'aqlake-discovery-'));
+    const home = tempDir('aqlake-discovery-');
     const config = parseConfig({ home, scope, api: { url: sim.url } });
     const logger = createLogger({ level: 'silent' });
     return {

@@ -1,7 +1,6 @@
 // aqlake extract against an OpenAQ-compatible server whose data we did not write: byte-exact raw, paging, 429s, request count.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findRawObjects } from '../src/lake/manifest.js';
@@ -9,6 +8,7 @@ import { openMetaDb } from '../src/lake/meta/meta-db.js';
 import { localDayWindowUtc } from '../src/time/local-day.js';
 import { runCli } from './helpers/cli.js';
 import { type ForeignServer, startForeignOpenAQ } from './helpers/foreign-openaq.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 describe('aqlake extract against a foreign OpenAQ-compatible server', () => {
   let server: ForeignServer;
@@ -17,7 +17,7 @@ describe('aqlake extract against a foreign OpenAQ-compatible server', () => {
 
   beforeAll(async () => {
     server = await startForeignOpenAQ({ tooManyRequestsEvery: 4 });
-    home = mkdtempSync(join(tmpdir(), 'aqlake-extract-'));
+    home = tempDir('aqlake-extract-');
     // New York crosses the spring DST change on 2023-03-12; Kolkata is +05:30; both log every 30 minutes.
     run = await runCli(
       ['extract', '--from', '2023-03-02', '--to', '2023-03-30', '--locations', '3,6', '--json'],
@@ -99,7 +99,7 @@ function expectedRows(server: ForeignServer, sensorId: number, timezone: string)
 describe('aqlake extract when a response fails validation', () => {
   it('keeps the response in raw/, records it as invalid, and fails naming the object and the problem', async () => {
     const server = await startForeignOpenAQ({ corruptSensor: 6 });
-    const home = mkdtempSync(join(tmpdir(), 'aqlake-extract-bad-'));
+    const home = tempDir('aqlake-extract-bad-');
     try {
       const run = await runCli(
         ['extract', '--from', '2023-03-10', '--to', '2023-03-11', '--locations', '3,6'],

@@ -1,13 +1,9 @@
-// The whole chain through the real CLI against the simulator: prod.daily_averages must equal OpenAQ's own /days
-// (summary.avg to 1e-9, observedCount) on DST days, +05:30 and 15-minute sensors, overlapping fetches and revised values.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listPartitions } from '../src/lake/catalog/index.js';
 import { openMetaDb } from '../src/lake/meta/meta-db.js';
 import { type RunningSimulator, startSimulator } from '../src/simulator/index.js';
 import { runCli } from './helpers/cli.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 interface DailyRow {
   sensor_id: number;
@@ -42,7 +38,7 @@ describe('aqlake run on the simulator', () => {
       now: () => clock,
       lateData: { delayMs: 6 * 3600_000, share: 0.3 },
     });
-    home = mkdtempSync(join(tmpdir(), 'aqlake-pipeline-'));
+    home = tempDir('aqlake-pipeline-');
     env = { AQLAKE_HOME: home, OPENAQ_API_URL: sim.url };
     const first = await runCli(
       ['run', '--from', '2024-10-30', '--to', '2024-11-05', '--locations', LOCATIONS, '--source', 'api'],
@@ -129,7 +125,7 @@ describe('aqlake run on a spring-forward day, from the archive', () => {
   it('counts 23 hours on the day New York springs forward', { timeout: 180_000 }, async () => {
     const sim = await startSimulator({ seed: 7, now: () => new Date('2024-03-15T00:00:00Z') });
     try {
-      const home = mkdtempSync(join(tmpdir(), 'aqlake-dst-'));
+      const home = tempDir('aqlake-dst-');
       // Days past the archive lag: the default source choice reads them from the (simulated) archive.
       const env = { AQLAKE_HOME: home, OPENAQ_API_URL: sim.url, OPENAQ_ARCHIVE_URL: sim.archiveUrl };
       const run = await runCli(['run', '--from', '2024-03-09', '--to', '2024-03-11', '--locations', '1001'], {

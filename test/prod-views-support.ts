@@ -1,10 +1,10 @@
 // Test support for the query side: dev.measurements rows built by hand, written to real Parquet files with DuckDB.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { QuerySession, sqlString } from '../src/engines/duckdb/query-session.js';
 import { MEASUREMENTS_COLUMNS } from '../src/engines/duckdb/transform-measurements.js';
 import { localDateOfPeriodEnd } from '../src/time/local-day.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 /** dev.measurements as the transform writes it (ARCHITECTURE §4). */
 export const MEASUREMENT_COLUMNS = MEASUREMENTS_COLUMNS;
@@ -73,7 +73,7 @@ export function naive(d: Date): string {
 /** Writes rows as a Snappy Parquet file with dev.measurements' exact column types (DuckDB reads NDJSON, writes Parquet). */
 export async function writeMeasurementsParquet(path: string, rows: readonly MeasurementRow[]): Promise<void> {
   mkdirSync(dirname(path), { recursive: true });
-  const scratch = mkdtempSync(join(tmpdir(), 'aqlake-rows-'));
+  const scratch = tempDir('aqlake-rows-');
   const ndjson = join(scratch, 'rows.json');
   writeFileSync(ndjson, rows.map((r) => JSON.stringify(r)).join('\n'));
   const columns = MEASUREMENT_COLUMNS.map((c) => `${sqlString(c.name)}: ${sqlString(c.type)}`).join(', ');

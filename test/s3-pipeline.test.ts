@@ -1,8 +1,7 @@
 // Local compute on S3 storage, end to end: `aqlake run` with AQLAKE_STORE=s3 against s3rver over HTTP puts raw and
 // dev in the bucket (nothing in {home}/raw or {home}/dev), and `aqlake query` answers exactly as on a local-store lake.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { createS3Client } from '../src/lake/store/s3/s3-client.js';
 import { type RunningSimulator, startSimulator } from '../src/simulator/index.js';
 import { runCli } from './helpers/cli.js';
 import { type S3rverHandle, startS3rver } from './helpers/s3rver.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 interface DailyRow {
   sensor_id: number;
@@ -55,8 +55,8 @@ describe('aqlake run with local compute on an S3 store', () => {
       forcePathStyle: true,
       credentials: s3.credentials,
     });
-    s3Home = mkdtempSync(join(tmpdir(), 'aqlake-s3-pipeline-'));
-    localHome = mkdtempSync(join(tmpdir(), 'aqlake-local-pipeline-'));
+    s3Home = tempDir('aqlake-s3-pipeline-');
+    localHome = tempDir('aqlake-local-pipeline-');
     s3Env = {
       AQLAKE_HOME: s3Home,
       OPENAQ_API_URL: sim.url,

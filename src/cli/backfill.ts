@@ -21,7 +21,7 @@ import {
   secretsOf,
 } from '../orchestrator/index.js';
 import { parseSourceMode } from '../pipeline/source-choice.js';
-import { configFor, parseDateRange, parseLocationIds, parsePositiveInt } from './options.js';
+import { checkRangeSize, configFor, parseDateRange, parseLocationIds, parsePositiveInt } from './options.js';
 
 interface BackfillFlags {
   from: string;
@@ -33,6 +33,7 @@ interface BackfillFlags {
   dryRun?: boolean;
   rerun?: boolean;
   json?: boolean;
+  yes?: boolean;
 }
 
 export function registerBackfill(program: Command): void {
@@ -56,6 +57,7 @@ export function registerBackfill(program: Command): void {
     )
     .option('--rerun', 'clear and redo days that already have runs, successful ones too')
     .option('--json', 'print the plan or the summary as JSON')
+    .option('--yes', 'run a range of more than 366 days')
     .addHelpText(
       'after',
       '\nDays whose runs succeeded are skipped; failed or unfinished days are resumed (failed tasks only).\n' +
@@ -64,16 +66,19 @@ export function registerBackfill(program: Command): void {
         'Exits 0 when every day succeeded, 1 when a day failed or the backfill was interrupted.',
     )
     .action(async (flags: BackfillFlags, command: Command) => {
+      // Every flag is checked before the lake is opened (opening it creates _meta/aqlake.db).
       const { from, to } = parseDateRange(flags.from, flags.to);
+      if (!flags.dryRun) checkRangeSize({ from, to }, flags.yes, ', or see the plan first with --dry-run');
+      const locations = parseLocationIds(flags.locations);
+      const source = parseSourceMode(flags.source);
+      const parallelFlag = flags.parallel ? parsePositiveInt('--parallel', flags.parallel) : undefined;
       const config = configFor(command);
       const dag = pickDag(config, flags.dag);
       const params = {
-        ...runParams({ locations: parseLocationIds(flags.locations), source: parseSourceMode(flags.source) }),
+        ...runParams({ locations, source }),
         ...rangeParams(from, to),
       };
-      const parallel = flags.parallel
-        ? parsePositiveInt('--parallel', flags.parallel)
-        : config.orchestrator.parallelism;
+      const parallel = parallelFlag ?? config.orchestrator.parallelism;
       const store = openRunStore(config);
       try {
         if (flags.dryRun) {

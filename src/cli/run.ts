@@ -14,7 +14,7 @@ import { type BackfillSummary, runBackfill, secretsOf } from '../orchestrator/in
 import type { RunStore } from '../orchestrator/run-store.js';
 import { OPENAQ_DAILY, type OpenaqDailyParams } from '../pipeline/openaq-daily.js';
 import { parseSourceMode } from '../pipeline/source-choice.js';
-import { configFor, parseDateRange, parseLocationIds, parsePositiveInt } from './options.js';
+import { checkRangeSize, configFor, parseDateRange, parseLocationIds, parsePositiveInt } from './options.js';
 
 interface RunFlags {
   from: string;
@@ -23,6 +23,7 @@ interface RunFlags {
   source?: string;
   parallel?: string;
   json?: boolean;
+  yes?: boolean;
 }
 
 export function registerRun(program: Command): void {
@@ -38,6 +39,7 @@ export function registerRun(program: Command): void {
     )
     .option('--parallel <n>', 'days run at once (default: orchestrator.parallelism)')
     .option('--json', 'print the summary as JSON')
+    .option('--yes', 'run a range of more than 366 days')
     .addHelpText(
       'after',
       '\nEach day is one run of the openaq_daily DAG, redone even if it ran before (late data replaces the day).\n' +
@@ -46,12 +48,16 @@ export function registerRun(program: Command): void {
         'Inspect runs with `aqlake runs`, `aqlake tasks RUN` and `aqlake logs RUN TASK`.',
     )
     .action(async (flags: RunFlags, command: Command) => {
+      // Every flag is checked before the lake is opened (opening it creates _meta/aqlake.db).
       const { from, to } = parseDateRange(flags.from, flags.to);
+      checkRangeSize({ from, to }, flags.yes, '; `aqlake backfill --dry-run` shows the plan first');
       const locations = parseLocationIds(flags.locations);
+      const source = parseSourceMode(flags.source);
+      const parallelFlag = flags.parallel ? parsePositiveInt('--parallel', flags.parallel) : undefined;
       const config = configFor(command);
       const dag = pickDag(config, OPENAQ_DAILY);
       const params: OpenaqDailyParams = {
-        ...runParams({ locations, source: parseSourceMode(flags.source) }),
+        ...runParams({ locations, source }),
         ...rangeParams(from, to),
       };
       const store = openRunStore(config);
@@ -62,9 +68,7 @@ export function registerRun(program: Command): void {
           from,
           to,
           params: { ...params },
-          parallel: flags.parallel
-            ? parsePositiveInt('--parallel', flags.parallel)
-            : config.orchestrator.parallelism,
+          parallel: parallelFlag ?? config.orchestrator.parallelism,
           rerun: true,
           config,
           store,

@@ -11,7 +11,7 @@ import {
 } from '../orchestrator/cli-support.js';
 import { RunFailedError } from '../orchestrator/errors.js';
 import { defaultTriggerDate, type ManualRunResult, secretsOf, triggerRun } from '../orchestrator/index.js';
-import { configFor, parseIsoDateFlag, parseLocationIds } from './options.js';
+import { configFor, parseDataDateFlag, parseLocationIds } from './options.js';
 
 interface TriggerFlags {
   dag?: string;
@@ -39,7 +39,7 @@ export function registerTrigger(program: Command): void {
       const config = configFor(command);
       const dag = pickDag(config, flags.dag);
       const logicalDate = flags.date
-        ? parseIsoDateFlag('--date', flags.date)
+        ? parseDataDateFlag('--date', flags.date)
         : defaultTriggerDate(dag.timezone, new Date());
       const params = runParams({ locations: parseLocationIds(flags.locations) });
       const out = flags.json ? process.stderr : process.stdout;

@@ -1,13 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/helpers/temp-dir.js';
 import { STARTER_CONFIG } from '../cli/init.js';
 import { ConfigError } from '../errors.js';
 import { loadConfig } from './load.js';
 
 function withFile(text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'aqlake-config-'));
+  const dir = tempDir('aqlake-config-');
   writeFileSync(join(dir, 'aqlake.config.json'), text);
   return dir;
 }

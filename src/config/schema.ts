@@ -1,5 +1,6 @@
 // The shape of aqlake.config.json, its defaults, and the rules a value must pass.
 import { z } from 'zod';
+import { isValidTimeZone } from '../time/local-day.js';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
 
@@ -53,7 +54,11 @@ export const configSchema = z.strictObject({
   schedule: z
     .strictObject({
       cron: z.string().min(1).default('30 3 * * *'),
-      timezone: z.string().min(1).default('UTC'),
+      timezone: z
+        .string()
+        .min(1)
+        .refine(isValidTimeZone, { error: (issue) => `unknown IANA time zone "${String(issue.input)}"` })
+        .default('UTC'),
       startDate: isoDate.optional(),
       catchup: z.boolean().default(false),
       maxActiveRuns: z.number().int().positive().default(1),

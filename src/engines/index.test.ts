@@ -1,13 +1,11 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/helpers/temp-dir.js';
 import { parseConfig } from '../config/index.js';
 import { ConfigError } from '../errors.js';
 import { AwsEngine, zeroCost } from './aws/index.js';
 import { createEngine } from './index.js';
 
-const home = mkdtempSync(join(tmpdir(), 'aqlake-engine-factory-'));
+const home = tempDir('aqlake-engine-factory-');
 // Fake keys: constructing the engine must not need real ones, nor call AWS (there is no network here).
 const AWS_ENV = {
   AQLAKE_BUCKET: 'aq-lake-test',

@@ -1,9 +1,11 @@
 // The OpenAQ public archive over plain HTTP: GET and HEAD of one location-day's .csv.gz, with retries, bytes as stored.
+
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { errorMessage, OpenAQError } from '../errors.js';
 import { splitIsoDate } from '../lake/keys.js';
 import type { Logger } from '../logging.js';
+import { unreachableCode } from './client.js';
 import { abortableSleep, type Sleep, serverWaitMs } from './rate-limiter.js';
 import { backoffDelay, isRetryable, TruncatedBodyError } from './retry-policy.js';
 
@@ -74,6 +76,14 @@ export interface ArchiveStats {
   /** Object bytes received by GET. */
   bytes: number;
   waitedMs: number;
+}
+
+/**
+ * The archive could not be asked (network errors, timeouts or 5xx, retries used up) — unlike a 403/404, which is an
+ * answer: the day has no file. `--source auto` then takes the day from the API.
+ */
+export class ArchiveUnreachableError extends OpenAQError {
+  readonly archiveUnreachable = true;
 }
 
 /** A failed attempt worth retrying: a retryable status, a dropped connection, a timeout or a cut-off body. */
@@ -152,9 +162,11 @@ export class ArchiveClient {
       } catch (err) {
         if (signal?.aborted) throw signal.reason;
         if (!(err instanceof RetryableFailure)) throw err;
-        if (retry >= this.options.maxRetries) {
+        // A host that refuses connections or has no address is not coming back within a few seconds: one retry.
+        const unreachable = unreachableCode(err.cause) !== undefined;
+        if (retry >= this.options.maxRetries || (unreachable && retry >= 1)) {
           const times = `${retry} ${retry === 1 ? 'retry' : 'retries'}`;
-          throw new OpenAQError(
+          throw new ArchiveUnreachableError(
             `OpenAQ archive ${method} ${url} failed: ${err.message} (gave up after ${times})`,
             err.status,
             url,

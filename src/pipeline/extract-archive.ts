@@ -9,7 +9,7 @@ import { recordRawObject } from '../lake/manifest.js';
 import type { MetaDb } from '../lake/meta/meta-db.js';
 import { ObjectExistsError, type ObjectStore } from '../lake/store/index.js';
 import type { Logger } from '../logging.js';
-import { ArchiveClient, type ArchiveResponse } from '../openaq/archive.js';
+import { ArchiveClient, type ArchiveResponse, ArchiveUnreachableError } from '../openaq/archive.js';
 import { checkArchiveObject } from '../openaq/archive-csv.js';
 import type { Location } from '../openaq/index.js';
 import { addDays, eachDate, localDayWindowUtc, todayIn } from '../time/local-day.js';
@@ -48,6 +48,12 @@ export interface ArchiveExtractOptions {
   checkedSince?: string;
   /** Ask again about days recorded absent even when that answer came after the export lag. */
   recheckAbsent?: boolean;
+  /**
+   * Called with the days the archive could not be asked about (network errors, 5xx after retries — not 403/404, which
+   * say the day has no file) to take them from elsewhere (`--source auto`: the API). Without it those days fail the
+   * extract.
+   */
+  fallback?: (days: { from: string; to: string }, reason: string) => Promise<void>;
 }
 
 export interface ArchiveExtract {
@@ -67,6 +73,8 @@ export interface ArchiveExtract {
   missing: number;
   /** Days not asked: recorded absent after the lag, or checked since `checkedSince`. */
   skipped: number;
+  /** Location-days the archive could not be asked about (handed to the fallback when there is one). */
+  unreachable: number;
   rows: number;
   bytes: number;
   rawKeys: string[];
@@ -164,6 +172,15 @@ export async function extractArchiveTask(
   return { ...result, parameterRequests };
 }
 
+/** How long an archive found unreachable is not asked again by this process: its days go to the fallback at once. */
+const ARCHIVE_DOWN_MS = 10 * 60_000;
+const archiveDown = new Map<string, { until: number; reason: string }>();
+
+/** Forget that an archive was unreachable (tests; a new command in a long-lived process). */
+export function resetArchiveReachability(): void {
+  archiveDown.clear();
+}
+
 interface DayJob {
   location: Location;
   localDate: string;
@@ -203,6 +220,7 @@ export async function extractArchive(
     unchanged: 0,
     missing: 0,
     skipped: 0,
+    unreachable: 0,
     rows: 0,
     bytes: 0,
     rawKeys: [],
@@ -215,7 +233,39 @@ export async function extractArchive(
     else result.heads++;
   };
 
-  await mapWithConcurrency(jobs, DAY_CONCURRENCY, async ({ location, localDate }) => {
+  const unreachableDays = new Set<string>();
+  let unreachableReason = '';
+  const baseUrl = ctx.config.archive.url;
+  await mapWithConcurrency(jobs, DAY_CONCURRENCY, async (job) => {
+    // Once the archive could not be reached, the other days do not wait for their own retries.
+    const down = archiveDown.get(baseUrl);
+    if (down && Date.now() < down.until) {
+      unreachableDays.add(job.localDate);
+      unreachableReason ||= down.reason;
+      return;
+    }
+    try {
+      await askArchive(job);
+    } catch (err) {
+      if (!(err instanceof ArchiveUnreachableError)) throw err;
+      unreachableDays.add(job.localDate);
+      unreachableReason ||= err.message;
+      archiveDown.set(baseUrl, { until: Date.now() + ARCHIVE_DOWN_MS, reason: err.message });
+    }
+  });
+  result.unreachable = [...unreachableDays].length;
+  if (unreachableDays.size > 0) {
+    const sorted = [...unreachableDays].sort();
+    const days = { from: sorted[0]!, to: sorted.at(-1)! };
+    if (!options.fallback)
+      throw new PipelineError(
+        `extract_archive: the archive could not be reached for ${sorted.length} day(s) (${days.from}..${days.to}): ${unreachableReason}`,
+        'extract_archive',
+      );
+    await options.fallback(days, unreachableReason);
+  }
+
+  async function askArchive({ location, localDate }: DayJob): Promise<void> {
     const state = readArchiveDay(ctx.meta, location.id, localDate);
     const action = archiveDayAction(state, location.timezone, {
       lagDays: ctx.config.archive.lagDays,
@@ -264,7 +314,7 @@ export async function extractArchive(
       result.bytes += got.body.byteLength;
     }
     if (state?.status === 'present') result.reexported++;
-  });
+  }
 
   ctx.logger.info(
     { ...result, rawKeys: result.rawKeys.length, from: options.from, to: options.to },

@@ -47,6 +47,18 @@ export interface OpenaqDailyParams {
 /**
  * `openRuntime` is called when the first task runs, once: listing or planning the DAG opens nothing.
  */
+const warnedArchives = new Set<string>();
+
+/** One line for the whole command, not one per day: the archive is unreachable, the API stands in. */
+function warnArchiveFallbackOnce(logger: Logger, url: string, reason: string): void {
+  if (warnedArchives.has(url)) return;
+  warnedArchives.add(url);
+  logger.warn(
+    { archive: url, reason },
+    'the OpenAQ archive cannot be reached: days past the archive lag are fetched from the API instead',
+  );
+}
+
 export function openaqDailyDag(config: AqlakeConfig, openRuntime: () => Promise<PipelineRuntime>): Dag {
   const lookbackDays = config.lookbackDays;
   let opened: Promise<PipelineRuntime> | undefined;
@@ -170,10 +182,33 @@ export function openaqDailyDag(config: AqlakeConfig, openRuntime: () => Promise<
             throw new SkipTask("no day of the interval comes from the archive (see the run's source)");
           const runtime = await runtimeOnce();
           const ctx = await extractContext(t);
+          const auto = parseSourceMode(params.source) === 'auto';
           const result = await extractArchiveTask(
             { ...ctx, archive: archiveOnce(runtime.logger) },
             days,
-            params.prefetch ? { checkedSince: params.prefetch.since } : {},
+            {
+              ...(params.prefetch ? { checkedSince: params.prefetch.since } : {}),
+              // auto: a day the archive cannot be asked about comes from the API (same client, same rate budget).
+              ...(auto
+                ? {
+                    fallback: async (apiDays: { from: string; to: string }, reason: string) => {
+                      warnArchiveFallbackOnce(runtime.logger, config.archive.url, reason);
+                      t.logger.warn(
+                        { ...apiDays, reason },
+                        'archive unreachable: these days come from the API',
+                      );
+                      const { rawKeys, ...fetched } = await extractMeasurements({
+                        ...ctx,
+                        interval: apiDays,
+                      });
+                      t.logger.info(
+                        { ...fetched, rawObjects: rawKeys.length },
+                        'measurements landed from the API',
+                      );
+                    },
+                  }
+                : {}),
+            },
           );
           t.logger.info(result, 'archive objects landed');
         },

@@ -1,6 +1,6 @@
 // zod schemas for every request input the API accepts: query strings and JSON bodies.
 import { z } from 'zod';
-import { isIsoDate } from '../time/local-day.js';
+import { isIsoDate, latestToday } from '../time/local-day.js';
 import { RUN_STATES } from './services.js';
 
 /** Longest date range one backfill request may span, so a typo cannot queue decades of runs. */
@@ -17,7 +17,11 @@ const limitText = (max: number) =>
     .regex(/^[1-9]\d*$/, 'expected a positive whole number')
     .transform(Number)
     .refine((n) => n <= max, `at most ${max}`);
-const locationIds = z.array(z.number().int().positive()).min(1).max(1000);
+const locationIds = z.array(z.number().int().positive().max(Number.MAX_SAFE_INTEGER)).min(1).max(1000);
+/** A day of data to fetch: not one that has not begun anywhere yet. */
+const dataDate = isoDate.refine((d) => d <= latestToday(), {
+  error: (issue) => `${String(issue.input)} is in the future (today is ${latestToday()} at the latest)`,
+});
 
 function dateOrder<T extends { from?: string; to?: string }>(v: T): boolean {
   return v.from === undefined || v.to === undefined || v.from <= v.to;
@@ -35,7 +39,7 @@ export const runsQuery = z
 
 export const logQuery = z.object({ try: positiveIdText.optional() });
 
-export const triggerBody = z.strictObject({ date: isoDate, locations: locationIds.optional() });
+export const triggerBody = z.strictObject({ date: dataDate, locations: locationIds.optional() });
 
 export const clearBody = z.strictObject({
   runId: z.string().min(1).max(500),
@@ -44,7 +48,7 @@ export const clearBody = z.strictObject({
 });
 
 export const backfillBody = z
-  .strictObject({ from: isoDate, to: isoDate, locations: locationIds.optional() })
+  .strictObject({ from: dataDate, to: dataDate, locations: locationIds.optional() })
   .refine(dateOrder, { message: 'to is before from', path: ['to'] })
   .refine((v) => daysBetween(v.from, v.to) < MAX_BACKFILL_DAYS, {
     message: `a backfill may span at most ${MAX_BACKFILL_DAYS} days`,

@@ -55,3 +55,11 @@ export function addDays(date: string, days: number): string {
 export function todayIn(timezone: string, now: Date = new Date()): string {
   return DateTime.fromJSDate(now).setZone(timezone).toISODate()!;
 }
+
+/**
+ * "Today" where it is latest: in UTC+14 (Kiribati), the first zone to begin a day. A local day after it has not
+ * begun for any location, so it can hold no measurement: asking for it is a typo, not a wish.
+ */
+export function latestToday(now: Date = new Date()): string {
+  return todayIn('Etc/GMT-14', now);
+}

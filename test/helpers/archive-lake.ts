@@ -1,7 +1,5 @@
 // A throwaway lake (temp folder, SQLite meta, local store) and the context the archive tasks take, for archive tests.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseConfig } from '../../src/config/index.js';
 import { type MetaDb, openMetaDb } from '../../src/lake/meta/meta-db.js';
 import { LocalObjectStore } from '../../src/lake/store/index.js';
@@ -9,6 +7,7 @@ import { createLogger } from '../../src/logging.js';
 import { ArchiveClient } from '../../src/openaq/archive.js';
 import { type Location, locationSchema } from '../../src/openaq/index.js';
 import type { ArchiveExtractContext } from '../../src/pipeline/extract-archive.js';
+import { tempDir } from './temp-dir.js';
 
 const LOCATIONS = new URL('../fixtures/openaq/api-v3/openaq-r-vcr/list_locations.json', import.meta.url);
 
@@ -27,7 +26,7 @@ export interface ArchiveLake {
 }
 
 export function openArchiveLake(archiveUrl: string, options: { lagDays?: number } = {}): ArchiveLake {
-  const home = mkdtempSync(join(tmpdir(), 'aqlake-archive-'));
+  const home = tempDir('aqlake-archive-');
   const config = parseConfig({
     home,
     scope: { locations: [3] },

@@ -1,6 +1,6 @@
 // The read side of the local lake: an in-memory DuckDB with dev.* views over Parquet files and prod.* views from
 // sql/prod/, which can be locked down so that a user's SQL reads the lake and does nothing else.
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -256,7 +256,7 @@ export class QuerySession implements ReadOnlyQuerySession {
     if (type !== StatementType.SELECT) {
       prepared.destroySync();
       throw new EngineError(
-        `read-only: only queries (SELECT, WITH, FROM, DESCRIBE, SHOW) can run here, not ${statementName(type)}`,
+        `read-only: only queries (SELECT, WITH, FROM, DESCRIBE, SHOW) can run here, not ${statementName(type, sql)}`,
         'Read-only Error',
         sql,
       );
@@ -328,16 +328,79 @@ function withRequiredTables(tables: DevTableSource[], prod: boolean): DevTableSo
   return [...tables, { name: 'measurements', files: [], columns: MEASUREMENTS_COLUMNS }];
 }
 
-/** `CREATE VIEW dev.x` over the table's files, or a typed empty view when it has none yet. */
+/**
+ * `CREATE VIEW dev.x` over the table's files, or a typed empty view when it has none yet. A damaged file (not a whole
+ * Parquet file: truncated, overwritten) is left out and stands in the view as one row that raises an error naming the
+ * file and the command that rebuilds it: a query whose filter keeps its day away (another day, a prod view of
+ * another day) still runs; one that reads it fails instead of answering without it.
+ */
 export function devViewSql(table: DevTableSource): string {
   if (!/^[a-z][a-z0-9_]*$/.test(table.name)) throw new Error(`bad dev table name: ${table.name}`);
-  if (table.files.length === 0) {
-    const cols = table.columns.map((c) => `CAST(NULL AS ${c.type}) AS ${quoteIdent(c.name)}`).join(', ');
-    return `CREATE OR REPLACE VIEW dev.${table.name} AS SELECT ${cols} WHERE false`;
-  }
+  const damaged = table.files.flatMap((path) => {
+    const why = damagedParquet(path);
+    return why ? [{ path, why }] : [];
+  });
+  const healthy = table.files.filter((f) => !damaged.some((d) => d.path === f));
+  const typedNulls = (overrides: Record<string, string>) =>
+    table.columns
+      .map((c) => `${overrides[c.name] ?? `CAST(NULL AS ${c.type})`} AS ${quoteIdent(c.name)}`)
+      .join(', ');
   // Partition folders look like Hive's, but local_date is stored in the files; don't add year/month/day columns.
-  const files = table.files.map(sqlString).join(', ');
-  return `CREATE OR REPLACE VIEW dev.${table.name} AS SELECT * FROM read_parquet([${files}], hive_partitioning = false, union_by_name = true)`;
+  const parts = [
+    healthy.length > 0
+      ? `SELECT * FROM read_parquet([${healthy.map(sqlString).join(', ')}], hive_partitioning = false, union_by_name = true)`
+      : `SELECT ${typedNulls({})} WHERE false`,
+  ];
+  for (const { path, why } of damaged) {
+    const day = partitionDay(path);
+    const repair = day
+      ? `rebuild it with \`aqlake run --from ${day} --to ${day}\``
+      : 'rebuild it with `aqlake run` for a recent day';
+    const message = `${lakeRelative(path)} is damaged (${why}): ${repair}`;
+    const hasDate = table.columns.some((c) => c.name === 'local_date');
+    parts.push(
+      `SELECT ${typedNulls(day && hasDate ? { local_date: `DATE '${day}'` } : {})} FROM range(1) WHERE error(${sqlString(message)}) IS NULL`,
+    );
+  }
+  return `CREATE OR REPLACE VIEW dev.${table.name} AS ${parts.join('\nUNION ALL BY NAME\n')}`;
+}
+
+/**
+ * Why the file is not a whole Parquet file (it must start and end with `PAR1`, with a footer that fits), or
+ * undefined when it looks whole. Reads 12 bytes; a missing file is left to DuckDB's own error.
+ */
+export function damagedParquet(path: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size < 12) return `${size} bytes, too short for Parquet`;
+    const head = Buffer.alloc(4);
+    const tail = Buffer.alloc(8);
+    readSync(fd, head, 0, 4, 0);
+    readSync(fd, tail, 0, 8, size - 8);
+    if (head.toString('latin1') !== 'PAR1' || tail.toString('latin1', 4) !== 'PAR1')
+      return 'not a complete Parquet file: truncated or overwritten';
+    if (tail.readUInt32LE(0) > size - 12) return 'its footer is cut off';
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function partitionDay(path: string): string | undefined {
+  const m = /year=(\d{4})\/month=(\d{2})\/day=(\d{2})/.exec(path);
+  return m ? `${m[1]}-${m[2]}-${m[3]}` : undefined;
+}
+
+/** `dev/…` of a local path under the lake (the part a user recognises), else the path. */
+function lakeRelative(path: string): string {
+  const i = path.lastIndexOf('/dev/');
+  return i >= 0 ? path.slice(i + 1) : path;
 }
 
 async function exec(connection: DuckDBConnection, sql: string, what?: string): Promise<void> {
@@ -362,7 +425,14 @@ export function toEngineError(err: unknown, sql?: string, locked = false): Engin
   return new EngineError(`${prefix}${message}`, kind, sql);
 }
 
-function statementName(type: StatementType): string {
+/** DuckDB plans INSTALL as LOAD, CHECKPOINT as CALL and USE as SET: for those, the statement's own first word. */
+const CONFLATED = new Set([StatementType.LOAD, StatementType.CALL, StatementType.SET]);
+
+function statementName(type: StatementType, sql: string): string {
+  if (CONFLATED.has(type)) {
+    const word = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*([A-Za-z]+)/.exec(sql)?.[1];
+    if (word) return word.toUpperCase();
+  }
   const name = StatementType[type] ?? `statement type ${type}`;
   return name.replace(/_/g, ' ');
 }
