@@ -183,33 +183,29 @@ export function openaqDailyDag(config: AqlakeConfig, openRuntime: () => Promise<
           const runtime = await runtimeOnce();
           const ctx = await extractContext(t);
           const auto = parseSourceMode(params.source) === 'auto';
-          const result = await extractArchiveTask(
-            { ...ctx, archive: archiveOnce(runtime.logger) },
-            days,
-            {
-              ...(params.prefetch ? { checkedSince: params.prefetch.since } : {}),
-              // auto: a day the archive cannot be asked about comes from the API (same client, same rate budget).
-              ...(auto
-                ? {
-                    fallback: async (apiDays: { from: string; to: string }, reason: string) => {
-                      warnArchiveFallbackOnce(runtime.logger, config.archive.url, reason);
-                      t.logger.warn(
-                        { ...apiDays, reason },
-                        'archive unreachable: these days come from the API',
-                      );
-                      const { rawKeys, ...fetched } = await extractMeasurements({
-                        ...ctx,
-                        interval: apiDays,
-                      });
-                      t.logger.info(
-                        { ...fetched, rawObjects: rawKeys.length },
-                        'measurements landed from the API',
-                      );
-                    },
-                  }
-                : {}),
-            },
-          );
+          const result = await extractArchiveTask({ ...ctx, archive: archiveOnce(runtime.logger) }, days, {
+            ...(params.prefetch ? { checkedSince: params.prefetch.since } : {}),
+            // auto: a day the archive cannot be asked about comes from the API (same client, same rate budget).
+            ...(auto
+              ? {
+                  fallback: async (apiDays: { from: string; to: string }, reason: string) => {
+                    warnArchiveFallbackOnce(runtime.logger, config.archive.url, reason);
+                    t.logger.warn(
+                      { ...apiDays, reason },
+                      'archive unreachable: these days come from the API',
+                    );
+                    const { rawKeys, ...fetched } = await extractMeasurements({
+                      ...ctx,
+                      interval: apiDays,
+                    });
+                    t.logger.info(
+                      { ...fetched, rawObjects: rawKeys.length },
+                      'measurements landed from the API',
+                    );
+                  },
+                }
+              : {}),
+          });
           t.logger.info(result, 'archive objects landed');
         },
       },

@@ -11,7 +11,12 @@ function fakeQuery(tables: Record<string, Record<string, unknown>[] | 'missing'>
       const table = ['dev.locations', 'prod.latest', 'prod.daily_aqi'].find((t) => sql.includes(t))!;
       const rows = tables[table] ?? [];
       if (rows === 'missing') throw new QueryRejectedError(`Table with name ${table} does not exist!`);
-      return { columns: Object.keys(rows[0] ?? {}), rows };
+      return {
+        columns: Object.keys(rows[0] ?? {}),
+        batches: (async function* () {
+          yield rows;
+        })(),
+      };
     },
   };
 }
