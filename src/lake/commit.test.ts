@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openCommits } from './catalog/catalog.js';
 import {
   getCurrentVersion,
   getPartitionVersion,
-  openCommits,
   recordCatalogScan,
   stagePartition,
 } from './catalog/index.js';

@@ -19,7 +19,7 @@ import {
 } from './catalog.js';
 
 /** Default days a replaced version's object is kept (config `lake.retentionDays`). */
-export const DEFAULT_RETENTION_DAYS = 7;
+const DEFAULT_RETENTION_DAYS = 7;
 
 export interface VacuumOptions {
   /** Unreferenced objects younger than this are left alone: a transform may be writing them. Default 60. */
