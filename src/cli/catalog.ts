@@ -145,11 +145,13 @@ export function registerCatalog(program: Command): void {
           objectKept: v.filesDeletedAt === null && v.state !== 'discarded',
         }));
         if (json) {
-          process.stdout.write(`${JSON.stringify({ table: `dev.${table.table}`, versions: history })}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ table: `${table.zone}.${table.table}`, versions: history })}\n`,
+          );
           return;
         }
         if (history.length === 0) {
-          process.stdout.write(`dev.${table.table}${date ? `/${date}` : ''}: no versions\n`);
+          process.stdout.write(`${table.zone}.${table.table}${date ? `/${date}` : ''}: no versions\n`);
           return;
         }
         process.stdout.write(
@@ -286,7 +288,7 @@ function formatTables(tables: ReturnType<typeof listTables>): string {
       'last end',
     ],
     tables.map((t) => [
-      `dev.${t.table}`,
+      `${t.zone}.${t.table}`,
       t.partitioned ? 'by day' : 'no',
       t.schemaVersion === null ? '-' : `v${t.schemaVersion}`,
       String(t.partitions),

@@ -63,7 +63,7 @@ export interface CommitResult {
 }
 
 /** An open intent older than this is rolled forward even if its owner may be alive (a commit takes seconds). */
-export const STALE_INTENT_MS = 10 * 60_000;
+const STALE_INTENT_MS = 10 * 60_000;
 
 /** This process, as intents record their owner: `pid@host#token`. */
 const OWNER = `${process.pid}@${hostname()}#${randomBytes(4).toString('hex')}`;

@@ -3,7 +3,7 @@
 // (src/lake/keys.ts: `{table}/year=YYYY/month=MM/day=DD/`), so no crawler, no MSCK REPAIR and no partition API
 // call is ever needed — a day is readable the moment its object is committed.
 
-import { tableLocation } from '../keys.js';
+import { type TableZone, tableLocation } from '../keys.js';
 import type { MetaDb } from '../meta/meta-db.js';
 import { CatalogError, latestSchema, listPartitions, listTables } from './catalog.js';
 import type { TableColumn } from './schema-evolution.js';
@@ -60,6 +60,7 @@ export function athenaDdl(meta: MetaDb, table: string, options: AthenaDdlOptions
   ];
   return createTableStatement(options.database ?? 'dev', table, schema.columns, summary.partitioned, bucket, {
     years,
+    zone: summary.zone,
   });
 }
 
@@ -68,6 +69,7 @@ export function partitionProjection(
   bucket: string,
   table: string,
   years: readonly [number, number],
+  zone: TableZone = 'dev',
 ): Record<string, string> {
   if (!(Number.isInteger(years[0]) && Number.isInteger(years[1]) && years[0] <= years[1] && years[0] >= 1000))
     throw new CatalogError(`bad projection years: ${years.join(',')}`);
@@ -83,7 +85,7 @@ export function partitionProjection(
     'projection.day.range': '1,31',
     'projection.day.digits': '2',
     // `${year}` etc. are Athena's placeholders, escaped here.
-    'storage.location.template': `s3://${bucket}/${tableLocation('dev', table)}year=\${year}/month=\${month}/day=\${day}/`,
+    'storage.location.template': `s3://${bucket}/${tableLocation(zone, table)}year=\${year}/month=\${month}/day=\${day}/`,
   };
 }
 
@@ -93,8 +95,9 @@ export function createTableStatement(
   columns: readonly TableColumn[],
   partitioned: boolean,
   bucket: string,
-  options: { years?: readonly [number, number] } = {},
+  options: { years?: readonly [number, number]; zone?: TableZone } = {},
 ): string {
+  const zone = options.zone ?? 'dev';
   const width = Math.max(...columns.map((c) => c.name.length)) + 2;
   const lines = [
     `CREATE EXTERNAL TABLE IF NOT EXISTS \`${database}\`.\`${table}\` (`,
@@ -104,12 +107,12 @@ export function createTableStatement(
   if (partitioned) lines.push('PARTITIONED BY (`year` string, `month` string, `day` string)');
   const properties: Record<string, string> = {
     'parquet.compression': 'SNAPPY',
-    ...(partitioned && options.years ? partitionProjection(bucket, table, options.years) : {}),
+    ...(partitioned && options.years ? partitionProjection(bucket, table, options.years, zone) : {}),
   };
   const entries = Object.entries(properties).map(([k, v]) => `'${k}'='${v}'`);
   lines.push(
     'STORED AS PARQUET',
-    `LOCATION 's3://${bucket}/${tableLocation('dev', table)}'`,
+    `LOCATION 's3://${bucket}/${tableLocation(zone, table)}'`,
     entries.length === 1
       ? `TBLPROPERTIES (${entries[0]});`
       : `TBLPROPERTIES (\n${entries.map((e) => `  ${e}`).join(',\n')}\n);`,
