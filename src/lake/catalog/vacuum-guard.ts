@@ -12,7 +12,7 @@ export class CatalogLostError extends AqlakeError {
 }
 
 /** When the catalog began: its first migration. */
-export function catalogCreatedAt(meta: MetaDb): Date | undefined {
+function catalogCreatedAt(meta: MetaDb): Date | undefined {
   const row = meta.prepare('SELECT min(applied_at) AS at FROM schema_migrations').get() as {
     at: string | null;
   };
