@@ -4,7 +4,7 @@ import { AqlakeError } from '../../errors.js';
 import type { MetaDb } from '../meta/meta-db.js';
 import type { ObjectStore } from '../store/index.js';
 
-export class CatalogLostError extends AqlakeError {
+class CatalogLostError extends AqlakeError {
   constructor(message: string) {
     super(message);
     this.name = 'CatalogLostError';
