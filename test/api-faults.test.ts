@@ -96,4 +96,15 @@ describe('API faults that stop the command', () => {
     expect(states.filter((s) => s !== 'failed')).toEqual([]);
     expect(Math.max(...tries)).toBe(1);
   });
+
+  it('a host name that does not resolve stops the command the same way, naming it', async () => {
+    const { home, config } = lake({ url: 'http://api.openaq.invalid/v3', key: 'k', maxRetries: 1 });
+    const { from, to } = days();
+    const r = await runCli(['-c', config, 'run', '--from', from, '--to', to, '--source', 'api']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toMatch(
+      /^aqlake: run stopped: cannot reach the OpenAQ API at api\.openaq\.invalid \(.*(ENOTFOUND|EAI_AGAIN).*OPENAQ_API_URL \(now http:\/\/api\.openaq\.invalid\/v3\)/,
+    );
+    expect(runStates(home).states.filter((s) => s !== 'failed')).toEqual([]);
+  });
 });

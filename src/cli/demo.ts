@@ -1,7 +1,7 @@
 // aqlake demo: the whole product from one command — simulator (or the real API with a key), pipeline for the last 7 days, web page.
 import type { Command } from 'commander';
 import type { AqlakeConfig } from '../config/index.js';
-import { UsageError } from '../errors.js';
+import { PipelineError, UsageError } from '../errors.js';
 import { createLogger, environmentSecrets } from '../logging.js';
 import { getDag, loadDags, runBackfill, secretsOf } from '../orchestrator/index.js';
 import { OPENAQ_DAILY } from '../pipeline/openaq-daily.js';
@@ -68,6 +68,8 @@ export function registerDemo(program: Command): void {
         process.stdout.write(
           `pipeline: ${summary.succeeded} day(s) published, ${summary.skipped} already done, ${summary.failed} failed\n`,
         );
+        // A refused key or an unreachable API: serving an empty page would hide it.
+        if (summary.stoppedByError) throw new PipelineError(`demo stopped: ${summary.stoppedByError}`);
         if (!flags.serve) {
           if (summary.failed > 0)
             throw new UsageError(`${summary.failed} day(s) failed; see \`aqlake runs\``);

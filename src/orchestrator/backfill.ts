@@ -1,6 +1,6 @@
 // Backfills: one run per day of [from, to]; resumable (done days are skipped, the rest resumed) and --rerun-able.
 import type { AqlakeConfig } from '../config/index.js';
-import { errorMessage, stopsCommand, UsageError } from '../errors.js';
+import { errorMessage, PipelineError, stopsCommand, storageFailure, UsageError } from '../errors.js';
 import { openMetaDb } from '../lake/meta/meta-db.js';
 import { eachDate } from '../time/local-day.js';
 import type { Dag } from './dag.js';
@@ -149,7 +149,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
     report({ kind: 'planned', plan });
     const runIds = plan.items.filter((i) => i.action !== 'skip').map((i) => i.runId);
     let stoppedByError: string | null = null;
-    const result = await executeRuns({
+    const execution = executeRuns({
       stopOn: (err) => {
         if (!stopsCommand(err)) return false;
         stoppedByError ??= errorMessage(err);
@@ -172,15 +172,20 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
         report(event);
       },
     });
-
-    if (stoppedByError !== null) {
-      try {
-        failUnfinishedRuns(store, runIds, `not finished: ${stoppedByError}`);
-      } catch (err) {
-        // The metadata DB may be on the full disk too: the summary still tells what happened.
-        process.stderr.write(`aqlake: could not record the unfinished runs: ${errorMessage(err)}\n`);
-      }
+    let result: Awaited<typeof execution>;
+    try {
+      result = await execution;
+    } catch (err) {
+      // The executor itself failed (its own SQLite write on a full disk): leave no run of this backfill open.
+      const storage = storageFailure(err);
+      if (!storage) throw err;
+      recordUnfinished(store, runIds, errorMessage(err));
+      throw new PipelineError(
+        `stopped, ${storage}: ${errorMessage(err)}; ${done} of ${total} day(s) finished, the others are marked failed — free space (or fix the disk) and run the same command again`,
+      );
     }
+
+    if (stoppedByError !== null) recordUnfinished(store, runIds, stoppedByError);
     const runs = plan.items.map((item) => ({
       runId: item.runId,
       logicalDate: item.logicalDate,
@@ -202,6 +207,15 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
     };
   } finally {
     if (ownStore) store.db.close();
+  }
+}
+
+/** Fails the unfinished runs with the error that stopped the backfill; the DB may be on the full disk too. */
+function recordUnfinished(store: RunStore, runIds: readonly string[], reason: string): void {
+  try {
+    failUnfinishedRuns(store, runIds, `not finished: ${reason}`);
+  } catch (err) {
+    process.stderr.write(`aqlake: could not record the unfinished runs: ${errorMessage(err)}\n`);
   }
 }
 

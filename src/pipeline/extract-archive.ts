@@ -176,11 +176,6 @@ export async function extractArchiveTask(
 const ARCHIVE_DOWN_MS = 10 * 60_000;
 const archiveDown = new Map<string, { until: number; reason: string }>();
 
-/** Forget that an archive was unreachable (tests; a new command in a long-lived process). */
-export function resetArchiveReachability(): void {
-  archiveDown.clear();
-}
-
 interface DayJob {
   location: Location;
   localDate: string;

@@ -369,7 +369,7 @@ export function devViewSql(table: DevTableSource): string {
  * Why the file is not a whole Parquet file (it must start and end with `PAR1`, with a footer that fits), or
  * undefined when it looks whole. Reads 12 bytes; a missing file is left to DuckDB's own error.
  */
-export function damagedParquet(path: string): string | undefined {
+function damagedParquet(path: string): string | undefined {
   let fd: number;
   try {
     fd = openSync(path, 'r');

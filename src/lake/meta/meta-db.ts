@@ -37,7 +37,7 @@ export function openMemoryMetaDb(): MetaDb {
  * the write lock first makes concurrent runs, the scheduler and the server wait their turn instead. `.deferred()`
  * stays available for a transaction that only reads. Nested calls still become savepoints.
  */
-export function writeLockFirst(db: Database.Database): Database.Database {
+function writeLockFirst(db: Database.Database): Database.Database {
   const transaction = db.transaction.bind(db);
   const immediateFirst = ((fn: (...args: never[]) => unknown) => {
     const tx = transaction(fn);
