@@ -136,6 +136,68 @@ SELECT raw_key, record_index, sensor_id, location_id, fetched_at, parameter_id, 
 FROM classified
 WHERE partition_date BETWEEN $from_date::DATE AND $to_date::DATE;
 
+-- name: insert_typed_records
+-- The same rows as insert_records for objects that passed the extract's validation (numbers are numbers, instants
+-- are ISO strings with an offset): read typed in bulk, like a bare COPY, instead of leaf by leaf as JSON. A record
+-- that still does not fit these types fails the read, and the caller reads every object by insert_records instead.
+-- The rules (reason, day, interval, coordinates, partition date) are insert_records' own, on typed values.
+INSERT INTO rows BY NAME
+WITH records AS (
+  SELECT filename AS path, unnest(results) AS r, generate_subscripts(results, 1) AS record_index
+  FROM read_json($paths, filename = true, columns = {
+    meta: 'JSON',
+    results: 'STRUCT(value DOUBLE, flagInfo STRUCT(hasFlags BOOLEAN), parameter STRUCT(id INTEGER, name VARCHAR,
+      units VARCHAR), period STRUCT("interval" VARCHAR, datetimeFrom STRUCT(utc VARCHAR), datetimeTo STRUCT(utc VARCHAR)),
+      coordinates STRUCT(latitude DOUBLE, longitude DOUBLE))[]'
+  })
+), typed AS (
+  SELECT c.raw_key, x.record_index, c.sensor_id, c.location_id, c.fetched_at, c.window_to_utc, c.timezone,
+    c.timezone_known, c.location_latitude, c.location_longitude,
+    x.r.value AS value,
+    x.r.parameter.id AS parameter_id, x.r.parameter.name AS parameter, x.r.parameter.units AS units,
+    TRY_CAST(x.r.period.datetimeFrom.utc AS TIMESTAMPTZ)::TIMESTAMP AS period_start_utc,
+    TRY_CAST(x.r.period.datetimeTo.utc AS TIMESTAMPTZ)::TIMESTAMP AS period_end_utc,
+    x.r.period.datetimeTo.utc AS period_end_text,
+    TRY_CAST(epoch(TRY_CAST(x.r.period."interval" AS INTERVAL)) AS INTEGER) AS interval_raw,
+    x.r.coordinates.latitude AS record_latitude,
+    x.r.coordinates.longitude AS record_longitude,
+    x.r.flagInfo.hasFlags AS has_flags
+  FROM records x JOIN file_context c ON c.path = x.path
+), classified AS (
+  SELECT *,
+    CASE
+      WHEN location_id IS NULL THEN 'no location id for the sensor in the raw manifest'
+      WHEN timezone IS NULL THEN 'unknown location: no snapshot of the location in dev.locations'
+      WHEN NOT timezone_known THEN 'unknown location timezone: ' || timezone
+      WHEN period_end_utc IS NULL THEN 'unparseable period end (period.datetimeTo.utc)'
+      WHEN period_start_utc IS NULL THEN 'unparseable period start (period.datetimeFrom.utc)'
+      WHEN value IS NULL THEN 'value is null'
+      WHEN parameter_id IS NULL THEN 'missing or non-integer parameter.id'
+    END AS reason,
+    d.local_date,
+    timezone_known AND period_end_utc IS NOT NULL AS has_local_date
+  FROM typed
+  LEFT JOIN local_days d
+    ON d.zone = typed.timezone AND d.bucket = (epoch_ms(typed.period_end_utc) - 1000) // 900000
+)
+SELECT raw_key, record_index, sensor_id, location_id, fetched_at, parameter_id, parameter, units, value,
+  -- the raw text as insert_records keeps it (JSON)
+  CASE WHEN reason IS NOT NULL THEN CAST(to_json(value) AS VARCHAR) END AS value_raw,
+  period_start_utc, period_end_utc,
+  CASE WHEN reason IS NOT NULL THEN CAST(to_json(period_end_text) AS VARCHAR) END AS period_end_raw,
+  timezone, local_date,
+  coalesce(interval_raw, CAST(epoch(period_end_utc) - epoch(period_start_utc) AS INTEGER)) AS interval_seconds,
+  CASE WHEN record_latitude IS NOT NULL AND record_longitude IS NOT NULL THEN record_latitude ELSE location_latitude END
+    AS latitude,
+  CASE WHEN record_latitude IS NOT NULL AND record_longitude IS NOT NULL THEN record_longitude ELSE location_longitude END
+    AS longitude,
+  has_flags, reason,
+  CASE WHEN has_local_date THEN local_date
+       ELSE CAST(coalesce(period_end_utc, least(window_to_utc, fetched_at), fetched_at) - INTERVAL 1 SECOND AS DATE)
+  END AS partition_date
+FROM classified
+WHERE partition_date BETWEEN $from_date::DATE AND $to_date::DATE;
+
 -- name: insert_object_rows
 -- One quarantine row for each object that yields no record, so that it is visible and counted.
 INSERT INTO rows BY NAME
