@@ -1,5 +1,6 @@
 // The list of benchmarks `npm run bench` runs. Each returns named figures; ratios are against a baseline run in the same process.
 import { archiveBenchmark } from './archive.js';
+import { cliBenchmark } from './cli.js';
 import { orchestratorBenchmark } from './orchestrator.js';
 import { transformBenchmark } from './transform.js';
 
@@ -12,4 +13,5 @@ export const benchmarks: Benchmark[] = [
   { name: 'orchestrator', run: orchestratorBenchmark },
   { name: 'archive', run: archiveBenchmark },
   { name: 'transform', run: transformBenchmark },
+  { name: 'cli', run: cliBenchmark },
 ];
