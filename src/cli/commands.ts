@@ -113,6 +113,12 @@ export const commandModules: LazyCommand[] = [
     load: async () => (await import('./check.js')).registerCheck,
   },
   {
+    term: 'prod',
+    description: 'the prod tables materialised per local day (prod.hourly, prod.daily_averages, …)',
+    dags: false,
+    load: async () => (await import('./prod.js')).registerProd,
+  },
+  {
     term: 'aws',
     description: 'the AWS engine: Glue job, Glue Data Catalog, Athena workgroup, IAM policy',
     dags: false,

@@ -58,3 +58,9 @@ export function devPartFile(table: string, localDate: string, fileId: string): s
 export function quarantinePartFile(table: string, localDate: string, fileId: string): string {
   return `dev/_quarantine/${table}/${hivePartition(localDate)}/part-${fileId}.parquet`;
 }
+
+/** One day of a prod table materialised per day: `prod/{table}/year=/month=/day=/data.parquet` (one object). */
+export function prodDayKey(table: string, localDate: string): string {
+  if (!/^[a-z][a-z0-9_]*$/.test(table)) throw new Error(`bad prod table name: ${table}`);
+  return `prod/${table}/${hivePartition(localDate)}/data.parquet`;
+}

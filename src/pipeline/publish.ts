@@ -18,11 +18,19 @@ import type { MetaDb } from '../lake/meta/meta-db.js';
 import type { ObjectStore } from '../lake/store/index.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
 import type { TaskContext } from './context.js';
+import {
+  type BuiltProdDay,
+  buildProdDay,
+  materialiseProdDay,
+  type ProdDaysContext,
+  prodDayStates,
+  storeProdDay,
+} from './prod-days.js';
 import { MEASUREMENTS_TABLE } from './transform.js';
 import { listCheckResults } from './validate.js';
 
 export type PublishContext = Pick<TaskContext, 'store' | 'meta' | 'engine'> &
-  Partial<Pick<TaskContext, 'runId' | 'logger' | 'now'>>;
+  Partial<Pick<TaskContext, 'runId' | 'logger' | 'now' | 'config'>>;
 
 export interface PublishResult {
   table: string;
@@ -63,6 +71,12 @@ export async function publishDay(
         localDate,
       );
     const views = await ctx.engine.createProdViews(await resolveDevTables(ctx));
+    // A publish interrupted between its dev commit and the prod files: store them now.
+    if (
+      materialisesProd(ctx, table) &&
+      prodDayStates(ctx.meta, { from: localDate, to: localDate })[0]?.stale.length
+    )
+      await materialiseProdDay(prodContext(ctx), localDate);
     return {
       table,
       localDate,
@@ -86,9 +100,26 @@ export async function publishDay(
       localDate,
     );
   }
+  // The day's prod rows (prod.hourly, prod.daily_averages, …) from the version about to be committed, computed
+  // before the commit so that a day whose prod rows cannot be computed is not published.
+  let prod: BuiltProdDay | null = null;
+  if (materialisesProd(ctx, table)) {
+    try {
+      prod = await buildProdDay(prodContext(ctx), localDate, { devVersionId: staged.versionId });
+    } catch (err) {
+      throw new PipelineError(
+        `publish ${localDate}: the prod tables of the day cannot be computed from version ${staged.versionId}: ${(err as Error).message}`,
+        'publish',
+        localDate,
+      );
+    }
+  }
   const commit = await commitAndCleanup(ctx.store, ctx.meta, table, localDate, staged.versionId, {
     now: ctx.now?.(),
   });
+  // TODO(issue 10 commit API): stage these as versions in the dev commit's intent; until then they are stored right
+  // after it, and a publish or `aqlake prod rebuild` run after a crash in between stores them.
+  if (prod) await storeProdDay(prodContext(ctx), prod, ctx.now?.());
   const result: PublishResult = {
     table,
     localDate,
@@ -100,6 +131,23 @@ export async function publishDay(
   };
   ctx.logger?.info({ task: 'publish', ...result, views: views.length }, 'day published');
   return result;
+}
+
+/**
+ * Publish materialises prod days for dev.measurements on the local engine; on AWS the Athena prod views still compute
+ * every table from dev.* (Engine.buildProdDay is not implemented there yet).
+ */
+function materialisesProd(ctx: PublishContext, table: string): boolean {
+  return table === MEASUREMENTS_TABLE && ctx.engine.name === 'duckdb';
+}
+
+function prodContext(ctx: PublishContext): ProdDaysContext {
+  return {
+    store: ctx.store,
+    meta: ctx.meta,
+    engine: ctx.engine,
+    ...(ctx.config ? { workRoot: join(ctx.config.home, '_tmp', 'prod') } : {}),
+  };
 }
 
 /** A version may be published only after validate recorded results for it and none of its error checks failed. */
@@ -154,18 +202,28 @@ export async function resolveDevTables(
 }
 
 /**
- * The folders a locked session may read: the lake's dev folder as the store lays it out on disk (for an S3 store,
- * its local cache), derived from the resolved files, plus `{home}/dev` itself.
+ * The folders a locked session may read: the lake's dev and prod folders as the store lays them out on disk (for an
+ * S3 store, its local cache), derived from the resolved files (dev tables, and materialised prod tables when given),
+ * plus `{home}/dev` and `{home}/prod` themselves.
  */
-export function readableDevRoots(tables: readonly DevTableFiles[], home: string): string[] {
-  const roots = new Set([resolve(join(home, 'dev'))]);
-  for (const t of tables) {
-    for (const path of t.paths) {
-      // …/dev/{table}/year=…/part.parquet → …/dev
-      const marker = `${join('dev', t.table)}`;
-      const at = path.lastIndexOf(marker);
-      roots.add(at >= 0 ? resolve(path.slice(0, at), 'dev') : dirname(path));
+export function readableDevRoots(
+  tables: readonly DevTableFiles[],
+  home: string,
+  prodTables: readonly DevTableFiles[] = [],
+): string[] {
+  const roots = new Set([resolve(join(home, 'dev')), resolve(join(home, 'prod'))]);
+  const zones: [string, readonly DevTableFiles[]][] = [
+    ['dev', tables],
+    ['prod', prodTables],
+  ];
+  for (const [zone, list] of zones)
+    for (const t of list) {
+      for (const path of t.paths) {
+        // …/dev/{table}/year=…/part.parquet → …/dev
+        const marker = `${join(zone, t.table)}`;
+        const at = path.lastIndexOf(marker);
+        roots.add(at >= 0 ? resolve(path.slice(0, at), zone) : dirname(path));
+      }
     }
-  }
   return [...roots];
 }

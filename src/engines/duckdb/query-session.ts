@@ -53,6 +53,11 @@ export interface QuerySessionOptions {
   /** Create prod.* from this folder's `NN_name.sql` files (default sql/prod); false for none. */
   prodSqlDir?: string | false;
   /**
+   * Materialised prod tables: prod.{name} reads these day files instead of computing its sql/prod rule over dev.*
+   * (a typed empty view when there are none yet). Tables not listed are computed live.
+   */
+  prodTables?: readonly (DevTableSource | DevTableFiles)[];
+  /**
    * Lock the session for untrusted SQL once the views exist: only these folders (and the temp folder) can be read,
    * nothing can be written, attached, installed or re-configured. Leave undefined for a trusted session.
    */
@@ -116,10 +121,13 @@ export class QuerySession implements ReadOnlyQuerySession {
         views.push(`dev.${table.name}`);
       }
       if (options.prodSqlDir !== false) {
+        const materialised = new Map(
+          (options.prodTables ?? []).map(tableSource).map((t) => [`prod.${t.name}`, t]),
+        );
         for (const v of listProdViews(options.prodSqlDir)) {
           await exec(
             connection,
-            `CREATE OR REPLACE VIEW ${v.view} AS\n${v.sql}`,
+            `CREATE OR REPLACE VIEW ${v.view} AS\n${prodViewSelect(v, materialised.get(v.view))}`,
             `prod view ${v.view} (${v.file})`,
           );
           views.push(v.view);
@@ -283,6 +291,17 @@ function arm(connection: DuckDBConnection, options: QueryOptions): Deadline {
 function withRequiredTables(tables: DevTableSource[], prod: boolean): DevTableSource[] {
   if (!prod || tables.some((t) => t.name === 'measurements')) return tables;
   return [...tables, { name: 'measurements', files: [], columns: MEASUREMENTS_COLUMNS }];
+}
+
+/**
+ * A prod view's SELECT: its rule over dev.* — or, for a materialised table, its day files (the rule with no rows, for
+ * the column types, while there are none).
+ */
+function prodViewSelect(view: ProdViewFile, materialised: DevTableSource | undefined): string {
+  if (!materialised) return view.sql;
+  if (materialised.files.length === 0) return `SELECT * FROM (\n${view.sql}\n) AS rule WHERE false`;
+  const files = materialised.files.map(sqlString).join(', ');
+  return `SELECT * FROM read_parquet([${files}], hive_partitioning = false, union_by_name = true)`;
 }
 
 /** `CREATE VIEW dev.x` over the table's files, or a typed empty view when it has none yet. */
