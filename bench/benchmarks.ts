@@ -2,6 +2,7 @@
 import { archiveBenchmark } from './archive.js';
 import { cliBenchmark } from './cli.js';
 import { orchestratorBenchmark } from './orchestrator.js';
+import { queryBenchmark } from './query.js';
 import { transformBenchmark } from './transform.js';
 
 export interface Benchmark {
@@ -13,5 +14,6 @@ export const benchmarks: Benchmark[] = [
   { name: 'orchestrator', run: orchestratorBenchmark },
   { name: 'archive', run: archiveBenchmark },
   { name: 'transform', run: transformBenchmark },
+  { name: 'query', run: queryBenchmark },
   { name: 'cli', run: cliBenchmark },
 ];
