@@ -77,6 +77,9 @@ export async function transformBenchmark(): Promise<Record<string, number | stri
       ours_s: round(ours.seconds),
       bare_copy_s: round(bare.seconds),
       ratio: round(ours.seconds / bare.seconds),
+      ours_cpu_s: round(ours.cpuSeconds),
+      bare_copy_cpu_s: round(bare.cpuSeconds),
+      cpu_ratio: round(ours.cpuSeconds / bare.cpuSeconds),
       ours_rows_per_s: Math.round(rows / ours.seconds),
       bare_copy_rows_per_s: Math.round(bare.rows / bare.seconds),
       ...(ours.perDaySeconds !== undefined ? { per_day_calls_s: round(ours.perDaySeconds) } : {}),
@@ -91,6 +94,8 @@ export async function transformBenchmark(): Promise<Record<string, number | stri
 
 interface ChildResult {
   seconds: number;
+  /** CPU time of the child (all threads) while it ran the step: steadier than wall time on a busy machine. */
+  cpuSeconds: number;
   rows: number;
   peakRssMb: number;
   perDaySeconds?: number;
@@ -136,8 +141,10 @@ async function ours(home: string, opts: Options): Promise<Omit<ChildResult, 'pea
   };
   const to = addDays(FROM, opts.days - 1);
   const start = performance.now();
+  const c0 = process.cpuUsage();
   const staged = await transformDays(ctx, FROM, to);
   const seconds = (performance.now() - start) / 1000;
+  const cpuSeconds = cpuSince(c0);
   let perDaySeconds: number | undefined;
   if (opts.perDay) {
     const t = performance.now();
@@ -148,6 +155,7 @@ async function ours(home: string, opts: Options): Promise<Omit<ChildResult, 'pea
   meta.close();
   return {
     seconds,
+    cpuSeconds,
     rows: staged.reduce((s, d) => s + d.rows, 0),
     ...(perDaySeconds ? { perDaySeconds } : {}),
   };
@@ -215,6 +223,7 @@ async function bareCopy(home: string, opts: Options): Promise<Omit<ChildResult, 
   });
   try {
     const start = performance.now();
+    const c0 = process.cpuUsage();
     const [result] = await withSession(instance, (db) =>
       db.rows<{ Count: number }>(
         `COPY (
@@ -233,10 +242,19 @@ async function bareCopy(home: string, opts: Options): Promise<Omit<ChildResult, 
         { paths },
       ),
     );
-    return { seconds: (performance.now() - start) / 1000, rows: Number(result?.Count ?? 0) };
+    return {
+      seconds: (performance.now() - start) / 1000,
+      cpuSeconds: cpuSince(c0),
+      rows: Number(result?.Count ?? 0),
+    };
   } finally {
     instance.closeSync();
   }
+}
+
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
 }
 
 function round(n: number): number {
