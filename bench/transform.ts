@@ -238,7 +238,7 @@ async function bareCopy(home: string, opts: Options): Promise<Omit<ChildResult, 
                    flagInfo STRUCT(hasFlags BOOLEAN), parameter STRUCT(id INTEGER, name VARCHAR, units VARCHAR),
                    period STRUCT("interval" VARCHAR, datetimeFrom STRUCT(utc VARCHAR), datetimeTo STRUCT(utc VARCHAR)),
                    coordinates STRUCT(latitude DOUBLE, longitude DOUBLE))[]'}))
-         ) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (day), RETURN_FILES true)`,
+         ) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (day), OVERWRITE true, RETURN_FILES true)`,
         { paths },
       ),
     );
@@ -264,4 +264,11 @@ function round(n: number): number {
 if (process.argv[2] === CHILD_FLAG) {
   const [side, home, json] = process.argv.slice(3);
   await child(side!, home!, JSON.parse(json!) as Options);
+}
+
+/** For ad-hoc runs: the bench's raw pages in `home`. */
+export async function generateInto(home: string, opts: Options): Promise<void> {
+  const meta = openMetaDb(home);
+  await generate(new LocalObjectStore(home), meta, opts);
+  meta.close();
 }

@@ -161,7 +161,9 @@ async function loadRows(
 ): Promise<void> {
   const stmt = (name: string) => sqlStatement(SQL, name);
   const range = { from_date: input.fromDate, to_date: input.toDate };
-  await db.run(stmt('create_raw_files'), { files: JSON.stringify(files.map(({ valid: _, ...f }) => f)) });
+  await db.run(stmt('create_raw_files'), {
+    files: JSON.stringify(files.map(({ valid: _, ...f }, i) => ({ file_id: i, ...f }))),
+  });
   if (input.locationFiles.length > 0)
     await db.run(stmt('create_location_versions'), { location_files: input.locationFiles });
   else await db.run(stmt('create_empty_location_versions'));
