@@ -1,7 +1,7 @@
 // CLI start-up: p50 of 5 process starts of the built CLI (`node bin/aqlake.js`; `npm run build` first when dist/ is
-// missing) for `aqlake --help` and `aqlake runs` on an empty lake, beside a bare `node -e "import('commander')"`.
+// missing or older than src/) for `aqlake --help` and `aqlake runs` on an empty lake, beside a bare `node -e "import('commander')"`.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -11,8 +11,7 @@ const STARTS = 5;
 
 export async function cliBenchmark(): Promise<Record<string, number | string>> {
   const bin = projectPath('bin', 'aqlake.js');
-  if (!existsSync(projectPath('dist', 'cli', 'main.js')))
-    execFileSync('npm', ['run', 'build'], { cwd: projectPath(), stdio: 'inherit' });
+  if (distIsStale()) execFileSync('npm', ['run', 'build'], { cwd: projectPath(), stdio: 'inherit' });
   const home = mkdtempSync(join(tmpdir(), 'aqlake-bench-cli-'));
   try {
     const env = { ...process.env, AQLAKE_HOME: home };
@@ -25,6 +24,18 @@ export async function cliBenchmark(): Promise<Record<string, number | string>> {
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
+}
+
+/** dist/ missing, or older than a file under src/: the figures would be of another CLI. */
+function distIsStale(): boolean {
+  const built = projectPath('dist', 'cli', 'main.js');
+  if (!existsSync(built)) return true;
+  const builtAt = statSync(built).mtimeMs;
+  const newer = (dir: string): boolean =>
+    readdirSync(dir, { withFileTypes: true }).some((e) =>
+      e.isDirectory() ? newer(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs > builtAt,
+    );
+  return newer(projectPath('src'));
 }
 
 function p50Ms(args: string[], env: NodeJS.ProcessEnv, cwd: string): number {

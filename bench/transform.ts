@@ -265,10 +265,3 @@ if (process.argv[2] === CHILD_FLAG) {
   const [side, home, json] = process.argv.slice(3);
   await child(side!, home!, JSON.parse(json!) as Options);
 }
-
-/** For ad-hoc runs: the bench's raw pages in `home`. */
-export async function generateInto(home: string, opts: Options): Promise<void> {
-  const meta = openMetaDb(home);
-  await generate(new LocalObjectStore(home), meta, opts);
-  meta.close();
-}
