@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { DuckDbEngine } from '../src/engines/duckdb/duckdb-engine.js';
 import { createDuckDbInstance, sqlString, withSession } from '../src/engines/duckdb/duckdb-instance.js';
 import { materialisedProdTables } from '../src/engines/prod-rules.js';
-import { prodDayKey } from '../src/lake/keys.js';
+import { currentObjectKey } from '../src/lake/keys.js';
 import { addDays } from '../src/time/local-day.js';
 
 const SENSORS = 1000;
@@ -120,7 +120,7 @@ async function writeDailyYear(
   const files: string[] = [];
   for (let d = 0; d < DAYS; d++) {
     const [file] = readdirSync(join(scratch, `d=${d}`));
-    const key = join(home, prodDayKey('daily_averages', addDays(FROM, d)));
+    const key = join(home, currentObjectKey('prod', 'daily_averages', addDays(FROM, d)));
     mkdirSync(join(key, '..'), { recursive: true });
     renameSync(join(scratch, `d=${d}`, file!), key);
     files.push(key);

@@ -9,7 +9,7 @@ import { DuckDbEngine } from '../src/engines/duckdb/duckdb-engine.js';
 import { QuerySession } from '../src/engines/duckdb/query-session.js';
 import type { CellValue } from '../src/engines/engine.js';
 import { materialisedProdTables } from '../src/engines/prod-rules.js';
-import { prodDayKey } from '../src/lake/keys.js';
+import { currentObjectKey } from '../src/lake/keys.js';
 import { projectPath } from '../src/paths.js';
 import { addDays } from '../src/time/local-day.js';
 import {
@@ -75,7 +75,7 @@ beforeAll(async () => {
       workDir: join(home, '_tmp', day),
     });
     for (const t of out.tables) {
-      const key = join(home, prodDayKey(t.table, day));
+      const key = join(home, currentObjectKey('prod', t.table, day));
       mkdirSync(join(key, '..'), { recursive: true });
       renameSync(t.file.localPath, key);
     }
@@ -88,7 +88,7 @@ afterAll(async () => {
 });
 
 function materialisedFiles(table: string): string[] {
-  return DAYS.map((d) => join(home, prodDayKey(table, d)));
+  return DAYS.map((d) => join(home, currentObjectKey('prod', table, d)));
 }
 
 /**

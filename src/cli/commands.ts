@@ -95,8 +95,16 @@ export const commandModules: LazyCommand[] = [
     load: async () => (await import('./catalog.js')).registerCatalog,
   },
   {
+    term: 'rollback [options]',
+    description:
+      'make an earlier version of a table’s partition current again (the tree and every view follow)',
+    dags: false,
+    load: async () => (await import('./rollback.js')).registerRollback,
+  },
+  {
     term: 'vacuum [options]',
-    description: 'delete files under dev/ that no current or staged partition version references',
+    description:
+      'delete replaced versions older than lake.retentionDays, discarded versions, and files a crash left behind',
     dags: false,
     load: async () => (await import('./vacuum.js')).registerVacuum,
   },
@@ -105,6 +113,18 @@ export const commandModules: LazyCommand[] = [
     description: 'run one read-only SQL statement against the dev.* tables and prod.* views',
     dags: false,
     load: async () => (await import('./query.js')).registerQuery,
+  },
+  {
+    term: 'bi [options]',
+    description: 'write a DuckDB file with dev.* and prod.* as views over the lake’s tree, for BI tools',
+    dags: false,
+    load: async () => (await import('./bi.js')).registerBi,
+  },
+  {
+    term: 'export [options] <view>',
+    description: 'write one view’s rows (e.g. prod.daily_averages) to a Parquet or CSV file',
+    dags: false,
+    load: async () => (await import('./export.js')).registerExport,
   },
   {
     term: 'check [options]',

@@ -12,7 +12,7 @@ import {
 } from '../../test/helpers/raw-objects.js';
 import { openTestLake, removeTestLake, type TestLake } from '../../test/helpers/transform-lake.js';
 import { materialisedProdTables } from '../engines/prod-rules.js';
-import { prodDayKey } from '../lake/keys.js';
+import { currentObjectKey } from '../lake/keys.js';
 import { catalogDay } from './catalog-task.js';
 import { prodDayStates, resolveProdTables } from './prod-days.js';
 import { publishDay, readableDevRoots, resolveDevTables } from './publish.js';
@@ -73,7 +73,9 @@ describe('prod days at publish', () => {
   it('stores one file per materialised table and day, and the views over them answer as the rules do', async () => {
     for (const day of DAYS)
       for (const { table } of materialisedProdTables())
-        expect(existsSync(join(lake.home, prodDayKey(table, day))), `${table} ${day}`).toBe(true);
+        expect(existsSync(join(lake.home, currentObjectKey('prod', table, day))), `${table} ${day}`).toBe(
+          true,
+        );
     const prodTables = await resolveProdTables(lake);
     expect(prodTables.find((t) => t.table === 'daily_averages')?.paths).toHaveLength(2);
     const stored = await daily(true);

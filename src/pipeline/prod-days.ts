@@ -1,6 +1,7 @@
 // Prod materialised per local day (ARCHITECTURE §3): publish computes a day's rows of prod.hourly, prod.daily_averages
 // (and every other sql/prod table marked `materialised: per local day`) once, from the dev.measurements version it
-// commits, and stores them at prod/{table}/year=/month=/day=/data.parquet; the prod.* views read those files.
+// commits, as prod versions committed together with the dev day (src/lake/commit.ts): the tree's
+// prod/{table}/year=/month=/day=/data.parquet then holds them, and the prod.* views read those files.
 // `aqlake prod rebuild` recomputes the days a rule change made stale (the rule version is a hash of the SQL).
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
@@ -9,8 +10,17 @@ import { join } from 'node:path';
 import { MEASUREMENTS_COLUMNS } from '../engines/dev-tables.js';
 import type { DevTableFiles, Engine, ProdDayOutput } from '../engines/engine.js';
 import { materialisedProdTables } from '../engines/prod-rules.js';
-import { getCurrentVersion, latestSchema, listPartitions, listTableFiles } from '../lake/catalog/index.js';
-import { prodDayKey } from '../lake/keys.js';
+import {
+  type CommitItem,
+  getCurrentVersion,
+  latestSchema,
+  listPartitions,
+  listTableFiles,
+  recordCatalogScan,
+  stagePartition,
+} from '../lake/catalog/index.js';
+import { commitVersions } from '../lake/commit.js';
+import { newVersionTag, versionObjectKey } from '../lake/keys.js';
 import type { MetaDb } from '../lake/meta/meta-db.js';
 import type { ObjectStore } from '../lake/store/index.js';
 import { addDays } from '../time/local-day.js';
@@ -69,22 +79,51 @@ export async function buildProdDay(
   }
 }
 
-/** Stores a built prod day at its keys (each replaced in one atomic put) and records what it was computed from. */
-export async function storeProdDay(
+/**
+ * Writes a built prod day's files as new prod versions (`prod/_versions/{table}/{day}/{tag}.parquet`, staged in the
+ * catalog) and returns the commit items that make them current — with the dev day in publish's commit, or alone.
+ */
+export async function stageProdDay(
   ctx: ProdDaysContext,
   built: BuiltProdDay,
-  now = new Date(),
-): Promise<void> {
+  options: { runId?: string | null; now?: Date } = {},
+): Promise<CommitItem[]> {
   try {
-    const record = ctx.meta.prepare(
-      `INSERT INTO prod_days (table_name, local_date, rule_version, dev_version_id, rows, bytes, built_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (table_name, local_date) DO UPDATE SET rule_version = excluded.rule_version,
-         dev_version_id = excluded.dev_version_id, rows = excluded.rows, bytes = excluded.bytes,
-         built_at = excluded.built_at`,
-    );
+    const items: CommitItem[] = [];
     for (const t of built.output.tables) {
-      await ctx.store.putFile(prodDayKey(t.table, built.localDate), t.file.localPath);
+      const key = versionObjectKey('prod', t.table, built.localDate, newVersionTag(options.now));
+      await ctx.store.putFile(key, t.file.localPath);
+      const versionId = stagePartition(ctx.meta, {
+        zone: 'prod',
+        table: t.table,
+        localDate: built.localDate,
+        files: [{ key, rows: t.file.rows, bytes: t.file.bytes, kind: 'data' }],
+        schema: t.columns,
+        stats: { extra: { ruleVersion: t.ruleVersion, devVersionId: built.devVersionId } },
+        runId: options.runId ?? null,
+        ...(options.now ? { now: options.now } : {}),
+      });
+      // The file was just written from these columns and rows: the crawler's verdict without reading it again.
+      recordCatalogScan(ctx.meta, versionId, { columns: t.columns, rows: t.file.rows });
+      items.push({ table: t.table, localDate: built.localDate, versionId });
+    }
+    return items;
+  } finally {
+    await rm(built.workDir, { recursive: true, force: true });
+  }
+}
+
+/** After the commit: which rule and dev version each table of the day now holds (what prodDayStates compares). */
+export function recordProdDay(meta: MetaDb, built: BuiltProdDay, now: Date = new Date()): void {
+  const record = meta.prepare(
+    `INSERT INTO prod_days (table_name, local_date, rule_version, dev_version_id, rows, bytes, built_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (table_name, local_date) DO UPDATE SET rule_version = excluded.rule_version,
+       dev_version_id = excluded.dev_version_id, rows = excluded.rows, bytes = excluded.bytes,
+       built_at = excluded.built_at`,
+  );
+  meta.transaction(() => {
+    for (const t of built.output.tables)
       record.run(
         t.table,
         built.localDate,
@@ -94,20 +133,19 @@ export async function storeProdDay(
         t.file.bytes,
         now.toISOString(),
       );
-    }
-  } finally {
-    await rm(built.workDir, { recursive: true, force: true });
-  }
+  })();
 }
 
-/** buildProdDay then storeProdDay. */
+/** Computes, stages and commits one prod day on its own (publish commits it with the dev day instead). */
 export async function materialiseProdDay(
   ctx: ProdDaysContext,
   localDate: string,
   options: { devVersionId?: number } = {},
 ): Promise<BuiltProdDay> {
   const built = await buildProdDay(ctx, localDate, options);
-  await storeProdDay(ctx, built);
+  const items = await stageProdDay(ctx, built);
+  await commitVersions(ctx, items, { kind: 'prod-rebuild' });
+  recordProdDay(ctx.meta, built);
   return built;
 }
 

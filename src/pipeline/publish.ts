@@ -1,11 +1,12 @@
 // The publish task: makes a validated day visible. It proves the prod views compile over the lake with the new
-// version in place, commits the version (one catalog transaction), deletes the files it replaced, and resolves the
-// dev tables every reader (query, check, the HTTP API) builds its views over.
-import { dirname, join, resolve } from 'node:path';
+// version in place, commits the version (src/lake/commit.ts: the day's key in the tree is replaced atomically and
+// the catalog marks it current), and resolves the dev tables every reader (query, check, the HTTP API) builds its
+// views over.
+import { dirname, join, resolve, sep } from 'node:path';
 import type { DevTableFiles } from '../engines/engine.js';
 import { PipelineError } from '../errors.js';
 import {
-  commitAndCleanup,
+  type CommitItem,
   getCurrentVersion,
   getPartitionVersion,
   getStagedVersion,
@@ -14,6 +15,7 @@ import {
   listTables,
   type PartitionVersion,
 } from '../lake/catalog/index.js';
+import { commitVersions } from '../lake/commit.js';
 import type { MetaDb } from '../lake/meta/meta-db.js';
 import type { ObjectStore } from '../lake/store/index.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
@@ -24,7 +26,8 @@ import {
   materialiseProdDay,
   type ProdDaysContext,
   prodDayStates,
-  storeProdDay,
+  recordProdDay,
+  stageProdDay,
 } from './prod-days.js';
 import { MEASUREMENTS_TABLE } from './transform.js';
 import { listCheckResults } from './validate.js';
@@ -40,8 +43,6 @@ export interface PublishResult {
   previousVersionId: number | null;
   /** True when nothing was staged: the day's current version stays, and only the views were rebuilt. */
   alreadyCurrent: boolean;
-  /** Replaced files that could not be deleted now (vacuum removes them). */
-  leftForVacuum: string[];
   /** The prod views that compiled over the lake with this version in it. */
   views: string[];
 }
@@ -71,7 +72,7 @@ export async function publishDay(
         localDate,
       );
     const views = await ctx.engine.createProdViews(await resolveDevTables(ctx));
-    // A publish interrupted between its dev commit and the prod files: store them now.
+    // A day published before its prod tables were materialised (or by an older rule): commit them now.
     if (
       materialisesProd(ctx, table) &&
       prodDayStates(ctx.meta, { from: localDate, to: localDate })[0]?.stale.length
@@ -83,7 +84,6 @@ export async function publishDay(
       versionId: current.versionId,
       previousVersionId: null,
       alreadyCurrent: true,
-      leftForVacuum: [],
       views,
     };
   }
@@ -100,12 +100,14 @@ export async function publishDay(
       localDate,
     );
   }
-  // The day's prod rows (prod.hourly, prod.daily_averages, …) from the version about to be committed, computed
-  // before the commit so that a day whose prod rows cannot be computed is not published.
-  let prod: BuiltProdDay | null = null;
+  // The day's prod rows (prod.hourly, prod.daily_averages, …) from the version about to be committed: computed and
+  // staged as prod versions before the commit (a day whose prod rows cannot be computed is not published), then
+  // committed with the dev day in one commit, so the tree never holds a dev day and prod rows of another version.
+  let prod: { built: BuiltProdDay; items: CommitItem[] } | null = null;
   if (materialisesProd(ctx, table)) {
     try {
-      prod = await buildProdDay(prodContext(ctx), localDate, { devVersionId: staged.versionId });
+      const built = await buildProdDay(prodContext(ctx), localDate, { devVersionId: staged.versionId });
+      prod = { built, items: await stageProdDay(prodContext(ctx), built, { runId: ctx.runId ?? null }) };
     } catch (err) {
       throw new PipelineError(
         `publish ${localDate}: the prod tables of the day cannot be computed from version ${staged.versionId}: ${(err as Error).message}`,
@@ -114,19 +116,20 @@ export async function publishDay(
       );
     }
   }
-  const commit = await commitAndCleanup(ctx.store, ctx.meta, table, localDate, staged.versionId, {
-    now: ctx.now?.(),
-  });
-  // TODO(issue 10 commit API): stage these as versions in the dev commit's intent; until then they are stored right
-  // after it, and a publish or `aqlake prod rebuild` run after a crash in between stores them.
-  if (prod) await storeProdDay(prodContext(ctx), prod, ctx.now?.());
+  const now = ctx.now?.();
+  const commit = await commitVersions(
+    ctx,
+    [{ table, localDate, versionId: staged.versionId }, ...(prod?.items ?? [])],
+    { kind: 'publish', ...(now ? { now } : {}) },
+  );
+  if (prod) recordProdDay(ctx.meta, prod.built, now);
   const result: PublishResult = {
     table,
     localDate,
     versionId: staged.versionId,
-    previousVersionId: commit.previousVersionId,
+    previousVersionId:
+      commit.items.find((i) => i.table === table && i.localDate === localDate)?.previousVersionId ?? null,
     alreadyCurrent: false,
-    leftForVacuum: commit.leftForVacuum,
     views,
   };
   ctx.logger?.info({ task: 'publish', ...result, views: views.length }, 'day published');
@@ -188,6 +191,7 @@ export async function resolveDevTables(
 ): Promise<DevTableFiles[]> {
   const tables: DevTableFiles[] = [];
   for (const t of listTables(lake.meta)) {
+    if (t.zone !== 'dev') continue;
     const overrides = options.versionOverrides?.[t.table];
     const files = listTableFiles(lake.meta, t.table, overrides ? { versionOverrides: overrides } : {});
     const paths = await mapWithConcurrency(files, 8, (f) => lake.store.localPath(f.key));
@@ -219,8 +223,8 @@ export function readableDevRoots(
   for (const [zone, list] of zones)
     for (const t of list) {
       for (const path of t.paths) {
-        // …/dev/{table}/year=…/part.parquet → …/dev
-        const marker = `${join(zone, t.table)}`;
+        // …/dev/_versions/measurements/2024-06-01/tag.parquet → …/dev; …/prod/hourly/year=…/data.parquet → …/prod
+        const marker = `${sep}${zone}${sep}`;
         const at = path.lastIndexOf(marker);
         roots.add(at >= 0 ? resolve(path.slice(0, at), zone) : dirname(path));
       }
