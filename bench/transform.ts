@@ -1,12 +1,15 @@
 // Transform throughput: N sensors × D days of hourly raw /measurements pages through our transform (typing, local
 // days, dedup, quality, quarantine, one Parquet file per day, staged in the catalog) against a bare DuckDB
-// `COPY (SELECT … FROM read_json(…)) TO parquet` of the same objects in the same process.
+// `COPY (SELECT … FROM read_json(…)) TO parquet PARTITION_BY (day)` of the same objects in the same run; each in a
+// child process of its own, so peak_rss_mb is the transform's alone.
 // Size: `npm run bench -- --sensors 1000 --days 365 --memory-limit 512MB` (default 280 × 30 ≈ 200k rows);
 // `--per-day` also times transformDay called once per day (the read amplification of one page per ~41 days).
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../src/config/index.js';
 import { createDuckDbInstance, sqlString, withSession } from '../src/engines/duckdb/duckdb-instance.js';
 import { createEngine } from '../src/engines/index.js';
@@ -21,6 +24,7 @@ import { hourlyRecords, PM25, writeRawLocations, writeRawMeasurements } from '..
 const FROM = '2024-01-01';
 /** Rows per page as the API pages them; one page spans ~41 days of hourly data. */
 const PAGE_ROWS = 1000;
+const CHILD_FLAG = '--transform-bench-child';
 const ZONES = ['America/New_York', 'Europe/Berlin', 'Asia/Kolkata', 'Australia/Sydney', 'UTC'];
 
 interface Options {
@@ -52,55 +56,109 @@ export async function transformBenchmark(): Promise<Record<string, number | stri
   const opts = options(process.argv);
   const home = mkdtempSync(join(tmpdir(), 'aqlake-bench-transform-'));
   try {
-    const config = {
-      ...parseConfig({ duckdb: { memoryLimit: opts.memoryLimit, threads: opts.threads } }),
-      home,
-    };
     const store = new LocalObjectStore(home);
     const meta = openMetaDb(home);
-    const engine = await createEngine(config);
-    const ctx = { config, store, meta, engine, logger: createLogger({ level: 'silent' }), runId: null };
-
     const genStart = performance.now();
     const { rows, objects } = await generate(store, meta, opts);
     const generateSeconds = (performance.now() - genStart) / 1000;
-    const to = addDays(FROM, opts.days - 1);
-
-    const oursStart = performance.now();
-    const staged = await transformDays(ctx, FROM, to);
-    const oursSeconds = (performance.now() - oursStart) / 1000;
-    const written = staged.reduce((s, d) => s + d.rows, 0);
-    const peakRssMb = process.resourceUsage().maxRSS / 1024;
-
-    let perDaySeconds: number | null = null;
-    if (opts.perDay) {
-      const start = performance.now();
-      for (const day of eachDate(FROM, to)) await transformDay(ctx, day);
-      perDaySeconds = (performance.now() - start) / 1000;
-    }
-    await engine.close();
-
-    const baselineSeconds = await baseline(home, meta, opts);
     meta.close();
-    if (written !== rows) throw new Error(`transform wrote ${written} rows of ${rows}`);
+
+    // Each side in a child process of its own, so that its peak RSS is its own.
+    const ours = runChild('ours', home, opts);
+    const bare = runChild('bare', home, opts);
+    if (ours.rows !== rows) throw new Error(`transform wrote ${ours.rows} rows of ${rows}`);
+    if (bare.rows < rows) throw new Error(`bare COPY wrote ${bare.rows} rows, fewer than ${rows}`);
     return {
       sensors: opts.sensors,
       days: opts.days,
       rows,
       raw_objects: objects,
       generate_s: round(generateSeconds),
-      ours_s: round(oursSeconds),
-      baseline_s: round(baselineSeconds),
-      ratio: round(oursSeconds / baselineSeconds),
-      ours_rows_per_s: Math.round(rows / oursSeconds),
-      baseline_rows_per_s: Math.round(rows / baselineSeconds),
-      ...(perDaySeconds !== null ? { per_day_calls_s: round(perDaySeconds) } : {}),
-      peak_rss_mb: Math.round(peakRssMb),
+      ours_s: round(ours.seconds),
+      bare_copy_s: round(bare.seconds),
+      ratio: round(ours.seconds / bare.seconds),
+      ours_cpu_s: round(ours.cpuSeconds),
+      bare_copy_cpu_s: round(bare.cpuSeconds),
+      cpu_ratio: round(ours.cpuSeconds / bare.cpuSeconds),
+      ours_rows_per_s: Math.round(rows / ours.seconds),
+      bare_copy_rows_per_s: Math.round(bare.rows / bare.seconds),
+      ...(ours.perDaySeconds !== undefined ? { per_day_calls_s: round(ours.perDaySeconds) } : {}),
+      peak_rss_mb: ours.peakRssMb,
+      bare_copy_peak_rss_mb: bare.peakRssMb,
       memory_limit: opts.memoryLimit,
     };
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
+}
+
+interface ChildResult {
+  seconds: number;
+  /** CPU time of the child (all threads) while it ran the step: steadier than wall time on a busy machine. */
+  cpuSeconds: number;
+  rows: number;
+  peakRssMb: number;
+  perDaySeconds?: number;
+}
+
+function runChild(side: 'ours' | 'bare', home: string, opts: Options): ChildResult {
+  const args = [
+    '--import',
+    'tsx',
+    fileURLToPath(import.meta.url),
+    CHILD_FLAG,
+    side,
+    home,
+    JSON.stringify(opts),
+  ];
+  const out = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (out.status !== 0) throw new Error(`bench ${side} child failed (exit ${out.status ?? out.signal})`);
+  return JSON.parse(out.stdout.trim().split('\n').at(-1)!) as ChildResult;
+}
+
+/** In the child: our transform of every day (one pass), or the bare COPY; prints one JSON line. */
+async function child(side: string, home: string, opts: Options): Promise<void> {
+  const result = side === 'ours' ? await ours(home, opts) : await bareCopy(home, opts);
+  process.stdout.write(
+    `${JSON.stringify({ ...result, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
+  );
+}
+
+async function ours(home: string, opts: Options): Promise<Omit<ChildResult, 'peakRssMb'>> {
+  const config = {
+    ...parseConfig({ duckdb: { memoryLimit: opts.memoryLimit, threads: opts.threads } }),
+    home,
+  };
+  const meta = openMetaDb(home);
+  const engine = await createEngine(config);
+  const ctx = {
+    config,
+    store: new LocalObjectStore(home),
+    meta,
+    engine,
+    logger: createLogger({ level: 'silent' }),
+    runId: null,
+  };
+  const to = addDays(FROM, opts.days - 1);
+  const start = performance.now();
+  const c0 = process.cpuUsage();
+  const staged = await transformDays(ctx, FROM, to);
+  const seconds = (performance.now() - start) / 1000;
+  const cpuSeconds = cpuSince(c0);
+  let perDaySeconds: number | undefined;
+  if (opts.perDay) {
+    const t = performance.now();
+    for (const day of eachDate(FROM, to)) await transformDay(ctx, day);
+    perDaySeconds = (performance.now() - t) / 1000;
+  }
+  await engine.close();
+  meta.close();
+  return {
+    seconds,
+    cpuSeconds,
+    rows: staged.reduce((s, d) => s + d.rows, 0),
+    ...(perDaySeconds ? { perDaySeconds } : {}),
+  };
 }
 
 /** Hourly pages per sensor, as extract lands a backfill: ≤1000 rows each, in zones around the world. */
@@ -147,11 +205,16 @@ async function generate(
   return { rows: inRange, objects };
 }
 
-/** A bare DuckDB COPY of the same raw objects to one Snappy Parquet file: no typing rules, days, dedup or catalog. */
-async function baseline(home: string, meta: ReturnType<typeof openMetaDb>, opts: Options): Promise<number> {
+/**
+ * The limit: a bare DuckDB COPY of the same raw objects — typed read_json → unnest → one Snappy Parquet file per
+ * (UTC) day. No manifest, typing rules, local days, dedup, quality, quarantine or catalog.
+ */
+async function bareCopy(home: string, opts: Options): Promise<Omit<ChildResult, 'peakRssMb'>> {
+  const meta = openMetaDb(home);
   const store = new LocalObjectStore(home);
   const paths = findRawObjects(meta, { endpoint: 'sensors_measurements' }).map((o) => store.pathOf(o.rawKey));
-  const out = join(home, '_bench');
+  meta.close();
+  const out = join(home, '_bench', 'bare');
   mkdirSync(out, { recursive: true });
   const instance = await createDuckDbInstance({
     memoryLimit: opts.memoryLimit,
@@ -160,27 +223,45 @@ async function baseline(home: string, meta: ReturnType<typeof openMetaDb>, opts:
   });
   try {
     const start = performance.now();
-    await withSession(instance, (db) =>
-      db.run(
+    const c0 = process.cpuUsage();
+    const [result] = await withSession(instance, (db) =>
+      db.rows<{ Count: number }>(
         `COPY (
            SELECT filename AS raw_file, r.value, r.parameter.id AS parameter_id, r.parameter.name AS parameter,
              r.parameter.units AS units, r.period.datetimeFrom.utc::TIMESTAMPTZ AS period_start_utc,
              r.period.datetimeTo.utc::TIMESTAMPTZ AS period_end_utc, r.period."interval" AS "interval",
-             r.flagInfo.hasFlags AS has_flags
+             r.flagInfo.hasFlags AS has_flags, r.coordinates.latitude AS latitude,
+             r.coordinates.longitude AS longitude,
+             CAST(r.period.datetimeTo.utc::TIMESTAMPTZ AS DATE) AS day
            FROM (SELECT filename, unnest(results) AS r
                  FROM read_json($paths, filename = true, columns = {meta: 'JSON', results: 'STRUCT(value DOUBLE,
                    flagInfo STRUCT(hasFlags BOOLEAN), parameter STRUCT(id INTEGER, name VARCHAR, units VARCHAR),
-                   period STRUCT("interval" VARCHAR, datetimeFrom STRUCT(utc VARCHAR), datetimeTo STRUCT(utc VARCHAR)))[]'}))
-         ) TO ${sqlString(join(out, 'baseline.parquet'))} (FORMAT parquet, COMPRESSION snappy)`,
+                   period STRUCT("interval" VARCHAR, datetimeFrom STRUCT(utc VARCHAR), datetimeTo STRUCT(utc VARCHAR)),
+                   coordinates STRUCT(latitude DOUBLE, longitude DOUBLE))[]'}))
+         ) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (day), OVERWRITE true, RETURN_FILES true)`,
         { paths },
       ),
     );
-    return (performance.now() - start) / 1000;
+    return {
+      seconds: (performance.now() - start) / 1000,
+      cpuSeconds: cpuSince(c0),
+      rows: Number(result?.Count ?? 0),
+    };
   } finally {
     instance.closeSync();
   }
 }
 
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+}
+
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;
+}
+
+if (process.argv[2] === CHILD_FLAG) {
+  const [side, home, json] = process.argv.slice(3);
+  await child(side!, home!, JSON.parse(json!) as Options);
 }

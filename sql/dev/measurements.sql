@@ -6,7 +6,7 @@
 -- One row per raw object, with the request context the records lack (sensor, location, fetch time, window).
 -- object_reason is set for an object that yields no record at all (unreadable JSON, or invalid and empty).
 CREATE TEMP TABLE raw_files AS
-SELECT unnest(from_json($files::JSON, '[{"path": "VARCHAR", "raw_key": "VARCHAR", "sensor_id": "BIGINT",
+SELECT unnest(from_json($files::JSON, '[{"file_id": "INTEGER", "path": "VARCHAR", "raw_key": "VARCHAR", "sensor_id": "BIGINT",
   "location_id": "BIGINT", "fetched_at": "TIMESTAMP", "window_from_utc": "TIMESTAMP", "window_to_utc": "TIMESTAMP",
   "object_reason": "VARCHAR"}]'), recursive := true);
 
@@ -58,8 +58,10 @@ SELECT * FROM days WHERE local_date BETWEEN $from_date::DATE AND $to_date::DATE;
 
 -- name: create_rows
 -- Every raw record of the range (typed or not), with its quarantine reason (NULL = typed) and the day it counts for.
+-- Rows of a validated API object leave raw_key and timezone NULL and name their object by file_id (file_context has
+-- both): the long strings stay out of this table, which holds every record of a backfill.
 CREATE TEMP TABLE rows (
-  raw_key VARCHAR, record_index BIGINT, sensor_id BIGINT, location_id BIGINT, fetched_at TIMESTAMP,
+  file_id INTEGER, raw_key VARCHAR, record_index BIGINT, sensor_id BIGINT, location_id BIGINT, fetched_at TIMESTAMP,
   parameter_id INTEGER, parameter VARCHAR, units VARCHAR, value DOUBLE, value_raw VARCHAR,
   period_start_utc TIMESTAMP, period_end_utc TIMESTAMP, period_end_raw VARCHAR, timezone VARCHAR,
   local_date DATE, interval_seconds INTEGER, latitude DOUBLE, longitude DOUBLE, has_flags BOOLEAN,
@@ -136,6 +138,75 @@ SELECT raw_key, record_index, sensor_id, location_id, fetched_at, parameter_id, 
 FROM classified
 WHERE partition_date BETWEEN $from_date::DATE AND $to_date::DATE;
 
+-- name: insert_typed_records
+-- The same rows as insert_records for objects that passed the extract's validation (numbers are numbers, instants
+-- are ISO strings with an offset): read typed in bulk, like a bare COPY, instead of leaf by leaf as JSON. A record
+-- that still does not fit these types fails the read, and the caller reads every object by insert_records instead.
+-- The rules (reason, day, interval, coordinates, partition date) are insert_records' own, on typed values.
+INSERT INTO rows BY NAME
+WITH records AS (
+  SELECT filename AS path, unnest(results) AS r, generate_subscripts(results, 1) AS record_index
+  FROM read_json($paths, filename = true, columns = {
+    meta: 'JSON',
+    results: 'STRUCT(value DOUBLE, flagInfo STRUCT(hasFlags BOOLEAN), parameter STRUCT(id INTEGER, name VARCHAR,
+      units VARCHAR), period STRUCT("interval" VARCHAR, datetimeFrom STRUCT(utc VARCHAR), datetimeTo STRUCT(utc VARCHAR)),
+      coordinates STRUCT(latitude DOUBLE, longitude DOUBLE))[]'
+  })
+), typed AS (
+  SELECT c.file_id, x.record_index, c.sensor_id, c.location_id, c.fetched_at, c.window_to_utc, c.timezone,
+    c.timezone_known, c.location_latitude, c.location_longitude,
+    x.r.value AS value,
+    x.r.parameter.id AS parameter_id, x.r.parameter.name AS parameter, x.r.parameter.units AS units,
+    -- An instant in UTC ('…Z' or '…+00:00', as OpenAQ writes .utc) parses straight to the naive UTC TIMESTAMP; any
+    -- other offset goes through TIMESTAMPTZ (the per-row ICU conversion that would otherwise cost most of this read).
+    CASE WHEN suffix(x.r.period.datetimeFrom.utc, 'Z') OR suffix(x.r.period.datetimeFrom.utc, '+00:00')
+      THEN TRY_CAST(x.r.period.datetimeFrom.utc AS TIMESTAMP)
+      ELSE TRY_CAST(x.r.period.datetimeFrom.utc AS TIMESTAMPTZ)::TIMESTAMP END AS period_start_utc,
+    CASE WHEN suffix(x.r.period.datetimeTo.utc, 'Z') OR suffix(x.r.period.datetimeTo.utc, '+00:00')
+      THEN TRY_CAST(x.r.period.datetimeTo.utc AS TIMESTAMP)
+      ELSE TRY_CAST(x.r.period.datetimeTo.utc AS TIMESTAMPTZ)::TIMESTAMP END AS period_end_utc,
+    x.r.period.datetimeTo.utc AS period_end_text,
+    CASE x.r.period."interval" WHEN '01:00:00' THEN 3600
+      ELSE TRY_CAST(epoch(TRY_CAST(x.r.period."interval" AS INTERVAL)) AS INTEGER) END AS interval_raw,
+    x.r.coordinates.latitude AS record_latitude,
+    x.r.coordinates.longitude AS record_longitude,
+    x.r.flagInfo.hasFlags AS has_flags
+  FROM records x JOIN file_context c ON c.path = x.path
+), classified AS (
+  SELECT *,
+    CASE
+      WHEN location_id IS NULL THEN 'no location id for the sensor in the raw manifest'
+      WHEN timezone IS NULL THEN 'unknown location: no snapshot of the location in dev.locations'
+      WHEN NOT timezone_known THEN 'unknown location timezone: ' || timezone
+      WHEN period_end_utc IS NULL THEN 'unparseable period end (period.datetimeTo.utc)'
+      WHEN period_start_utc IS NULL THEN 'unparseable period start (period.datetimeFrom.utc)'
+      WHEN value IS NULL THEN 'value is null'
+      WHEN parameter_id IS NULL THEN 'missing or non-integer parameter.id'
+    END AS reason,
+    d.local_date,
+    timezone_known AND period_end_utc IS NOT NULL AS has_local_date
+  FROM typed
+  LEFT JOIN local_days d
+    ON d.zone = typed.timezone AND d.bucket = (epoch_ms(typed.period_end_utc) - 1000) // 900000
+)
+SELECT file_id, record_index, sensor_id, location_id, fetched_at, parameter_id, parameter, units, value,
+  -- the raw text as insert_records keeps it (JSON)
+  CASE WHEN reason IS NOT NULL THEN CAST(to_json(value) AS VARCHAR) END AS value_raw,
+  period_start_utc, period_end_utc,
+  CASE WHEN reason IS NOT NULL THEN CAST(to_json(period_end_text) AS VARCHAR) END AS period_end_raw,
+  local_date,
+  coalesce(interval_raw, CAST(epoch(period_end_utc) - epoch(period_start_utc) AS INTEGER)) AS interval_seconds,
+  CASE WHEN record_latitude IS NOT NULL AND record_longitude IS NOT NULL THEN record_latitude ELSE location_latitude END
+    AS latitude,
+  CASE WHEN record_latitude IS NOT NULL AND record_longitude IS NOT NULL THEN record_longitude ELSE location_longitude END
+    AS longitude,
+  has_flags, reason,
+  CASE WHEN has_local_date THEN local_date
+       ELSE CAST(coalesce(period_end_utc, least(window_to_utc, fetched_at), fetched_at) - INTERVAL 1 SECOND AS DATE)
+  END AS partition_date
+FROM classified
+WHERE partition_date BETWEEN $from_date::DATE AND $to_date::DATE;
+
 -- name: insert_object_rows
 -- One quarantine row for each object that yields no record, so that it is visible and counted.
 INSERT INTO rows BY NAME
@@ -152,15 +223,17 @@ WHERE object_reason IS NOT NULL
 -- losers listed. (arg_max over whole rows keeps string-laden states that do not spill: out of memory at ~1M rows.)
 -- Across sources too: where the API and the archive both hold a (sensor, period end), the newer fetch wins — both are
 -- views of OpenAQ's one measurements table (unique per sensor and datetime), and the later look has the later state.
+-- A row is named by (file_id, raw_key, record_index), either of the first two NULL (see create_rows).
 CREATE TEMP TABLE losers AS
 WITH repeated AS (
   SELECT sensor_id, period_end_utc FROM rows WHERE reason IS NULL GROUP BY ALL HAVING count(*) > 1
 )
-SELECT r.raw_key, r.record_index, r.partition_date
+SELECT r.file_id, r.raw_key, r.record_index, r.partition_date
 FROM rows r JOIN repeated d ON d.sensor_id = r.sensor_id AND d.period_end_utc = r.period_end_utc
+LEFT JOIN file_context f ON f.file_id = r.file_id
 WHERE r.reason IS NULL
 QUALIFY row_number() OVER (PARTITION BY r.sensor_id, r.period_end_utc
-                           ORDER BY r.fetched_at DESC, r.raw_key DESC, r.record_index DESC) > 1;
+                           ORDER BY r.fetched_at DESC, coalesce(r.raw_key, f.raw_key) DESC, r.record_index DESC) > 1;
 
 -- name: create_quality_rules
 CREATE TEMP TABLE quality_settings AS
@@ -177,7 +250,8 @@ FROM (SELECT unnest(ranges) AS r
 -- dev.measurements, columns exactly as ARCHITECTURE §4; one Snappy Parquet file per local day.
 COPY (
   SELECT r.location_id, r.sensor_id, r.parameter_id, r.parameter, r.units, r.value, r.period_start_utc,
-    r.period_end_utc, r.timezone, r.local_date, r.interval_seconds, r.latitude, r.longitude, r.has_flags,
+    r.period_end_utc, coalesce(r.timezone, f.timezone) AS timezone, r.local_date, r.interval_seconds, r.latitude,
+    r.longitude, r.has_flags,
     CASE
       WHEN r.value <= s.sentinel_max THEN 'sentinel'
       WHEN r.value < 0 AND coalesce(q.min_value, 0) >= 0 THEN 'negative'
@@ -185,24 +259,28 @@ COPY (
       WHEN r.period_end_utc > r.fetched_at + to_seconds(s.future_tolerance_seconds) THEN 'future'
       ELSE 'ok'
     END AS quality,
-    r.source, r.raw_key, r.fetched_at AS ingested_at,
+    r.source, coalesce(r.raw_key, f.raw_key) AS raw_key, r.fetched_at AS ingested_at,
     strftime(r.partition_date, '%Y-%m-%d') AS partition_date
+  -- An ANTI JOIN on the (few) losers is one hash probe per row; NOT EXISTS planned a delim join over every raw key.
+  -- No ORDER BY: sorting every row cost as much as reading them, and a day is one row group (< 122,880 rows) anyway.
   FROM rows r
+  ANTI JOIN losers l ON l.file_id IS NOT DISTINCT FROM r.file_id AND l.raw_key IS NOT DISTINCT FROM r.raw_key
+    AND l.record_index = r.record_index
+  LEFT JOIN file_context f ON f.file_id = r.file_id
   CROSS JOIN quality_settings s
   LEFT JOIN quality_ranges q ON q.parameter = r.parameter AND q.units = r.units
   WHERE r.reason IS NULL
-    AND NOT EXISTS (SELECT 1 FROM losers l WHERE l.raw_key = r.raw_key AND l.record_index = r.record_index)
-  ORDER BY partition_date, r.sensor_id, r.period_end_utc
 ) TO {{target}} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (partition_date), FILENAME_PATTERN 'part-{uuid}',
                  RETURN_FILES true);
 
 -- name: copy_quarantine
 COPY (
-  SELECT raw_key, record_index, reason, sensor_id, location_id, parameter_id, parameter, units, value, value_raw,
-    period_start_utc, period_end_utc, period_end_raw, timezone, local_date, fetched_at AS ingested_at,
-    strftime(partition_date, '%Y-%m-%d') AS partition_date
-  FROM rows
-  WHERE reason IS NOT NULL
+  SELECT coalesce(r.raw_key, f.raw_key) AS raw_key, r.record_index, r.reason, r.sensor_id, r.location_id,
+    r.parameter_id, r.parameter, r.units, r.value, r.value_raw, r.period_start_utc, r.period_end_utc,
+    r.period_end_raw, coalesce(r.timezone, f.timezone) AS timezone, r.local_date, r.fetched_at AS ingested_at,
+    strftime(r.partition_date, '%Y-%m-%d') AS partition_date
+  FROM rows r LEFT JOIN file_context f ON f.file_id = r.file_id
+  WHERE r.reason IS NOT NULL
   ORDER BY partition_date, raw_key, record_index
 ) TO {{target}} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (partition_date), FILENAME_PATTERN 'part-{uuid}',
                  RETURN_FILES true);

@@ -1,4 +1,6 @@
 -- prod.hourly: the mean of each sensor's measurements per clock hour (step 1 of OpenAQ's rollup, ARCHITECTURE §5).
+-- materialised: per local day — publish stores each day once (prod/hourly/year=/month=/day=/data.parquet) and
+-- prod.hourly reads those; this SELECT is the rule that computes a day from dev.measurements (`aqlake prod rebuild`).
 -- All values count, negatives and −999 sentinels included, as OpenAQ's own /hours does; prod.hourly_clean drops them.
 -- hour_end_local is the local wall-clock end of the hour (naive); it repeats once a year when clocks go back, so
 -- hour_end_utc (naive UTC) is the key.

@@ -1,4 +1,6 @@
 -- prod.daily_averages: OpenAQ-compatible daily summaries (step 2 of the rollup, ARCHITECTURE §5); equals /v3/sensors/{id}/days.
+-- materialised: per local day — publish stores each day once (prod/daily_averages/year=/month=/day=/data.parquet) and
+-- prod.daily_averages reads those; this SELECT is the rule that computes a day from dev.measurements (`aqlake prod rebuild`).
 -- A day is the local date of (hour_end − 1 s); every statistic is over the hourly means, not the raw measurements.
 -- median = linear interpolation (PostgreSQL percentile_cont, which OpenAQ uses); coverage_pct = 100 · hours / 24, so a
 -- 25-hour DST day with every hour present reads 104.2, as OpenAQ's expectedCount is always 24.

@@ -5,8 +5,6 @@ import { PipelineError, UsageError } from '../errors.js';
 import { createLogger, environmentSecrets } from '../logging.js';
 import { getDag, loadDags, runBackfill, secretsOf } from '../orchestrator/index.js';
 import { OPENAQ_DAILY } from '../pipeline/openaq-daily.js';
-import { createRealServices } from '../server/real-services.js';
-import { startServer } from '../server/server.js';
 import { type RunningSimulator, startSimulator } from '../simulator/index.js';
 import { addDays, todayIn } from '../time/local-day.js';
 import { configFor, parsePositiveInt } from './options.js';
@@ -97,6 +95,11 @@ async function serveUntilStopped(
   port: number,
   logger: ReturnType<typeof createLogger>,
 ): Promise<void> {
+  // The server (hono) loads only when the demo serves.
+  const [{ createRealServices }, { startServer }] = await Promise.all([
+    import('../server/real-services.js'),
+    import('../server/server.js'),
+  ]);
   const real = await createRealServices({ config, dag: getDag(OPENAQ_DAILY), logger });
   const server = await startServer({
     config,

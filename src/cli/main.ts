@@ -1,12 +1,18 @@
 // The aqlake command: builds the commander program from one module per command, and turns errors into one line.
-import { Command, CommanderError } from 'commander';
+// Only the module of the command being run is imported (with the pipeline's DAGs when it needs them); the others
+// are help-only stubs, so `aqlake --help` starts without DuckDB, SQLite, the server or the pipeline.
+import { Command, CommanderError, Help } from 'commander';
 import { AqlakeError, errorMessage } from '../errors.js';
-import { installPipelineDags } from '../pipeline/dags.js';
-import { commandModules } from './commands.js';
+import { commandModules, commandName, type LazyCommand } from './commands.js';
 import { loadEnvFile } from './env-file.js';
 
-export function buildProgram(): Command {
-  installPipelineDags();
+/**
+ * The program for `argv` (process.argv): the command `argv` names registered by its module, every other one as a stub
+ * that only lists itself in the help. With `all`, every module is registered (what the stubs stand in for).
+ */
+export async function buildProgram(argv: string[], { all = false } = {}): Promise<Command> {
+  const wanted = all ? null : commandNamed(argv);
+  const stubTerms = new Map<Command, string>();
   const program = new Command('aqlake')
     .description('OpenAQ air-quality lakehouse: extract → raw → dev (Parquet) → checks → prod views')
     .option('-c, --config <file>', 'config file (default: ./aqlake.config.json if present)')
@@ -14,14 +20,38 @@ export function buildProgram(): Command {
     .configureOutput({
       outputError: (text, write) => write(`aqlake: ${text.replace(/^error: /, '').trim()} (see --help)\n`),
     })
+    .configureHelp({
+      subcommandTerm: (cmd) => stubTerms.get(cmd) ?? new Help().subcommandTerm(cmd),
+    })
     .addHelpText(
       'after',
       '\nEnvironment: OPENAQ_API_KEY, OPENAQ_API_URL, AQLAKE_HOME (default ./lake), AQLAKE_ENGINE (local|aws), AQLAKE_LOG_LEVEL; also read from ./.env (the process environment wins).',
     );
   // Set before the commands are added: commander copies these settings into each subcommand.
   program.exitOverride();
-  for (const register of commandModules) register(program);
+  for (const entry of commandModules) {
+    if (all || entry === wanted) {
+      if (entry.dags !== false) (await import('../pipeline/dags.js')).installPipelineDags();
+      (await entry.load())(program);
+    } else {
+      stubTerms.set(program.command(commandName(entry)).description(entry.description), entry.term);
+    }
+  }
   return program;
+}
+
+/** The command argv runs (or asks help for: `help CMD`), if it names one; global options come before it. */
+function commandNamed(argv: string[]): LazyCommand | undefined {
+  const words: string[] = [];
+  for (let i = 2; i < argv.length && words.length < 2; i++) {
+    const arg = argv[i]!;
+    if (arg === '-c' || arg === '--config') i++;
+    else if (arg === '--') break;
+    else if (!arg.startsWith('-')) words.push(arg);
+    if (words[0] !== undefined && words[0] !== 'help') break;
+  }
+  const name = words[0] === 'help' ? words[1] : words[0];
+  return commandModules.find((entry) => commandName(entry) === name);
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -32,8 +62,8 @@ export async function main(argv: string[]): Promise<void> {
   });
   // Before anything reads the environment: the working folder's .env fills in what the process environment lacks.
   loadEnvFile();
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
   } catch (err) {
     process.exitCode = exitCodeFor(err);

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { CellValue, QueryColumn, QueryStream } from '../engines/engine.js';
 import { UsageError } from '../errors.js';
+import { resolveProdTables } from '../pipeline/prod-days.js';
 import { readableDevRoots, resolveDevTables } from '../pipeline/publish.js';
 import { openPipelineRuntime } from '../pipeline/runtime.js';
 import { configFor } from './options.js';
@@ -45,10 +46,12 @@ export function registerQuery(program: Command): void {
       process.once('SIGINT', stop);
       try {
         const tables = await resolveDevTables(runtime);
+        const prodTables = await resolveProdTables(runtime);
         const engine = await runtime.engine();
         const session = await engine.openReadOnlySession({
           tables,
-          allowedDirectories: readableDevRoots(tables, config.home),
+          prodTables,
+          allowedDirectories: readableDevRoots(tables, config.home, prodTables),
         });
         try {
           const stream = await session.stream(sql, { timeoutMs, signal: controller.signal });

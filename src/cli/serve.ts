@@ -3,8 +3,6 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { createLogger, environmentSecrets } from '../logging.js';
 import { defaultDagId, getDag, loadDags } from '../orchestrator/index.js';
-import { createRealServices } from '../server/real-services.js';
-import { startServer } from '../server/server.js';
 import { configFor, parsePositiveInt } from './options.js';
 
 interface ServeFlags {
@@ -38,6 +36,11 @@ export function registerServe(program: Command): void {
       const logger = createLogger({ secrets: [...environmentSecrets(), config.api.key, token] });
       loadDags(config);
       const dag = getDag(flags.dag ?? defaultDagId());
+      // The server (hono, DuckDB) loads only in this command.
+      const [{ createRealServices }, { startServer }] = await Promise.all([
+        import('../server/real-services.js'),
+        import('../server/server.js'),
+      ]);
       const real = await createRealServices({ config, dag, logger });
       let server: Awaited<ReturnType<typeof startServer>>;
       try {

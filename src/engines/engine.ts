@@ -12,6 +12,12 @@ export interface Engine {
   checkPartition(input: PartitionCheckInput): Promise<CheckOutcome[]>;
   /** Builds the prod views of sql/prod/ over the dev tables in a fresh session (proof they compile); their names. */
   createProdViews(tables: readonly DevTableFiles[]): Promise<string[]>;
+  /**
+   * One local day of every prod table materialised per day (sql/prod files marked `materialised: per local day`),
+   * computed by its sql/prod rule from dev.measurements files, as one local Parquet file per table (also when the day
+   * has no rows), each carrying its rule version.
+   */
+  buildProdDay(input: ProdDayInput): Promise<ProdDayOutput>;
   /** A locked session with dev.* and prod.* views in which user SQL can read the lake and do nothing else. */
   openReadOnlySession(input: ReadOnlySessionInput): Promise<ReadOnlyQuerySession>;
   close(): Promise<void>;
@@ -136,6 +142,36 @@ export interface ParquetInspection {
   maxTime: string | null;
 }
 
+// --- prod materialised per day -----------------------------------------------------------------------------------
+
+export interface ProdDayInput {
+  /** The local day to compute. */
+  localDate: string;
+  /**
+   * Local paths of dev.measurements files holding the day's rows and the day before's (an hour can end past the local
+   * midnight of its last measurement's day); rows of other days are ignored.
+   */
+  measurementFiles: readonly string[];
+  /** dev.measurements' columns (they type the input when there is no file). */
+  measurementColumns: readonly ColumnSchema[];
+  /** An empty local folder the engine writes its files into. */
+  workDir: string;
+}
+
+export interface ProdDayTable {
+  /** `hourly` for prod.hourly. */
+  table: string;
+  /** Hash of the table's sql/prod rule (and of the views it reads) the file was computed with. */
+  ruleVersion: string;
+  file: LocalFile;
+  columns: ColumnSchema[];
+}
+
+export interface ProdDayOutput {
+  localDate: string;
+  tables: ProdDayTable[];
+}
+
 // --- validate, publish, query ----------------------------------------------------------------------------------
 
 /** One dev table as a reader sees it: local paths of its files now, and its columns (they type a table without files). */
@@ -181,6 +217,11 @@ export interface CheckOutcome {
 
 export interface ReadOnlySessionInput {
   tables: readonly DevTableFiles[];
+  /**
+   * Materialised prod tables (`hourly`, `daily_averages`, …): prod.{table} reads these day files. A materialised table
+   * left out is computed live from dev.* by its sql/prod rule (same values, slower).
+   */
+  prodTables?: readonly DevTableFiles[];
   /** Folders user SQL may read (the lake's dev folder); everything else on disk is off limits. */
   allowedDirectories: readonly string[];
 }

@@ -6,6 +6,7 @@ import { dirname, join, resolve, sep } from 'node:path';
 import type { DevTableFiles } from '../engines/engine.js';
 import { PipelineError } from '../errors.js';
 import {
+  type CommitItem,
   getCurrentVersion,
   getPartitionVersion,
   getStagedVersion,
@@ -19,11 +20,20 @@ import type { MetaDb } from '../lake/meta/meta-db.js';
 import type { ObjectStore } from '../lake/store/index.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
 import type { TaskContext } from './context.js';
+import {
+  type BuiltProdDay,
+  buildProdDay,
+  materialiseProdDay,
+  type ProdDaysContext,
+  prodDayStates,
+  recordProdDay,
+  stageProdDay,
+} from './prod-days.js';
 import { MEASUREMENTS_TABLE } from './transform.js';
 import { listCheckResults } from './validate.js';
 
 export type PublishContext = Pick<TaskContext, 'store' | 'meta' | 'engine'> &
-  Partial<Pick<TaskContext, 'runId' | 'logger' | 'now'>>;
+  Partial<Pick<TaskContext, 'runId' | 'logger' | 'now' | 'config'>>;
 
 export interface PublishResult {
   table: string;
@@ -62,6 +72,12 @@ export async function publishDay(
         localDate,
       );
     const views = await ctx.engine.createProdViews(await resolveDevTables(ctx));
+    // A day published before its prod tables were materialised (or by an older rule): commit them now.
+    if (
+      materialisesProd(ctx, table) &&
+      prodDayStates(ctx.meta, { from: localDate, to: localDate })[0]?.stale.length
+    )
+      await materialiseProdDay(prodContext(ctx), localDate);
     return {
       table,
       localDate,
@@ -84,21 +100,57 @@ export async function publishDay(
       localDate,
     );
   }
+  // The day's prod rows (prod.hourly, prod.daily_averages, …) from the version about to be committed: computed and
+  // staged as prod versions before the commit (a day whose prod rows cannot be computed is not published), then
+  // committed with the dev day in one commit, so the tree never holds a dev day and prod rows of another version.
+  let prod: { built: BuiltProdDay; items: CommitItem[] } | null = null;
+  if (materialisesProd(ctx, table)) {
+    try {
+      const built = await buildProdDay(prodContext(ctx), localDate, { devVersionId: staged.versionId });
+      prod = { built, items: await stageProdDay(prodContext(ctx), built, { runId: ctx.runId ?? null }) };
+    } catch (err) {
+      throw new PipelineError(
+        `publish ${localDate}: the prod tables of the day cannot be computed from version ${staged.versionId}: ${(err as Error).message}`,
+        'publish',
+        localDate,
+      );
+    }
+  }
   const now = ctx.now?.();
-  const commit = await commitVersions(ctx, [{ table, localDate, versionId: staged.versionId }], {
-    kind: 'publish',
-    ...(now ? { now } : {}),
-  });
+  const commit = await commitVersions(
+    ctx,
+    [{ table, localDate, versionId: staged.versionId }, ...(prod?.items ?? [])],
+    { kind: 'publish', ...(now ? { now } : {}) },
+  );
+  if (prod) recordProdDay(ctx.meta, prod.built, now);
   const result: PublishResult = {
     table,
     localDate,
     versionId: staged.versionId,
-    previousVersionId: commit.items[0]?.previousVersionId ?? null,
+    previousVersionId:
+      commit.items.find((i) => i.table === table && i.localDate === localDate)?.previousVersionId ?? null,
     alreadyCurrent: false,
     views,
   };
   ctx.logger?.info({ task: 'publish', ...result, views: views.length }, 'day published');
   return result;
+}
+
+/**
+ * Publish materialises prod days for dev.measurements on the local engine; on AWS the Athena prod views still compute
+ * every table from dev.* (Engine.buildProdDay is not implemented there yet).
+ */
+function materialisesProd(ctx: PublishContext, table: string): boolean {
+  return table === MEASUREMENTS_TABLE && ctx.engine.name === 'duckdb';
+}
+
+function prodContext(ctx: PublishContext): ProdDaysContext {
+  return {
+    store: ctx.store,
+    meta: ctx.meta,
+    engine: ctx.engine,
+    ...(ctx.config ? { workRoot: join(ctx.config.home, '_tmp', 'prod') } : {}),
+  };
 }
 
 /** A version may be published only after validate recorded results for it and none of its error checks failed. */
@@ -154,18 +206,28 @@ export async function resolveDevTables(
 }
 
 /**
- * The folders a locked session may read: the lake's dev folder as the store lays it out on disk (for an S3 store,
- * its local cache), derived from the resolved files, plus `{home}/dev` itself.
+ * The folders a locked session may read: the lake's dev and prod folders as the store lays them out on disk (for an
+ * S3 store, its local cache), derived from the resolved files (dev tables, and materialised prod tables when given),
+ * plus `{home}/dev` and `{home}/prod` themselves.
  */
-export function readableDevRoots(tables: readonly DevTableFiles[], home: string): string[] {
-  const roots = new Set([resolve(join(home, 'dev'))]);
-  const marker = `${sep}dev${sep}`;
-  for (const t of tables) {
-    for (const path of t.paths) {
-      // …/dev/_versions/measurements/2024-06-01/tag.parquet → …/dev
-      const at = path.lastIndexOf(marker);
-      roots.add(at >= 0 ? resolve(path.slice(0, at), 'dev') : dirname(path));
+export function readableDevRoots(
+  tables: readonly DevTableFiles[],
+  home: string,
+  prodTables: readonly DevTableFiles[] = [],
+): string[] {
+  const roots = new Set([resolve(join(home, 'dev')), resolve(join(home, 'prod'))]);
+  const zones: [string, readonly DevTableFiles[]][] = [
+    ['dev', tables],
+    ['prod', prodTables],
+  ];
+  for (const [zone, list] of zones)
+    for (const t of list) {
+      for (const path of t.paths) {
+        // …/dev/_versions/measurements/2024-06-01/tag.parquet → …/dev; …/prod/hourly/year=…/data.parquet → …/prod
+        const marker = `${sep}${zone}${sep}`;
+        const at = path.lastIndexOf(marker);
+        roots.add(at >= 0 ? resolve(path.slice(0, at), zone) : dirname(path));
+      }
     }
-  }
   return [...roots];
 }

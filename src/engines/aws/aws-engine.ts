@@ -18,6 +18,8 @@ import type {
   MeasurementsTransformOutput,
   ParquetInspection,
   PartitionCheckInput,
+  ProdDayInput,
+  ProdDayOutput,
   ReadOnlyQuerySession,
   ReadOnlySessionInput,
   TransformedDay,
@@ -239,6 +241,14 @@ export class AwsEngine implements Engine {
     await this.ensureTables();
     return publishProdViews(this.clients.athena, this.settings, this.athenaWait(options.signal), (n) =>
       this.addCost({ athenaBytesScanned: n, athenaQueries: 1 }),
+    );
+  }
+
+  /** Not yet on AWS: the prod views there compute every table from dev.* (issue 13 materialises them locally). */
+  async buildProdDay(input: ProdDayInput): Promise<ProdDayOutput> {
+    throw new EngineError(
+      `prod tables materialised per day are not yet implemented on the aws engine (day ${input.localDate}); its prod views compute them from dev.*`,
+      'Not Implemented',
     );
   }
 

@@ -10,12 +10,15 @@ import type {
   MeasurementsTransformOutput,
   ParquetInspection,
   PartitionCheckInput,
+  ProdDayInput,
+  ProdDayOutput,
   ReadOnlyQuerySession,
   ReadOnlySessionInput,
 } from '../engine.js';
 import { runPartitionChecks } from './checks.js';
 import { createDuckDbInstance, type DuckDbSettings } from './duckdb-instance.js';
 import { inspectParquet } from './parquet-inspect.js';
+import { buildProdDay } from './prod-days.js';
 import { QuerySession } from './query-session.js';
 import { transformDimensions } from './transform-dimensions.js';
 import { transformMeasurements } from './transform-measurements.js';
@@ -65,9 +68,14 @@ export class DuckDbEngine implements Engine {
   openReadOnlySession(input: ReadOnlySessionInput): Promise<ReadOnlyQuerySession> {
     return QuerySession.create({
       tables: input.tables,
+      ...(input.prodTables ? { prodTables: input.prodTables } : {}),
       lockdown: { allowedDirectories: input.allowedDirectories },
       settings: this.settings,
     });
+  }
+
+  buildProdDay(input: ProdDayInput): Promise<ProdDayOutput> {
+    return buildProdDay(input, this.settings);
   }
 
   async close(): Promise<void> {

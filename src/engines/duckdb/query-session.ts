@@ -61,6 +61,11 @@ export interface QuerySessionOptions {
   /** Create prod.* from this folder's `NN_name.sql` files (default sql/prod); false for none. */
   prodSqlDir?: string | false;
   /**
+   * Materialised prod tables: prod.{name} reads these day files instead of computing its sql/prod rule over dev.*
+   * (a typed empty view when there are none yet). Tables not listed are computed live.
+   */
+  prodTables?: readonly (DevTableSource | DevTableFiles)[];
+  /**
    * Lock the session for untrusted SQL once the views exist: only these folders (and the temp folder) can be read,
    * nothing can be written, attached, installed or re-configured. Leave undefined for a trusted session.
    */
@@ -118,6 +123,8 @@ export class QuerySession implements ReadOnlyQuerySession {
     try {
       // GLOBAL, so every connection opened later (one per user query) reads naive TIMESTAMPs as UTC too.
       await exec(connection, "SET GLOBAL TimeZone = 'UTC'");
+      // Footers read once per session: a year of prod days is 365 files per table.
+      await exec(connection, 'SET GLOBAL parquet_metadata_cache = true');
       await exec(connection, 'CREATE SCHEMA dev');
       await exec(connection, 'CREATE SCHEMA prod');
       for (const table of withRequiredTables(options.tables.map(tableSource), options.prodSqlDir !== false)) {
@@ -125,10 +132,13 @@ export class QuerySession implements ReadOnlyQuerySession {
         views.push(`dev.${table.name}`);
       }
       if (options.prodSqlDir !== false) {
+        const materialised = new Map(
+          (options.prodTables ?? []).map(tableSource).map((t) => [`prod.${t.name}`, t]),
+        );
         for (const v of listProdViews(options.prodSqlDir)) {
           await exec(
             connection,
-            `CREATE OR REPLACE VIEW ${v.view} AS\n${v.sql}`,
+            `CREATE OR REPLACE VIEW ${v.view} AS\n${prodViewSelect(v, materialised.get(v.view))}`,
             `prod view ${v.view} (${v.file})`,
           );
           views.push(v.view);
@@ -326,6 +336,19 @@ function arm(connection: DuckDBConnection, options: QueryOptions): Deadline {
 function withRequiredTables(tables: DevTableSource[], prod: boolean): DevTableSource[] {
   if (!prod || tables.some((t) => t.name === 'measurements')) return tables;
   return [...tables, { name: 'measurements', files: [], columns: MEASUREMENTS_COLUMNS }];
+}
+
+/**
+ * A prod view's SELECT: its rule over dev.* — or, for a materialised table, its day files (the rule with no rows, for
+ * the column types, while there are none).
+ */
+function prodViewSelect(view: ProdViewFile, materialised: DevTableSource | undefined): string {
+  if (!materialised) return view.sql;
+  if (materialised.files.length === 0) return `SELECT * FROM (\n${view.sql}\n) AS rule WHERE false`;
+  // One rule writes every file of the table (a rule change rebuilds them): one schema, so no union_by_name, which
+  // would read every footer to bind each query.
+  const files = materialised.files.map(sqlString).join(', ');
+  return `SELECT * FROM read_parquet([${files}], hive_partitioning = false)`;
 }
 
 /**

@@ -32,6 +32,8 @@ interface FileRow {
   window_from_utc: string | null;
   window_to_utc: string | null;
   object_reason: string | null;
+  /** The extract validated it: read typed in bulk. */
+  valid: boolean;
 }
 
 export async function transformMeasurements(
@@ -41,18 +43,28 @@ export async function transformMeasurements(
   return withSession(instance, async (db) => {
     const stmt = (name: string) => sqlStatement(SQL, name);
     const files = await classifyObjects(db, input.objects);
-    try {
-      await loadRows(db, files, input);
-    } catch (err) {
-      if (!(err instanceof EngineError)) throw err;
-      // An object that passed validation still broke the bulk read: probe each, quarantine the bad, read the rest.
-      for (const f of files)
-        if (f.object_reason === null)
-          f.object_reason = await probe(db, { path: f.path, rawKey: f.raw_key }, null);
-      if (!files.some((f) => f.object_reason !== null)) throw err;
+    const dropLoaded = async () => {
       for (const table of ['rows', 'local_days', 'file_context', 'location_versions', 'raw_files'])
         await db.run(`DROP TABLE IF EXISTS ${table}`);
-      await loadRows(db, files, input);
+    };
+    try {
+      await loadRows(db, files, input, { typed: true });
+    } catch (err) {
+      if (!(err instanceof EngineError)) throw err;
+      // A validated object did not fit the typed read after all: read every object leaf by leaf.
+      await dropLoaded();
+      try {
+        await loadRows(db, files, input, { typed: false });
+      } catch (err) {
+        if (!(err instanceof EngineError)) throw err;
+        // An object still broke the bulk read: probe each, quarantine the bad, read the rest.
+        for (const f of files)
+          if (f.object_reason === null)
+            f.object_reason = await probe(db, { path: f.path, rawKey: f.raw_key }, null);
+        if (!files.some((f) => f.object_reason !== null)) throw err;
+        await dropLoaded();
+        await loadRows(db, files, input, { typed: false });
+      }
     }
     await db.run(stmt('create_losers'));
     await db.run(stmt('create_quality_rules'), { rules_path: input.qualityRulesPath });
@@ -117,6 +129,7 @@ async function classifyObjects(
       window_from_utc: o.windowFromUtc,
       window_to_utc: o.windowToUtc,
       object_reason: null,
+      valid: o.valid,
     };
     if (!o.valid) row.object_reason = await probe(db, o, o.validationError);
     rows.push(row);
@@ -145,18 +158,24 @@ async function loadRows(
   db: DuckDbSession,
   files: FileRow[],
   input: MeasurementsTransformInput,
+  { typed }: { typed: boolean },
 ): Promise<void> {
   const stmt = (name: string) => sqlStatement(SQL, name);
   const range = { from_date: input.fromDate, to_date: input.toDate };
-  await db.run(stmt('create_raw_files'), { files: JSON.stringify(files) });
+  await db.run(stmt('create_raw_files'), {
+    files: JSON.stringify(files.map(({ valid: _, ...f }, i) => ({ file_id: i, ...f }))),
+  });
   if (input.locationFiles.length > 0)
     await db.run(stmt('create_location_versions'), { location_files: input.locationFiles });
   else await db.run(stmt('create_empty_location_versions'));
   await db.run(stmt('create_file_context'));
   await db.run(stmt('create_local_days'), { ...range, ...utcSpan(input.fromDate, input.toDate) });
   await db.run(stmt('create_rows'));
-  const readable = files.filter((f) => f.object_reason === null).map((f) => f.path);
-  if (readable.length > 0) await db.run(stmt('insert_records'), { paths: readable, ...range });
+  const readable = files.filter((f) => f.object_reason === null);
+  const bulk = readable.filter((f) => typed && f.valid).map((f) => f.path);
+  const leafByLeaf = readable.filter((f) => !(typed && f.valid)).map((f) => f.path);
+  if (bulk.length > 0) await db.run(stmt('insert_typed_records'), { paths: bulk, ...range });
+  if (leafByLeaf.length > 0) await db.run(stmt('insert_records'), { paths: leafByLeaf, ...range });
   await db.run(stmt('insert_object_rows'), range);
   await insertArchiveRows(db, {
     fromDate: input.fromDate,

@@ -8,6 +8,7 @@ import { EngineError } from '../../errors.js';
 import { listTableFiles, listTables } from '../../lake/catalog/catalog.js';
 import type { MetaDb } from '../../lake/meta/meta-db.js';
 import type { ObjectStore } from '../../lake/store/index.js';
+import { resolveProdTables } from '../../pipeline/prod-days.js';
 import { readableDevRoots, resolveDevTables } from '../../pipeline/publish.js';
 import { prodRowsQuery } from '../prod-query.js';
 import {
@@ -51,14 +52,20 @@ export function lakeQueries(options: LakeQueriesOptions): LakeQueries {
 
   /** The tables and their current file keys: when this changes, a partition was committed or a table appeared. */
   const catalogSignature = (): string =>
-    JSON.stringify(listTables(meta).map((t) => [t.table, listTableFiles(meta, t.table).map((f) => f.key)]));
+    JSON.stringify([
+      listTables(meta).map((t) => [t.table, listTableFiles(meta, t.table).map((f) => f.key)]),
+      // a prod day stored after its dev commit (issue 13)
+      meta.prepare('SELECT count(*) AS n, max(built_at) AS at FROM prod_days').get(),
+    ]);
 
   const build = async (signature: string): Promise<Held> => {
     // The same tables and readable folders as `aqlake query`, so the page's SQL meets the same guard.
     const tables = await resolveDevTables({ store, meta });
+    const prodTables = await resolveProdTables({ store });
     const session = await engine.openReadOnlySession({
       tables,
-      allowedDirectories: readableDevRoots(tables, config.home),
+      prodTables,
+      allowedDirectories: readableDevRoots(tables, config.home, prodTables),
     });
     return { session, signature, users: 0, retired: false };
   };
