@@ -7,12 +7,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { parseConfig } from '../src/config/index.js';
 import { PipelineError } from '../src/errors.js';
-import {
-  finishCommit,
-  recordCatalogScan,
-  recordCommitIntent,
-  stagePartition,
-} from '../src/lake/catalog/index.js';
+// The catalog half of a commit, below the lake's commit API: the golden home has no objects to place in a tree.
+import { finishCommit, recordCommitIntent } from '../src/lake/catalog/catalog.js';
+import { recordCatalogScan, stagePartition } from '../src/lake/catalog/index.js';
 import type { TableColumn } from '../src/lake/catalog/schema-evolution.js';
 import { type MetaDb, openMetaDb } from '../src/lake/meta/meta-db.js';
 import type { Dag } from '../src/orchestrator/dag.js';

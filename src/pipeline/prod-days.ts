@@ -11,7 +11,6 @@ import { MEASUREMENTS_COLUMNS } from '../engines/dev-tables.js';
 import type { DevTableFiles, Engine, ProdDayOutput } from '../engines/engine.js';
 import { materialisedProdTables } from '../engines/prod-rules.js';
 import {
-  type CommitItem,
   getCurrentVersion,
   latestSchema,
   listPartitions,
@@ -19,7 +18,7 @@ import {
   recordCatalogScan,
   stagePartition,
 } from '../lake/catalog/index.js';
-import { commitVersions } from '../lake/commit.js';
+import { type CommitItem, commitVersions } from '../lake/commit.js';
 import { newVersionTag, versionObjectKey } from '../lake/keys.js';
 import type { MetaDb } from '../lake/meta/meta-db.js';
 import type { ObjectStore } from '../lake/store/index.js';

@@ -6,7 +6,6 @@ import { dirname, join, resolve, sep } from 'node:path';
 import type { DevTableFiles } from '../engines/engine.js';
 import { PipelineError } from '../errors.js';
 import {
-  type CommitItem,
   getCurrentVersion,
   getPartitionVersion,
   getStagedVersion,
@@ -15,7 +14,7 @@ import {
   listTables,
   type PartitionVersion,
 } from '../lake/catalog/index.js';
-import { commitVersions } from '../lake/commit.js';
+import { type CommitItem, commitVersions } from '../lake/commit.js';
 import type { MetaDb } from '../lake/meta/meta-db.js';
 import type { ObjectStore } from '../lake/store/index.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
