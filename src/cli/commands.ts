@@ -14,7 +14,8 @@ export interface LazyCommand {
 export const commandModules: LazyCommand[] = [
   {
     term: 'init [options]',
-    description: 'write a commented starting aqlake.config.json in the current folder',
+    description:
+      'write a commented starting aqlake.config.json, a .env.example and a .gitignore line for .env in the current folder',
     dags: false,
     load: async () => (await import('./init.js')).registerInit,
   },
