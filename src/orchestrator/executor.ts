@@ -343,7 +343,11 @@ export class Executor {
     );
     rt.done = this.execute(task, ctx, controller, rt)
       .then((outcome) => this.record(run, task, rt, claim, outcome, log.logger))
-      .catch((err) => this.options.logger?.error({ err }, `recording ${run.runId} ${task.id} failed`))
+      .catch((err) => {
+        this.options.logger?.error({ err }, `recording ${run.runId} ${task.id} failed`);
+        // The store cannot take the outcome (a full disk): waiting for this try would wait forever.
+        if (this.options.stopOn?.(err)) this.stop(errorMessage(err));
+      })
       .finally(() => {
         log.close();
         this.running.delete(key);

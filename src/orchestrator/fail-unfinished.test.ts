@@ -64,4 +64,39 @@ describe('a storage failure during a backfill', () => {
       ['after', 'failed', 'not finished: ENOSPC: no space left on device, write'],
     ]);
   });
+
+  it('stops instead of hanging when the run store itself cannot record an outcome (SQLite on a full disk)', async () => {
+    class FullDiskStore extends RunStore {
+      full = true;
+      override finishTask(...args: Parameters<RunStore['finishTask']>): ReturnType<RunStore['finishTask']> {
+        if (this.full) {
+          this.full = false;
+          throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+        }
+        return super.finishTask(...args);
+      }
+    }
+    const full = new FullDiskStore(store.db);
+    const dag = defineDag({
+      id: 'full_dag',
+      schedule: null,
+      startDate: '2024-01-01',
+      catchup: false,
+      maxActiveRuns: 16,
+      tasks: [{ id: 'work', run: async () => {} }],
+    });
+    const summary = await runBackfill({
+      dag,
+      from: '2024-03-01',
+      to: '2024-03-10',
+      parallel: 1,
+      home,
+      store: full,
+      heartbeatIntervalMs: 20,
+      stopGraceMs: 200,
+    });
+    expect(summary.stoppedByError).toBe('database or disk is full');
+    const runs = store.listRuns({ dagId: 'full_dag' });
+    expect(runs.filter((r) => r.state === 'queued' || r.state === 'running')).toEqual([]);
+  });
 });
