@@ -96,6 +96,12 @@ describe('prod days at publish', () => {
         "UPDATE prod_days SET rule_version = 'old' WHERE table_name = 'daily_averages' AND local_date = ?",
       )
       .run('2024-03-11');
+    // until rebuilt, readers compute that table live from dev.* (right, only slower)
+    expect((await resolveProdTables(lake)).map((t) => t.table)).toEqual([
+      'hourly',
+      'hourly_clean',
+      'daily_averages_clean',
+    ]);
     const env = { AQLAKE_HOME: lake.home };
     const dry = await runCli(['prod', 'rebuild', '--dry-run', '--json'], { env });
     expect(dry.code).toBe(0);
@@ -107,6 +113,7 @@ describe('prod days at publish', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ rebuilt: ['2024-03-11'], upToDate: 1 });
     expect(prodDayStates(lake.meta).every((s) => s.stale.length === 0)).toBe(true);
+    expect((await resolveProdTables(lake)).map((t) => t.table)).toContain('daily_averages');
     expect(await daily(true)).toEqual(await daily(false));
   });
 });

@@ -209,11 +209,18 @@ export async function rebuildProd(
 
 /**
  * The materialised prod tables with the local paths of their stored day files, as readers give them to
- * Engine.openReadOnlySession / createProdViews (`prodTables`). The tree is the truth: the files under prod/{table}/.
+ * Engine.openReadOnlySession (`prodTables`). The tree is the truth: the files under prod/{table}/. A table with a stale
+ * day (a lake published before it was materialised, or a rule changed since) is left out, so its view computes it
+ * live from dev.* — right, only slower — until `aqlake prod rebuild`.
  */
-export async function resolveProdTables(lake: { store: ObjectStore }): Promise<DevTableFiles[]> {
+export async function resolveProdTables(lake: {
+  store: ObjectStore;
+  meta: MetaDb;
+}): Promise<DevTableFiles[]> {
+  const stale = new Set(prodDayStates(lake.meta).flatMap((s) => s.stale));
   const tables: DevTableFiles[] = [];
   for (const { table } of materialisedProdTables()) {
+    if (stale.has(table)) continue;
     const keys: string[] = [];
     for await (const o of lake.store.list(`prod/${table}/`))
       if (/\/year=\d{4}\/month=\d{2}\/day=\d{2}\/data\.parquet$/.test(o.key)) keys.push(o.key);

@@ -61,7 +61,7 @@ export function lakeQueries(options: LakeQueriesOptions): LakeQueries {
   const build = async (signature: string): Promise<Held> => {
     // The same tables and readable folders as `aqlake query`, so the page's SQL meets the same guard.
     const tables = await resolveDevTables({ store, meta });
-    const prodTables = await resolveProdTables({ store });
+    const prodTables = await resolveProdTables({ store, meta });
     const session = await engine.openReadOnlySession({
       tables,
       prodTables,
