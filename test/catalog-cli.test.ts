@@ -1,5 +1,6 @@
 // aqlake catalog / catalog history / rollback / catalog ddl / vacuum, run as a user runs them (a child process against a real lake).
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listVersionHistory } from '../src/lake/catalog/index.js';
 import { runCli } from './helpers/cli.js';
@@ -95,6 +96,15 @@ describe('aqlake catalog history and aqlake rollback', () => {
   const treeKey = 'dev/measurements/year=2024/month=06/day=10/data.parquet';
   const treeValues = async () =>
     new Set((await readParquetRows([lake.store.pathOf(treeKey)])).map((r) => r.value as number));
+  /** The day's prod.daily_averages object in the tree: it must follow the dev day it was computed from. */
+  const treeDailyAverage = async () =>
+    (
+      (await parquetReadObjects({
+        file: await asyncBufferFromFile(
+          lake.store.pathOf('prod/daily_averages/year=2024/month=06/day=10/data.parquet'),
+        ),
+      })) as { value_avg: number }[]
+    ).map((r) => r.value_avg);
   const history = async () => {
     const out = await runCli(['catalog', 'history', '--table', 'measurements', '--date', DAY, '--json'], {
       env,
@@ -147,6 +157,11 @@ describe('aqlake catalog history and aqlake rollback', () => {
       { env },
     );
     expect(JSON.parse(query.stdout)).toEqual([{ m: Math.max(...(await treeValues())) }]);
+    // The prod day came back in the same commit, computed from the first version (not the revised 100s).
+    const firstMean = [...(await treeValues())];
+    expect(await treeDailyAverage()).toHaveLength(1);
+    expect((await treeDailyAverage())[0]).not.toBe(100);
+    expect(firstMean.length).toBeGreaterThan(1);
 
     // And forward again by version number.
     const forward = await runCli(
@@ -168,6 +183,7 @@ describe('aqlake catalog history and aqlake rollback', () => {
       previousVersionId: first!.versionId,
     });
     expect(await treeValues()).toEqual(new Set([100]));
+    expect(await treeDailyAverage()).toEqual([100]);
   });
 
   it('refuses a version that is not an earlier one of the day, and a partitioned table without --date', async () => {

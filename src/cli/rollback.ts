@@ -1,8 +1,8 @@
 // aqlake rollback: makes an earlier version of a partition current again, through the lake's commit.
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { rollbackPartition } from '../lake/commit.js';
-import { openLakeRuntime } from '../pipeline/runtime.js';
+import { rollbackDay } from '../pipeline/prod-days.js';
+import { openPipelineRuntime } from '../pipeline/runtime.js';
 import { knownTable, parseDate } from './catalog.js';
 import { configFor } from './options.js';
 
@@ -28,7 +28,8 @@ export function registerRollback(program: Command): void {
       const version = flags.version === undefined ? undefined : Number(flags.version);
       if (version !== undefined && !(Number.isInteger(version) && version > 0))
         throw new UsageError(`--version: expected a version number, got "${flags.version}"`);
-      const runtime = await openLakeRuntime(configFor(command));
+      const config = configFor(command);
+      const runtime = await openPipelineRuntime(config);
       try {
         const table = knownTable(runtime.meta, flags.table);
         if (table.partitioned && flags.date === undefined)
@@ -36,7 +37,17 @@ export function registerRollback(program: Command): void {
         if (!table.partitioned && flags.date !== undefined)
           throw new UsageError(`--date: dev.${table.table} is not partitioned; leave --date out`);
         const date = flags.date === undefined ? null : parseDate('--date', flags.date);
-        const result = await rollbackPartition(runtime, table.table, date, version);
+        const result = await rollbackDay(
+          {
+            store: runtime.store,
+            meta: runtime.meta,
+            engine: await runtime.engine(),
+            workRoot: `${config.home}/_tmp/prod`,
+          },
+          table.table,
+          date,
+          version,
+        );
         if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
         else
           process.stdout.write(

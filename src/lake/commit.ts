@@ -152,7 +152,10 @@ export async function rollbackPartition(
   table: string,
   localDate: string | null,
   versionId?: number,
-  options: Pick<CommitOptions, 'now'> = {},
+  options: Pick<CommitOptions, 'now'> & {
+    /** Versions to make current in the same commit, staged for the version coming back (its prod days). */
+    alongside?: (target: number) => Promise<CommitItem[]>;
+  } = {},
 ): Promise<FinishedItem & { commitId: number }> {
   const where = localDate === null ? `dev.${table}` : `dev.${table}/${localDate}`;
   const target = versionId ?? previousKeptVersion(lake.meta, table, localDate);
@@ -168,11 +171,12 @@ export async function rollbackPartition(
     throw new CatalogError(
       `version ${target} of ${where} is ${version.state}; only a version that was current before can come back`,
     );
-  const result = await commitVersions(lake, [{ table, localDate, versionId: target }], {
+  const extra = (await options.alongside?.(target)) ?? [];
+  const result = await commitVersions(lake, [{ table, localDate, versionId: target }, ...extra], {
     kind: 'rollback',
     ...(options.now ? { now: options.now } : {}),
   });
-  const item = result.items[0];
+  const item = result.items.find((i) => i.table === table && i.localDate === localDate);
   if (result.commitId === null || !item)
     throw new CatalogError(
       `version ${target} of ${where} did not become current (current: ${getCurrentVersion(lake.meta, table, localDate)?.versionId})`,

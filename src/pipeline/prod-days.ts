@@ -18,7 +18,7 @@ import {
   recordCatalogScan,
   stagePartition,
 } from '../lake/catalog/index.js';
-import { type CommitItem, commitVersions } from '../lake/commit.js';
+import { type CommitItem, commitVersions, rollbackPartition } from '../lake/commit.js';
 import { newVersionTag, versionObjectKey } from '../lake/keys.js';
 import type { MetaDb } from '../lake/meta/meta-db.js';
 import type { ObjectStore } from '../lake/store/index.js';
@@ -146,6 +146,30 @@ export async function materialiseProdDay(
   await commitVersions(ctx, items, { kind: 'prod-rebuild' });
   recordProdDay(ctx.meta, built);
   return built;
+}
+
+/**
+ * `aqlake rollback` of a table's partition: a dev.measurements day comes back together with its prod days, computed
+ * from the version coming back and committed in the same commit (the tree never pairs a dev day with prod rows of
+ * another version). Other tables, or an engine that does not materialise prod, roll back alone.
+ */
+export async function rollbackDay(
+  ctx: ProdDaysContext,
+  table: string,
+  localDate: string | null,
+  versionId?: number,
+): Promise<Awaited<ReturnType<typeof rollbackPartition>>> {
+  if (table !== MEASUREMENTS || localDate === null || ctx.engine.name !== 'duckdb')
+    return rollbackPartition(ctx, table, localDate, versionId);
+  let built: BuiltProdDay | null = null;
+  const result = await rollbackPartition(ctx, table, localDate, versionId, {
+    alongside: async (target) => {
+      built = await buildProdDay(ctx, localDate, { devVersionId: target });
+      return stageProdDay(ctx, built);
+    },
+  });
+  if (built) recordProdDay(ctx.meta, built);
+  return result;
 }
 
 export interface ProdDayState {
