@@ -61,6 +61,7 @@ import { readChecks, readProdViews } from '../src/engines/aws/sql-files.js';
 import { MEASUREMENTS_COLUMNS } from '../src/engines/duckdb/transform-measurements.js';
 import { EngineError } from '../src/errors.js';
 import { S3ObjectStore } from '../src/lake/store/s3/s3-store.js';
+import { operationOf, requestErrors } from './helpers/aws-models.js';
 
 // --- fakes ----------------------------------------------------------------------------------------------------------
 
@@ -401,9 +402,14 @@ beforeEach(() => {
   fakes = createAwsFakes();
 });
 afterEach(() => {
+  // Every request the test made, mocked or not, must be one AWS's own model accepts.
+  const problems = fakes
+    .sent()
+    .flatMap(([service, command, input]) => requestErrors(service, operationOf(command), input));
   fakes.glue.restore();
   fakes.athena.restore();
   fakes.s3.restore();
+  expect(problems).toEqual([]);
 });
 
 // --- transform: the Glue job -------------------------------------------------------------------------------------
