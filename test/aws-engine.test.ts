@@ -149,14 +149,16 @@ function createAwsFakes(): AwsFakes {
     glue.on(GetCrawlerCommand).callsFake((i: { Name: string }) => {
       const c = state.crawlers.get(i.Name);
       if (!c) throw notFound(`crawler ${i.Name}`);
-      const targets = c.Targets as { S3Targets: { Path: string }[] };
+      // Like AWS: the role comes back as its name (CreateCrawler took the ARN), and with fields nobody set.
       return {
         Crawler: {
           ...c,
           Name: i.Name,
+          Role: String(c.Role).replace(/^arn:aws:iam::\d{12}:role\//, ''),
           State: 'READY',
           LastCrawl: { Status: 'SUCCEEDED' },
-          Targets: { ...targets, S3Targets: targets.S3Targets.map((t) => ({ ...t, Exclusions: [] })) },
+          Targets: { S3Targets: [], JdbcTargets: [], ...(c.Targets as object) },
+          CrawlElapsedTime: 0,
         },
       };
     });
@@ -905,7 +907,7 @@ describe('aqlake aws deploy and plan', () => {
     expect(fakes.glue).toHaveReceivedCommandWith(CreateJobCommand, {
       Name: 'job_raw_to_dev',
       Role: ROLE,
-      GlueVersion: '4.0',
+      GlueVersion: '5.0',
       Command: {
         Name: 'glueetl',
         ScriptLocation: `s3://${BUCKET}/_aws/glue/job_raw_to_dev.py`,

@@ -37,12 +37,43 @@ function storage(table: GlueTableDef, location: string): StorageDescriptor {
   };
 }
 
+/** Years partition projection enumerates (OpenAQ's data starts in 2016); a query without a date filter lists them all. */
+export const PROJECTED_YEARS = '2016,2035';
+
+/**
+ * Partition projection (Athena computes the partitions from these settings, no partition calls and no crawler):
+ * year/month/day as zero-padded integers, each partition at `{location}year=YYYY/month=MM/day=DD/` — the open-lake
+ * layout's key of the day's one current object. A day without an object is an empty partition.
+ */
+export function projectionParameters(location: string): Record<string, string> {
+  const base = location.endsWith('/') ? location : `${location}/`;
+  return {
+    'projection.enabled': 'true',
+    'projection.year.type': 'integer',
+    'projection.year.range': PROJECTED_YEARS,
+    'projection.year.digits': '4',
+    'projection.month.type': 'integer',
+    'projection.month.range': '1,12',
+    'projection.month.digits': '2',
+    'projection.day.type': 'integer',
+    'projection.day.range': '1,31',
+    'projection.day.digits': '2',
+    'storage.location.template': `${base}year=\${year}/month=\${month}/day=\${day}/`,
+  };
+}
+
 export function tableInput(table: GlueTableDef, bucket: string, location?: string): TableInput {
+  const where = location ?? `s3://${bucket}/${table.prefix}`;
   return {
     Name: table.name,
     TableType: 'EXTERNAL_TABLE',
-    Parameters: { classification: 'parquet', 'parquet.compression': 'SNAPPY', EXTERNAL: 'TRUE' },
-    StorageDescriptor: storage(table, location ?? `s3://${bucket}/${table.prefix}`),
+    Parameters: {
+      classification: 'parquet',
+      'parquet.compression': 'SNAPPY',
+      EXTERNAL: 'TRUE',
+      ...(table.partitioned ? projectionParameters(where) : {}),
+    },
+    StorageDescriptor: storage(table, where),
     PartitionKeys: table.partitioned ? PARTITION_KEYS.map((k) => ({ Name: k, Type: 'string' })) : [],
   };
 }
@@ -80,7 +111,10 @@ function sameTable(a: TableInput, b: TableInput): boolean {
   const cols = (t: TableInput) =>
     JSON.stringify((t.StorageDescriptor?.Columns ?? []).map((c) => [c.Name, c.Type]));
   const keys = (t: TableInput) => JSON.stringify((t.PartitionKeys ?? []).map((c) => [c.Name, c.Type]));
+  // Only the parameters the code declares: AWS (or a crawler) may add its own.
+  const params = Object.entries(b.Parameters ?? {}).every(([k, v]) => a.Parameters?.[k] === v);
   return (
+    params &&
     cols(a) === cols(b) &&
     keys(a) === keys(b) &&
     a.StorageDescriptor?.Location === b.StorageDescriptor?.Location &&

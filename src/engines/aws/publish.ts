@@ -37,7 +37,12 @@ export async function publishProdViews(
 ): Promise<string[]> {
   const out: string[] = [];
   for (const s of prodViewStatements(settings)) {
-    await runAthenaQuery(athena, { sql: s.sql, workgroup: settings.workgroup }, poll, onBytes);
+    await runAthenaQuery(
+      athena,
+      { sql: s.sql, workgroup: settings.workgroup, database: settings.prodDatabase },
+      poll,
+      onBytes,
+    );
     out.push(s.view);
   }
   return out;
