@@ -18,7 +18,7 @@ const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'not-a-secret' }
 
 /** A client whose requests end in the middleware stack (answered with `{}`): nothing leaves the process. */
 function offline<C extends GlueClient | AthenaClient | S3Client>(client: C): C {
-  (client.middlewareStack as GlueClient['middlewareStack']).add(
+  (client.middlewareStack as { add(mw: unknown, o: object): void }).add(
     () => async () => ({ output: { $metadata: {} }, response: {} }),
     { step: 'initialize', name: 'answerLocally', priority: 'low' },
   );

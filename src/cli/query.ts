@@ -38,8 +38,8 @@ export function registerQuery(program: Command): void {
       const stop = () => controller.abort();
       process.once('SIGINT', stop);
       try {
-        const tables = await resolveDevTables(runtime);
         const engine = await runtime.engine();
+        const tables = await resolveDevTables(runtime, { readsStore: engine.readsStore === true });
         const session = await engine.openReadOnlySession({
           tables,
           allowedDirectories: readableDevRoots(tables, config.home),

@@ -239,16 +239,16 @@ export function operationOf(commandName: string): string {
   return commandName.replace(/Command$/, '');
 }
 
-interface MiddlewareClient {
-  middlewareStack: {
-    add(
-      mw: (
-        next: (args: { input: unknown }) => Promise<unknown>,
-        context: { commandName?: string },
-      ) => (args: { input: unknown }) => Promise<unknown>,
-      options: { step: 'initialize'; name: string; priority?: 'high' | 'normal' | 'low' },
-    ): void;
-  };
+type InitializeMiddleware = (
+  next: (args: { input: unknown }) => Promise<unknown>,
+  context: { commandName?: string },
+) => (args: { input: unknown }) => Promise<unknown>;
+
+interface MiddlewareStack {
+  add(
+    mw: InitializeMiddleware,
+    options: { step: 'initialize'; name: string; priority?: 'high' | 'normal' | 'low' },
+  ): void;
 }
 
 /** Requests every validated client has sent, in order: service, operation, input. */
@@ -262,13 +262,13 @@ export interface SentRequest {
  * Installs the model check as the client's first initialize middleware: every `send` is checked before it is
  * serialized, and recorded in `log` when given. A request the model rejects never leaves the client.
  */
-export function validateRequests<C extends MiddlewareClient>(
+export function validateRequests<C extends { middlewareStack: object }>(
   client: C,
   service: AwsService,
   log?: SentRequest[],
 ): C {
   serviceModel(service); // fail at setup, not on the first call, when botocore is missing
-  client.middlewareStack.add(
+  (client.middlewareStack as MiddlewareStack).add(
     (next, context) => async (args) => {
       const operation = operationOf(context.commandName ?? '');
       log?.push({ service, operation, input: args.input as Record<string, unknown> });

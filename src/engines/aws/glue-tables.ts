@@ -50,12 +50,13 @@ export function partitionValues(localDate: string): string[] {
 }
 
 /**
- * Where one version of a day lives on AWS: `{prefix}year=YYYY/month=MM/day=DD/run={runId}/`. A new version is a new
- * folder, and the Glue partition's location moves to it in one UpdatePartition, so Athena reads the old version or
- * the new one, never both (Athena reads every file under a partition's location).
+ * Where the Glue job writes a day's new version, `{date}` standing for YYYY-MM-DD: one object under the zone's
+ * `_versions/`, outside every table location (the open-lake layout); the lake's commit copies it to the table's
+ * current key server-side. `dev/_versions/measurements/{date}/{tag}.parquet`,
+ * `dev/_versions/_quarantine/measurements/{date}/{tag}.parquet`.
  */
-export function versionPrefix(table: GlueTableDef, localDate: string, runId: string): string {
-  if (!/^[A-Za-z0-9_.-]+$/.test(runId)) throw new Error(`bad run id: ${runId}`);
-  const [y, m, d] = partitionValues(localDate);
-  return `${table.prefix}year=${y}/month=${m}/day=${d}/run=${runId}/`;
+export function versionKeyTemplate(table: GlueTableDef, tag: string): string {
+  if (!/^[A-Za-z0-9_.-]+$/.test(tag)) throw new Error(`bad version tag: ${tag}`);
+  const [zone, ...rest] = table.prefix.split('/').filter(Boolean);
+  return `${zone}/_versions/${rest.join('/')}/{date}/${tag}.parquet`;
 }
