@@ -9,6 +9,9 @@ import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultAwsSettings } from '../src/engines/aws/aws-settings.js';
+import { buildRolePolicy, buildTrustPolicy, policyAllows } from '../src/engines/aws/iam-policy.js';
+import { jobArguments } from '../src/engines/aws/transform-measurements.js';
 import { createDuckDbInstance, withSession } from '../src/engines/duckdb/duckdb-instance.js';
 import { MEASUREMENTS_COLUMNS } from '../src/engines/duckdb/transform-measurements.js';
 import type { MeasurementsTransformOutput } from '../src/engines/engine.js';
@@ -28,10 +31,19 @@ const FROM = '2024-11-02';
 const TO = '2024-11-04';
 const NOW = new Date('2024-11-12T00:00:00Z');
 const BUCKET = 'lake';
-const RULES_KEY = '_aws/glue/quality-rules.json';
-const TEMPLATE = 'dev/_versions/measurements/{date}/v-test.parquet';
-const Q_TEMPLATE = 'dev/_versions/_quarantine/measurements/{date}/v-test.parquet';
-const TMP = '_aws/glue/tmp/';
+const SETTINGS = defaultAwsSettings({ bucket: BUCKET });
+// The arguments the engine gives the job (StartJobRun), so the test runs what AWS would.
+const ARGS = jobArguments(SETTINGS, {
+  fromDate: FROM,
+  toDate: TO,
+  objects: [],
+  runId: 'r1',
+  versionTag: 'v-test',
+});
+const RULES_KEY = ARGS['--rules_s3_key']!;
+const TEMPLATE = ARGS['--output_key_template']!;
+const Q_TEMPLATE = ARGS['--quarantine_key_template']!;
+const TMP = ARGS['--tmp_prefix']!;
 
 type Row = Record<string, unknown>;
 
@@ -159,22 +171,8 @@ beforeAll(async () => {
       parameter_keys: parameterKeys,
     }),
   );
-  run = await runGlueJobLocally({
-    bucket: BUCKET,
-    objects,
-    args: {
-      '--bucket': BUCKET,
-      '--manifest_key': '_aws/glue/runs/r1/manifest.json',
-      '--from_date': FROM,
-      '--to_date': TO,
-      '--output_key_template': TEMPLATE,
-      '--quarantine_key_template': Q_TEMPLATE,
-      '--tmp_prefix': TMP,
-      '--run_id': 'r1',
-      '--rules_s3_key': RULES_KEY,
-      '--stats_key': '_aws/glue/runs/r1/stats.json',
-    },
-  });
+  expect(ARGS['--manifest_key']).toBe('_aws/glue/runs/r1/manifest.json');
+  run = await runGlueJobLocally({ bucket: BUCKET, objects, args: ARGS });
   if (run.status !== 0) throw new Error(`the job failed (${run.status}):\n${run.stderr}`);
   stats = JSON.parse(await readFile(join(run.root, '_aws/glue/runs/r1/stats.json'), 'utf8')) as typeof stats;
 }, 180_000);
@@ -299,5 +297,48 @@ sys.stdout.buffer.write(pickle.dumps(Rules()))
     writeFileSync(path, bad.stdout);
     const refused = spawnSync('python3', ['-c', loader, path], { encoding: 'utf8' });
     expect(refused.stderr).toMatch(/Can't get attribute 'Rules' on <module '__main__'/);
+  });
+
+  it("needs nothing its role's policy (aqlake aws policy --role) does not grant", () => {
+    const policy = buildRolePolicy({ settings: SETTINGS, accountId: '123456789012' });
+    const arn = (key?: string) => `arn:aws:s3:::${BUCKET}${key === undefined ? '' : `/${key}`}`;
+    const needed = run.s3Calls.flatMap((c): [string, string][] => {
+      switch (c.op) {
+        case 'get_object':
+        case 'head_object':
+          return [['s3:GetObject', arn(c.Key)]];
+        case 'put_object':
+          return [['s3:PutObject', arn(c.Key)]];
+        case 'copy_object':
+          return [
+            ['s3:GetObject', arn(c.source)],
+            ['s3:PutObject', arn(c.Key)],
+          ];
+        case 'list_objects_v2':
+          return [['s3:ListBucket', arn()]];
+        case 'delete_objects':
+          return (c.keys ?? []).map((k): [string, string] => ['s3:DeleteObject', arn(k)]);
+        default:
+          throw new Error(`no IAM action known for the job's ${c.op}`);
+      }
+    });
+    expect(needed.length).toBeGreaterThan(20);
+    expect(needed.filter(([action, resource]) => !policyAllows(policy, action, resource))).toEqual([]);
+    // Least privilege: the role cannot touch raw/ or a table's current objects.
+    expect(policyAllows(policy, 's3:PutObject', arn('raw/openaq/x.json'))).toBe(false);
+    expect(
+      policyAllows(policy, 's3:PutObject', arn('dev/measurements/year=2024/month=11/day=03/data.parquet')),
+    ).toBe(false);
+    expect(
+      policyAllows(policy, 's3:DeleteObject', arn('dev/_versions/measurements/2024-11-03/v.parquet')),
+    ).toBe(false);
+    expect(buildTrustPolicy({ settings: SETTINGS, accountId: '123456789012' }).Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'glue.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+      },
+    ]);
   });
 });
