@@ -1113,6 +1113,14 @@ describe('aqlake aws policy', () => {
     // Queries and the Glue job need the catalog and the bucket on the user's behalf too.
     for (const a of ['glue:GetTable', 'glue:GetPartitions', 's3:GetBucketLocation', 'iam:PassRole'])
       expect(policyAllows(policy, a)).toBe(true);
+    // Athena reads (and may create) the region's `default` database for every query, on the caller's rights.
+    const glueArn = (what: string) => `arn:aws:glue:${region}:123456789012:${what}`;
+    for (const a of ['glue:GetDatabase', 'glue:CreateDatabase'])
+      for (const r of [glueArn('catalog'), glueArn('database/default')])
+        expect(policyAllows(policy, a, r), `${a} on ${r}`).toBe(true);
+    // And every statement names its database: nothing runs in `default`.
+    for (const call of fakes.athena.commandCalls(StartQueryExecutionCommand))
+      expect(call.args[0].input.QueryExecutionContext?.Database).toMatch(/^openaq_(prod|check)$/);
     // Least privilege: raw/ is never deleted, and nothing is granted on every resource.
     expect(policyAllows(policy, 's3:DeleteObject', `arn:aws:s3:::${BUCKET}/raw/openaq/x.json`)).toBe(false);
     expect(policy.Statement.flatMap((st) => st.Resource)).not.toContain('*');
