@@ -20,10 +20,14 @@ export function registerAws(program: Command): void {
       'create or update the Glue databases, tables, job (and script), crawler and Athena workgroup',
     )
     .option('--json', 'print the steps as JSON')
-    .action(async (opts: { json?: boolean }, cmd: Command) => {
+    .option('--create-role', "also create or update AQLAKE_GLUE_ROLE_ARN's role (trust and permissions)")
+    .action(async (opts: { json?: boolean; createRole?: boolean }, cmd: Command) => {
       const { deploy, formatPlan } = await import('../engines/aws/deploy.js');
       await withClients(cmd, async (clients, settings) => {
-        const steps = await deploy(clients, settings);
+        const steps = [
+          ...(opts.createRole ? await roleSteps(settings, true) : []),
+          ...(await deploy(clients, settings)),
+        ];
         process.stdout.write(opts.json ? `${JSON.stringify(steps, null, 2)}\n` : `${formatPlan(steps)}\n`);
       });
     });
@@ -32,10 +36,17 @@ export function registerAws(program: Command): void {
     .command('plan')
     .description('show what deploy would change, without changing anything')
     .option('--json', 'print the steps as JSON')
-    .action(async (opts: { json?: boolean }, cmd: Command) => {
+    .option(
+      '--create-role',
+      "also show what deploy --create-role would change on AQLAKE_GLUE_ROLE_ARN's role",
+    )
+    .action(async (opts: { json?: boolean; createRole?: boolean }, cmd: Command) => {
       const { planDeploy, formatPlan } = await import('../engines/aws/deploy.js');
       await withClients(cmd, async (clients, settings) => {
-        const steps = await planDeploy(clients, settings);
+        const steps = [
+          ...(opts.createRole ? await roleSteps(settings, false) : []),
+          ...(await planDeploy(clients, settings)),
+        ];
         process.stdout.write(opts.json ? `${JSON.stringify(steps, null, 2)}\n` : `${formatPlan(steps)}\n`);
       });
     });
@@ -85,5 +96,18 @@ async function withClients(
     await fn(clients, settings);
   } finally {
     destroyAwsClients(clients);
+  }
+}
+
+async function roleSteps(
+  settings: import('../engines/aws/aws-settings.js').AwsSettings,
+  apply: boolean,
+): Promise<import('../engines/aws/deploy.js').DeployStep[]> {
+  const { createIamApi, ensureGlueRole } = await import('../engines/aws/iam-role.js');
+  const iam = await createIamApi(settings.region);
+  try {
+    return await ensureGlueRole(iam.api, settings, apply);
+  } finally {
+    iam.close();
   }
 }

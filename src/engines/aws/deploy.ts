@@ -31,7 +31,7 @@ import { MEASUREMENTS_QUARANTINE_TABLE, MEASUREMENTS_TABLE } from './glue-tables
 export type Change = 'create' | 'update' | 'none';
 
 export interface DeployStep {
-  kind: 'database' | 'table' | 'script' | 'job' | 'crawler' | 'workgroup';
+  kind: 'database' | 'table' | 'script' | 'job' | 'crawler' | 'workgroup' | 'role' | 'role-policy';
   name: string;
   change: Change;
   /** What differs, for an update. */
