@@ -1,10 +1,11 @@
-// aqlake catalog / catalog ddl / vacuum, run as a user runs them (a child process against a real lake).
+// aqlake catalog / catalog history / rollback / catalog ddl / vacuum, run as a user runs them (a child process against a real lake).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listVersionHistory } from '../src/lake/catalog/index.js';
 import { runCli } from './helpers/cli.js';
 import { transformAndCommit } from './helpers/lake-steps.js';
 import { hourlyRecords, PM25, writeRawLocations, writeRawMeasurements } from './helpers/raw-objects.js';
-import { openTestLake, removeTestLake, type TestLake } from './helpers/transform-lake.js';
+import { openTestLake, readParquetRows, removeTestLake, type TestLake } from './helpers/transform-lake.js';
 
 let lake: TestLake;
 let env: NodeJS.ProcessEnv;
@@ -75,6 +76,108 @@ describe('aqlake catalog', () => {
     expect(statements[1]).toContain(
       "PARTITIONED BY (`year` string, `month` string, `day` string)\nSTORED AS PARQUET\nLOCATION 's3://my-lake/dev/measurements/'",
     );
+  });
+});
+
+describe('aqlake catalog history and aqlake rollback', () => {
+  const DAY = '2024-06-10';
+  const treeKey = 'dev/measurements/year=2024/month=06/day=10/data.parquet';
+  const treeValues = async () =>
+    new Set((await readParquetRows([lake.store.pathOf(treeKey)])).map((r) => r.value as number));
+  const history = async () => {
+    const out = await runCli(['catalog', 'history', '--table', 'measurements', '--date', DAY, '--json'], {
+      env,
+    });
+    expect(out.code, out.stderr).toBe(0);
+    return (JSON.parse(out.stdout) as { versions: Record<string, unknown>[] }).versions;
+  };
+
+  it('lists a day’s versions, and rollback makes the replaced one current again in the catalog and the tree', async () => {
+    const [first] = listVersionHistory(lake.meta, 'measurements', DAY);
+    // A later fetch revises every value of the day to 100; the new version replaces the first.
+    await writeRawMeasurements(lake.store, lake.meta, {
+      sensorId: 50,
+      locationId: 5,
+      window: { fromUtc: '2024-06-09T22:00:00Z', toUtc: '2024-06-10T22:00:00Z' },
+      records: hourlyRecords('2024-06-09T22:00:00Z', '2024-06-10T22:00:00Z', () => 100),
+      fetchedAt: '2024-06-13T00:00:00Z',
+    });
+    const [second] = await transformAndCommit(lake, DAY);
+    expect(await treeValues()).toEqual(new Set([100]));
+
+    const versions = await history();
+    expect(versions.map((v) => [v.versionId, v.state, v.rows, v.objectKept])).toEqual([
+      [second!.versionId, 'current', 24, true],
+      [first!.versionId, 'superseded', 24, true],
+    ]);
+    expect(versions[1]).toMatchObject({ checks: { text: 'not run' } });
+    expect(versions[1]!.supersededAt).toBe(versions[0]!.committedAt);
+    const text = await runCli(['catalog', 'history', '--table', 'dev.measurements', '--date', DAY], { env });
+    expect(text.stdout).toMatch(new RegExp(`^${DAY}\\s+${first!.versionId}\\s+superseded\\s`, 'm'));
+
+    const back = await runCli(['rollback', '--table', 'measurements', '--date', DAY], { env });
+    expect(back.code, back.stderr).toBe(0);
+    expect(back.stdout).toBe(
+      `dev.measurements/${DAY}: version ${first!.versionId} is current again (replacing version ${second!.versionId})\n`,
+    );
+    expect((await history()).map((v) => [v.versionId, v.state])).toEqual([
+      [second!.versionId, 'superseded'],
+      [first!.versionId, 'current'],
+    ]);
+    // The tree and aqlake query both read the first version again.
+    expect((await treeValues()).has(100)).toBe(false);
+    const query = await runCli(
+      [
+        'query',
+        '--format',
+        'json',
+        `SELECT max(value) AS m FROM dev.measurements WHERE local_date = DATE '${DAY}'`,
+      ],
+      { env },
+    );
+    expect(JSON.parse(query.stdout)).toEqual([{ m: Math.max(...(await treeValues())) }]);
+
+    // And forward again by version number.
+    const forward = await runCli(
+      [
+        'rollback',
+        '--table',
+        'measurements',
+        '--date',
+        DAY,
+        '--version',
+        String(second!.versionId),
+        '--json',
+      ],
+      { env },
+    );
+    expect(forward.code, forward.stderr).toBe(0);
+    expect(JSON.parse(forward.stdout)).toMatchObject({
+      versionId: second!.versionId,
+      previousVersionId: first!.versionId,
+    });
+    expect(await treeValues()).toEqual(new Set([100]));
+  });
+
+  it('refuses a version that is not an earlier one of the day, and a partitioned table without --date', async () => {
+    const current = listVersionHistory(lake.meta, 'measurements', DAY).find((v) => v.state === 'current')!;
+    const same = await runCli(
+      ['rollback', '--table', 'measurements', '--date', DAY, '--version', String(current.versionId)],
+      { env },
+    );
+    expect(same.code).toBe(1);
+    expect(same.stderr).toContain(
+      `version ${current.versionId} of dev.measurements/${DAY} is already current`,
+    );
+    const other = await runCli(
+      ['rollback', '--table', 'measurements', '--date', '2024-06-11', '--version', String(current.versionId)],
+      { env },
+    );
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain('is not a version of dev.measurements/2024-06-11');
+    const noDate = await runCli(['rollback', '--table', 'measurements'], { env });
+    expect(noDate.code).toBe(2);
+    expect(noDate.stderr).toContain('--date: dev.measurements is partitioned by day');
   });
 });
 

@@ -1,10 +1,13 @@
 // A process killed at any point of transform → catalog → commit leaves the old partition or the new one, never a
-// mix; vacuum then removes what it left behind. The child is a real process, killed with SIGKILL at fixed points.
+// mix, both in the catalog and in the tree (what another engine globs); the next command rolls an open commit
+// forward, and vacuum then removes what was left behind. The child is a real process, SIGKILLed at fixed points.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listTableFiles, vacuumLake } from '../src/lake/catalog/index.js';
+import { expectedTreeKeys, listTableFiles, vacuumLake } from '../src/lake/catalog/index.js';
+import { recoverCommits } from '../src/lake/commit.js';
+import { COPY_TMP_DIR } from '../src/lake/store/local/local-store.js';
 import { transformWorkRoot } from '../src/pipeline/transform.js';
 import { transformAndCommit } from './helpers/lake-steps.js';
 import { hourlyRecords, PM25, writeRawLocations, writeRawMeasurements } from './helpers/raw-objects.js';
@@ -94,27 +97,41 @@ async function readDay(l: TestLake): Promise<{ values: Set<number>; rows: number
   };
 }
 
-async function devKeys(l: TestLake): Promise<string[]> {
+/** What another engine sees: every file in the day's folder of the tree, read with DuckDB. */
+async function readTreeDay(l: TestLake): Promise<{ values: Set<number>; rows: number; files: string[] }> {
+  const folder = 'dev/measurements/year=2024/month=09/day=10/';
+  const files: string[] = [];
+  for await (const o of l.store.list(folder)) files.push(o.key);
+  const rows = await readParquetRows(files.map((k) => l.store.pathOf(k)));
+  return { values: new Set(rows.map((r) => r.value as number)), rows: rows.length, files };
+}
+
+async function keysUnder(l: TestLake, prefix: string): Promise<string[]> {
   const keys: string[] = [];
-  for await (const o of l.store.list('dev/')) keys.push(o.key);
+  for await (const o of l.store.list(prefix)) keys.push(o.key);
   return keys.sort();
 }
 
 const ROWS = SENSORS * 24;
 
 describe('killing the transform/commit process', () => {
-  const cases: { pauseAt: PausePoint | null; sees: 'old' | 'new' }[] = [
-    { pauseAt: 'engine-done', sees: 'old' },
-    { pauseAt: 'file-uploaded', sees: 'old' },
-    { pauseAt: 'staged', sees: 'old' },
-    { pauseAt: 'before-commit', sees: 'old' },
-    { pauseAt: 'in-commit', sees: 'old' },
-    { pauseAt: 'after-commit', sees: 'new' },
-    { pauseAt: null, sees: 'new' },
+  // tree: what a glob of the tree sees right after the kill; recovered: what everyone sees after the next command.
+  const cases: { pauseAt: PausePoint | null; tree: 'old' | 'new'; recovered: 'old' | 'new' }[] = [
+    { pauseAt: 'engine-done', tree: 'old', recovered: 'old' },
+    { pauseAt: 'file-uploaded', tree: 'old', recovered: 'old' },
+    { pauseAt: 'staged', tree: 'old', recovered: 'old' },
+    { pauseAt: 'before-commit', tree: 'old', recovered: 'old' },
+    { pauseAt: 'intent-recorded', tree: 'old', recovered: 'new' },
+    { pauseAt: 'key-replaced', tree: 'new', recovered: 'new' },
+    { pauseAt: 'keys-replaced', tree: 'new', recovered: 'new' },
+    { pauseAt: 'in-finish', tree: 'new', recovered: 'new' },
+    { pauseAt: 'after-commit', tree: 'new', recovered: 'new' },
+    { pauseAt: null, tree: 'new', recovered: 'new' },
   ];
+  const expectedValue = (v: 'old' | 'new') => (v === 'old' ? OLD_VALUE : NEW_VALUE);
 
-  for (const { pauseAt, sees } of cases) {
-    it(`${pauseAt ? `SIGKILL at ${pauseAt}` : 'no kill'}: readers see exactly the ${sees} partition; vacuum cleans up`, async () => {
+  for (const { pauseAt, tree, recovered } of cases) {
+    it(`${pauseAt ? `SIGKILL at ${pauseAt}` : 'no kill'}: the tree holds the ${tree} day, then everyone sees the ${recovered} one; vacuum cleans up`, async () => {
       lake = await lakeWithRevision();
       const before = await readDay(lake);
       expect(before).toMatchObject({ rows: ROWS, values: new Set([OLD_VALUE]) });
@@ -123,33 +140,45 @@ describe('killing the transform/commit process', () => {
       if (pauseAt) expect(outcome).toMatchObject({ marker: `PAUSED ${pauseAt}`, signal: 'SIGKILL' });
       else expect(outcome).toMatchObject({ code: 0 });
 
-      // Another process opens the metadata DB after the crash, as the next run or the server would.
+      // A fresh reader of the tree, before any aqlake command ran: exactly one version of the day, one object.
+      const raw = await readTreeDay(lake);
+      expect(raw.files).toEqual(['dev/measurements/year=2024/month=09/day=10/data.parquet']);
+      expect(raw.rows).toBe(ROWS);
+      expect(raw.values).toEqual(new Set([expectedValue(tree)]));
+
+      // The next command opens the lake (and rolls an open commit forward, as openLakeRuntime does).
       const reader = openTestLake(lake.home);
       try {
+        await recoverCommits(reader);
         const seen = await readDay(reader);
         expect(seen.rows).toBe(ROWS);
-        expect(seen.values).toEqual(new Set([sees === 'old' ? OLD_VALUE : NEW_VALUE]));
-        if (sees === 'old') expect(seen.keys).toEqual(before.keys);
+        expect(seen.values).toEqual(new Set([expectedValue(recovered)]));
+        if (recovered === 'old') expect(seen.keys).toEqual(before.keys);
+        const treeNow = await readTreeDay(reader);
+        expect(treeNow.rows).toBe(ROWS);
+        expect(treeNow.values).toEqual(seen.values);
 
         const result = await vacuumLake(reader.store, reader.meta, {
           graceMinutes: 0,
           stagedMaxAgeMinutes: 0,
+          retentionDays: 0,
           now: new Date(Date.now() + 1000),
-          workDir: transformWorkRoot(reader.home),
+          workDirs: [transformWorkRoot(reader.home), reader.store.pathOf(COPY_TMP_DIR)],
         });
         expect(result.errors).toEqual([]);
-        // Only the committed partitions' files are left under dev/, and the day still reads the same.
-        const live = listTableFiles(reader.meta, 'measurements', { kind: 'data' }).map((f) => f.key);
-        const quarantine = listTableFiles(reader.meta, 'measurements', { kind: 'quarantine' }).map(
-          (f) => f.key,
-        );
-        const dims = [
+        // The table locations hold exactly the current keys; _versions/ only the current versions' objects.
+        const current = [
+          ...listTableFiles(reader.meta, 'measurements', { kind: 'data' }),
+          ...listTableFiles(reader.meta, 'measurements', { kind: 'quarantine' }),
           ...listTableFiles(reader.meta, 'locations'),
           ...listTableFiles(reader.meta, 'sensors'),
         ].map((f) => f.key);
-        expect(await devKeys(reader)).toEqual([...live, ...quarantine, ...dims].sort());
+        expect(await keysUnder(reader, 'dev/_versions/')).toEqual(current.sort());
+        const treeKeys = (await keysUnder(reader, 'dev/')).filter((k) => !k.startsWith('dev/_versions/'));
+        expect(treeKeys).toEqual([...expectedTreeKeys(reader.meta)].sort());
         expect(await readDay(reader)).toEqual(seen);
         expect(readdirSafe(transformWorkRoot(reader.home))).toEqual([]);
+        expect(readdirSafe(reader.store.pathOf(COPY_TMP_DIR))).toEqual([]);
       } finally {
         await reader.close();
       }
@@ -158,9 +187,9 @@ describe('killing the transform/commit process', () => {
 
   it('vacuum leaves a young orphan alone (a transform may still be writing it)', async () => {
     lake = await lakeWithRevision();
-    const dir = lake.store.pathOf(`dev/measurements/year=2024/month=09/day=10`);
+    const dir = lake.store.pathOf(`dev/_versions/measurements/2024-09-10`);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(`${dir}/part-in-flight.parquet`, 'x');
+    writeFileSync(`${dir}/in-flight.parquet`, 'x');
     const result = await vacuumLake(lake.store, lake.meta, { graceMinutes: 60 });
     expect(result).toMatchObject({ deleted: [], keptYoung: 1 });
   });

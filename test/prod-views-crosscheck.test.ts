@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QuerySession } from '../src/engines/duckdb/query-session.js';
-import { devPartFile } from '../src/lake/keys.js';
+import { currentObjectKey } from '../src/lake/keys.js';
 import {
   type MeasurementRow,
   measurement,
@@ -75,7 +75,7 @@ beforeAll(async () => {
   for (const r of rows) byDay.set(r.local_date!, [...(byDay.get(r.local_date!) ?? []), r]);
   const files: string[] = [];
   for (const [day, dayRows] of byDay) {
-    const file = join(home, devPartFile('measurements', day, `crosscheck-${day}`));
+    const file = join(home, currentObjectKey('dev', 'measurements', day));
     await writeMeasurementsParquet(file, dayRows);
     files.push(file);
   }

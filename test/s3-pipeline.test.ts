@@ -163,8 +163,8 @@ describe('aqlake run with local compute on an S3 store', () => {
     });
   });
 
-  it('a re-run supersedes the day in the bucket and vacuum deletes the old files there', async () => {
-    const before = new Set(await bucketKeys('dev/measurements/'));
+  it('a re-run replaces the day in the bucket (one object per day), and vacuum deletes the replaced version', async () => {
+    const before = new Set(await bucketKeys('dev/_versions/measurements/'));
     const again = await runCli(
       ['run', '--from', '2024-11-03', '--to', '2024-11-03', '--locations', '1001,1003', '--source', 'api'],
       { env: s3Env, timeoutMs: 240_000 },
@@ -182,10 +182,23 @@ describe('aqlake run with local compute on an S3 store', () => {
     meta.close();
     expect(superseded.length).toBeGreaterThan(0);
     for (const key of superseded) expect(before.has(key), key).toBe(true);
+    // The table location holds exactly one object per day, whatever was re-run.
+    expect((await bucketKeys('dev/measurements/')).sort()).toEqual([
+      'dev/measurements/year=2024/month=11/day=02/data.parquet',
+      'dev/measurements/year=2024/month=11/day=03/data.parquet',
+      'dev/measurements/year=2024/month=11/day=04/data.parquet',
+    ]);
 
-    const vacuum = await runCli(['vacuum', '--grace-minutes', '0', '--json'], { env: s3Env });
+    // Within the retention the replaced version stays (history, rollback); with none, vacuum deletes it.
+    const keep = await runCli(['vacuum', '--grace-minutes', '0', '--json'], { env: s3Env });
+    expect(keep.code, keep.stderr).toBe(0);
+    for (const key of superseded)
+      expect(new Set(await bucketKeys('dev/_versions/')).has(key), key).toBe(true);
+    const vacuum = await runCli(['vacuum', '--grace-minutes', '0', '--retention-days', '0', '--json'], {
+      env: s3Env,
+    });
     expect(vacuum.code, vacuum.stderr).toBe(0);
-    const after = new Set(await bucketKeys('dev/measurements/'));
+    const after = new Set(await bucketKeys('dev/'));
     for (const key of superseded) expect(after.has(key), key).toBe(false);
     const [day] = await query<{ n: number }>(
       s3Env,

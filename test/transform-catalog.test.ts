@@ -1,19 +1,19 @@
-// The catalog step on real Parquet (schema versions, drift), the commit swap with superseded-file deletion, vacuum,
-// and the dimension tables.
+// The catalog step on real Parquet (schema versions, drift), the commit (one object per day in the tree, versions
+// kept under _versions/ for the retention), vacuum, and the dimension tables.
 import { utimes } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDuckDbInstance, sqlString, withSession } from '../src/engines/duckdb/duckdb-instance.js';
 import {
-  commitAndCleanup,
   getPartitionVersion,
   listSchemaVersions,
   listTableFiles,
-  READER_GRACE_MS,
   SchemaDriftError,
   stagePartition,
   vacuumLake,
 } from '../src/lake/catalog/index.js';
-import { devPartFile } from '../src/lake/keys.js';
+import { commitVersions } from '../src/lake/commit.js';
+import { currentObjectKey, versionObjectKey } from '../src/lake/keys.js';
+import { COPY_TMP_DIR } from '../src/lake/store/local/local-store.js';
 import { catalogDay } from '../src/pipeline/catalog-task.js';
 import { refreshDimensions, transformDay, transformWorkRoot } from '../src/pipeline/transform.js';
 import { currentPaths, transformAndCommit } from './helpers/lake-steps.js';
@@ -42,7 +42,7 @@ afterEach(() => removeTestLake(lake));
 /** Rewrites a staged file with DuckDB (a writer whose schema differs) and stages it as a new version. */
 async function stageRewritten(localDate: string, select: string): Promise<number> {
   const [source] = await currentPaths(lake, 'measurements', localDate);
-  const key = devPartFile('measurements', localDate, 'rewritten');
+  const key = versionObjectKey('dev', 'measurements', localDate, `rewritten-${Date.now()}`);
   const target = lake.store.pathOf(key);
   const instance = await createDuckDbInstance({
     memoryLimit: '128MB',
@@ -96,7 +96,7 @@ describe('catalog on real Parquet', () => {
     );
     // A drifted version was never cataloged, so publish cannot commit it.
     await expect(
-      commitAndCleanup(lake.store, lake.meta, 'measurements', '2024-06-10', retyped),
+      commitVersions(lake, [{ table: 'measurements', localDate: '2024-06-10', versionId: retyped }]),
     ).rejects.toThrow(/has not been cataloged/);
   });
 
@@ -113,54 +113,64 @@ describe('catalog on real Parquet', () => {
 });
 
 describe('commit and vacuum', () => {
-  it('keeps superseded files for readers a while, deletes them at a later commit, and vacuum removes only old unreferenced files', async () => {
+  it('keeps one object per day in the tree, replaced versions until the retention, and vacuum removes only old unreferenced files', async () => {
     const [first] = await transformAndCommit(lake, '2024-06-10');
     const oldKeys = getPartitionVersion(lake.meta, first!.versionId)!.files.map((f) => f.key);
     const [second] = await transformAndCommit(lake, '2024-06-10');
-    // A reader that resolved the old file list just before the commit can still read it.
+    const treeKey = currentObjectKey('dev', 'measurements', '2024-06-10');
+    const tree: string[] = [];
+    for await (const o of lake.store.list('dev/measurements/')) tree.push(o.key);
+    expect(tree).toEqual([treeKey]);
+    // The replaced version is kept under _versions/ (history, rollback) within the retention.
+    for (const key of oldKeys) expect(key.startsWith('dev/_versions/measurements/2024-06-10/')).toBe(true);
+    const keep = await vacuumLake(lake.store, lake.meta, { graceMinutes: 0, retentionDays: 7 });
+    expect(keep.deleted).toEqual([]);
     for (const key of oldKeys) expect(await lake.store.head(key)).not.toBeNull();
-    expect(getPartitionVersion(lake.meta, first!.versionId)?.filesDeletedAt).toBeNull();
-    // The next commit after the reader grace period deletes them.
-    const afterGrace = new Date(Date.now() + READER_GRACE_MS + 60_000);
-    await commitAndCleanup(lake.store, lake.meta, 'measurements', '2024-06-10', second!.versionId, {
-      now: afterGrace,
-    });
-    for (const key of oldKeys) expect(await lake.store.head(key)).toBeNull();
-    expect(getPartitionVersion(lake.meta, first!.versionId)?.filesDeletedAt).not.toBeNull();
     const current = listTableFiles(lake.meta, 'measurements').map((f) => f.key);
     expect(current).toEqual(getPartitionVersion(lake.meta, second!.versionId)!.files.map((f) => f.key));
 
-    // Leftovers of a crash: an old orphan, a young orphan, an old staged version, an old scratch folder.
+    // Leftovers of a crash: an old orphan version object, a young one, a stray file in the table location, an old
+    // staged version, an old scratch folder.
     const src = await lake.store.localPath(current[0]!);
-    const oldOrphan = devPartFile('measurements', '2024-06-10', 'orphan-old');
-    const youngOrphan = devPartFile('measurements', '2024-06-10', 'orphan-young');
-    await lake.store.putFile(oldOrphan, src);
-    await lake.store.putFile(youngOrphan, src);
+    const oldOrphan = versionObjectKey('dev', 'measurements', '2024-06-10', 'orphan-old');
+    const youngOrphan = versionObjectKey('dev', 'measurements', '2024-06-10', 'orphan-young');
+    const stray = 'dev/measurements/year=2024/month=06/day=10/part-0.parquet';
+    for (const key of [oldOrphan, youngOrphan, stray]) await lake.store.putFile(key, src);
     const hourAgo = new Date(Date.now() - 2 * 3_600_000);
-    await utimes(lake.store.pathOf(oldOrphan), hourAgo, hourAgo);
+    for (const key of [oldOrphan, stray]) await utimes(lake.store.pathOf(key), hourAgo, hourAgo);
     const stale = await transformDay(lake, '2024-06-11');
     const staleKeys = getPartitionVersion(lake.meta, stale.versionId)!.files.map((f) => f.key);
     for (const key of staleKeys) await utimes(lake.store.pathOf(key), hourAgo, hourAgo);
     const later = new Date(Date.now() + 8 * 24 * 3_600_000 - 3_600_000);
 
     const dry = await vacuumLake(lake.store, lake.meta, { graceMinutes: 60, dryRun: true });
-    expect(dry.deleted.map((d) => d.key)).toEqual([oldOrphan]);
+    expect(dry.deleted.map((d) => d.key).sort()).toEqual([oldOrphan, stray].sort());
     expect(await lake.store.head(oldOrphan)).not.toBeNull();
 
     const result = await vacuumLake(lake.store, lake.meta, {
       graceMinutes: 60,
       now: later,
       stagedMaxAgeMinutes: 7 * 24 * 60,
-      workDir: transformWorkRoot(lake.home),
+      retentionDays: 7,
+      workDirs: [transformWorkRoot(lake.home), lake.store.pathOf(COPY_TMP_DIR)],
     });
+    expect(result.errors).toEqual([]);
     expect(result.discardedVersions).toEqual([stale.versionId]);
     expect(result.deleted.map((d) => [d.key, d.reason]).sort()).toEqual(
-      [[oldOrphan, 'orphan'], [youngOrphan, 'orphan'], ...staleKeys.map((k) => [k, 'discarded'])].sort(),
+      [
+        [oldOrphan, 'orphan'],
+        [youngOrphan, 'orphan'],
+        [stray, 'orphan'],
+        ...oldKeys.map((k) => [k, 'superseded']),
+        ...staleKeys.map((k) => [k, 'discarded']),
+      ].sort(),
     );
-    for (const key of current) expect(await lake.store.head(key)).not.toBeNull();
+    for (const key of [...current, treeKey]) expect(await lake.store.head(key)).not.toBeNull();
     expect(getPartitionVersion(lake.meta, stale.versionId)?.state).toBe('discarded');
+    expect(getPartitionVersion(lake.meta, first!.versionId)?.filesDeletedAt).not.toBeNull();
     const rows = await readParquetRows(await currentPaths(lake));
     expect(rows).toHaveLength(24);
+    expect(await readParquetRows([lake.store.pathOf(treeKey)])).toEqual(rows);
   });
 });
 

@@ -115,6 +115,14 @@ describe('transform of a real /measurements page', () => {
     });
     expect(aug.maxPeriodEndUtc).toBe('2024-08-06T04:00:00Z');
     const [path] = await currentPaths(lake, 'measurements', '2024-08-05');
-    expect(path).toMatch(/dev\/measurements\/year=2024\/month=08\/day=05\/part-[0-9a-f-]{36}\.parquet$/);
+    expect(path).toMatch(/dev\/_versions\/measurements\/2024-08-05\/\d{8}T\d{9}Z-[0-9a-f]{8}\.parquet$/);
+    // The tree: exactly one object per day that has rows, under zero-padded Hive folders.
+    const tree: string[] = [];
+    for await (const o of lake.store.list('dev/measurements/')) tree.push(o.key);
+    expect(tree).toHaveLength(44);
+    expect(tree).toContain('dev/measurements/year=2024/month=08/day=05/data.parquet');
+    expect(
+      await readParquetRows([lake.store.pathOf('dev/measurements/year=2024/month=08/day=05/data.parquet')]),
+    ).toEqual(await readParquetRows([path!]));
   });
 });

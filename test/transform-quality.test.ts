@@ -134,7 +134,11 @@ describe('quality flags', () => {
   it('quarantines untypeable rows with the reason and the raw object, in the version of their day', async () => {
     const quarantine = listTableFiles(lake.meta, 'measurements', { kind: 'quarantine' });
     expect(quarantine).toHaveLength(1);
-    expect(quarantine[0]?.key).toMatch(/^dev\/_quarantine\/measurements\/year=2024\/month=05\/day=01\/part-/);
+    expect(quarantine[0]?.key).toMatch(/^dev\/_versions\/_quarantine\/measurements\/2024-05-01\//);
+    // In the tree, the quarantine table's one object for the day holds the same rows.
+    const tree: string[] = [];
+    for await (const o of lake.store.list('dev/_quarantine/')) tree.push(o.key);
+    expect(tree).toEqual(['dev/_quarantine/measurements/year=2024/month=05/day=01/data.parquet']);
     const rows = await readParquetRows(
       [await lake.store.localPath(quarantine[0]!.key)],
       'raw_key, record_index',

@@ -1,13 +1,28 @@
 // aqlake catalog: the dev tables and their partitions as the catalog knows them; `catalog ddl` prints Athena DDL.
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { athenaDdl, listPartitions, listSchemaVersions, listTables } from '../lake/catalog/index.js';
+import {
+  athenaDdl,
+  listPartitions,
+  listSchemaVersions,
+  listTables,
+  listVersionHistory,
+  type TableSummary,
+} from '../lake/catalog/index.js';
+import type { MetaDb } from '../lake/meta/meta-db.js';
 import { formatTable } from '../orchestrator/cli-support.js';
 import { openLakeRuntime } from '../pipeline/runtime.js';
+import { listCheckResults } from '../pipeline/validate.js';
 import { configFor } from './options.js';
 
 interface CatalogFlags {
   table?: string;
+  json?: boolean;
+}
+
+interface HistoryFlags {
+  table?: string;
+  date?: string;
   json?: boolean;
 }
 
@@ -88,6 +103,88 @@ export function registerCatalog(program: Command): void {
     });
 
   catalog
+    .command('history')
+    .description(
+      'list the versions of a table’s partition (or of all its partitions): state, run, rows, checks, times',
+    )
+    .option('--table <name>', 'the table, e.g. measurements or dev.measurements')
+    .option('--date <YYYY-MM-DD>', 'only this local day’s partition')
+    .option('--json', 'print as JSON')
+    .addHelpText(
+      'after',
+      '\nA superseded version whose object is kept (within lake.retentionDays) can be made current again with\n' +
+        '`aqlake rollback --table T --date D --version N`.',
+    )
+    .action(async (flags: HistoryFlags, command: Command) => {
+      // `catalog` itself takes --table and --json, and commander gives them to it: read them from there too.
+      const parent = (command.parent?.opts() ?? {}) as CatalogFlags;
+      const tableFlag = flags.table ?? parent.table;
+      const json = flags.json ?? parent.json;
+      if (!tableFlag) throw new UsageError('--table: which table? (e.g. --table measurements)');
+      const runtime = await openLakeRuntime(configFor(command));
+      try {
+        const table = knownTable(runtime.meta, tableFlag);
+        const date = flags.date === undefined ? undefined : parseDate('--date', flags.date);
+        const history = listVersionHistory(
+          runtime.meta,
+          table.table,
+          table.partitioned ? date : undefined,
+        ).map((v) => ({
+          versionId: v.versionId,
+          localDate: v.localDate,
+          state: v.state,
+          runId: v.runId,
+          rows: v.rows,
+          bytes: v.bytes,
+          checks: checkSummary(runtime.meta, v.versionId),
+          createdAt: v.createdAt,
+          committedAt: v.committedAt,
+          supersededAt: v.state === 'superseded' ? v.retiredAt : null,
+          discardedAt: v.state === 'discarded' ? v.retiredAt : null,
+          objectKept: v.filesDeletedAt === null && v.state !== 'discarded',
+        }));
+        if (json) {
+          process.stdout.write(`${JSON.stringify({ table: `dev.${table.table}`, versions: history })}\n`);
+          return;
+        }
+        if (history.length === 0) {
+          process.stdout.write(`dev.${table.table}${date ? `/${date}` : ''}: no versions\n`);
+          return;
+        }
+        process.stdout.write(
+          `${formatTable(
+            [
+              'partition',
+              'version',
+              'state',
+              'run',
+              'rows',
+              'checks',
+              'created',
+              'committed',
+              'superseded',
+              'kept',
+            ],
+            history.map((h) => [
+              h.localDate ?? '(whole table)',
+              String(h.versionId),
+              h.state,
+              h.runId ?? '-',
+              String(h.rows),
+              h.checks.text,
+              shortTime(h.createdAt),
+              shortTime(h.committedAt),
+              shortTime(h.supersededAt ?? h.discardedAt),
+              h.objectKept ? 'yes' : 'no',
+            ]),
+          )}\n`,
+        );
+      } finally {
+        await runtime.close();
+      }
+    });
+
+  catalog
     .command('ddl')
     .description(
       'print Athena CREATE EXTERNAL TABLE statements for the dev tables (their latest schema versions)',
@@ -111,6 +208,48 @@ export function registerCatalog(program: Command): void {
         await runtime.close();
       }
     });
+}
+
+/** A table the catalog knows, named with or without its `dev.` schema; else a usage error listing the known ones. */
+export function knownTable(meta: MetaDb, name: string): TableSummary {
+  const tables = listTables(meta);
+  const wanted = name.replace(/^(dev|prod)\./, '');
+  const table = tables.find((t) => t.table === wanted);
+  if (!table)
+    throw new UsageError(
+      `--table: no table "${name}" in the catalog (known: ${tables.map((t) => t.table).join(', ') || 'none yet'})`,
+    );
+  return table;
+}
+
+export function parseDate(flag: string, value: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)))
+    throw new UsageError(`${flag}: expected a date YYYY-MM-DD, got "${value}"`);
+  return value;
+}
+
+/** A version's checks at a glance: the latest result of each check. */
+function checkSummary(
+  meta: MetaDb,
+  versionId: number,
+): { pass: number; warn: number; fail: number; failed: string[]; text: string } {
+  const latest = new Map<string, ReturnType<typeof listCheckResults>[number]>();
+  for (const r of listCheckResults(meta, { versionId })) if (!latest.has(r.check)) latest.set(r.check, r);
+  const all = [...latest.values()];
+  const failed = all.filter((r) => r.status === 'fail' && r.severity === 'error').map((r) => r.check);
+  const warn = all.filter((r) => r.status !== 'pass' && r.severity !== 'error').length;
+  const pass = all.filter((r) => r.status === 'pass').length;
+  const text =
+    all.length === 0
+      ? 'not run'
+      : failed.length > 0
+        ? `FAILED ${failed.join(', ')}`
+        : `${pass} pass${warn > 0 ? `, ${warn} warn` : ''}`;
+  return { pass, warn, fail: failed.length, failed, text };
+}
+
+function shortTime(iso: string | null): string {
+  return iso === null ? '-' : `${iso.slice(0, 16).replace('T', ' ')}Z`;
 }
 
 function formatTables(tables: ReturnType<typeof listTables>): string {

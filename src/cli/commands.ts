@@ -10,6 +10,7 @@ import { registerExtract } from './extract.js';
 import { registerInit } from './init.js';
 import { registerLogs } from './logs.js';
 import { registerQuery } from './query.js';
+import { registerRollback } from './rollback.js';
 import { registerRun } from './run.js';
 import { registerRuns } from './runs.js';
 import { registerScheduler } from './scheduler.js';
@@ -34,6 +35,7 @@ export const commandModules: ((program: Command) => void)[] = [
   registerClear,
   registerServe,
   registerCatalog,
+  registerRollback,
   registerVacuum,
   registerQuery,
   registerCheck,

@@ -1,7 +1,9 @@
-// aqlake vacuum: deletes dev/ files no committed or staged version references (crash leftovers, superseded files).
+// aqlake vacuum: deletes version objects past the retention, versions never committed, and crash leftovers.
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { vacuumLake } from '../lake/catalog/index.js';
+import { COPY_TMP_DIR } from '../lake/store/local/local-store.js';
 import { openLakeRuntime } from '../pipeline/runtime.js';
 import { transformWorkRoot } from '../pipeline/transform.js';
 import { formatBytes } from './catalog.js';
@@ -11,13 +13,16 @@ interface VacuumFlags {
   dryRun?: boolean;
   graceMinutes: string;
   stagedMaxAgeHours: string;
+  retentionDays?: string;
   json?: boolean;
 }
 
 export function registerVacuum(program: Command): void {
   program
     .command('vacuum')
-    .description('delete files under dev/ that no current or staged partition version references')
+    .description(
+      'delete replaced versions older than lake.retentionDays, discarded versions, and files a crash left behind',
+    )
     .option('--dry-run', 'only list what would be deleted')
     .option(
       '--grace-minutes <n>',
@@ -29,18 +34,27 @@ export function registerVacuum(program: Command): void {
       'discard staged versions older than this (a crash, or a day that failed its checks)',
       '168',
     )
+    .option(
+      '--retention-days <n>',
+      'keep replaced versions (history, rollback) this many days (default: lake.retentionDays, 7)',
+    )
     .option('--json', 'print the result as JSON')
     .action(async (flags: VacuumFlags, command: Command) => {
       const graceMinutes = parseWholeNumber('--grace-minutes', flags.graceMinutes);
       const stagedMaxAgeMinutes = parseWholeNumber('--staged-max-age-hours', flags.stagedMaxAgeHours) * 60;
       const config = configFor(command);
+      const retentionDays =
+        flags.retentionDays === undefined
+          ? config.lake.retentionDays
+          : parseWholeNumber('--retention-days', flags.retentionDays);
       const runtime = await openLakeRuntime(config);
       try {
         const result = await vacuumLake(runtime.store, runtime.meta, {
           graceMinutes,
           stagedMaxAgeMinutes,
           dryRun: flags.dryRun,
-          workDir: transformWorkRoot(config.home),
+          retentionDays,
+          workDirs: [transformWorkRoot(config.home), join(config.home, COPY_TMP_DIR)],
         });
         if (flags.json) {
           process.stdout.write(`${JSON.stringify({ dryRun: !!flags.dryRun, ...result })}\n`);

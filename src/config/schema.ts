@@ -104,6 +104,12 @@ export const configSchema = z.strictObject({
       maxStalenessHours: z.number().positive().default(72),
     })
     .default({ minCoveragePct: 50, maxStalenessHours: 72 }),
+  lake: z
+    .strictObject({
+      /** Days a replaced version's object stays under `_versions/` (history, rollback) before vacuum removes it. */
+      retentionDays: z.number().int().min(0).default(7),
+    })
+    .default({ retentionDays: 7 }),
   orchestrator: z
     .strictObject({
       parallelism: z.number().int().positive().default(2),

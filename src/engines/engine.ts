@@ -51,6 +51,8 @@ export interface MeasurementsTransformInput {
   /** Local calendar days, both inclusive. */
   fromDate: string;
   toDate: string;
+  /** Names the versions an engine that `readsStore` writes (the lake's newVersionTag): `…/{date}/{tag}.parquet`. */
+  versionTag?: string;
   objects: readonly RawMeasurementsObject[];
   /** Local paths of dev.locations' current files: timezone and coordinates of each location over time. */
   locationFiles: readonly string[];

@@ -1,4 +1,5 @@
 // The key layout of the lake zones (ARCHITECTURE §3): one place builds and parses every key.
+import { randomBytes } from 'node:crypto';
 
 export type Zone = 'raw' | 'dev' | 'prod';
 
@@ -46,15 +47,71 @@ export function rawArchiveKey(locationId: number, localDate: string): string {
   return `raw/openaq-archive/locationid=${locationId}/year=${year}/month=${month}/location-${locationId}-${year}${month}${day}.csv.gz`;
 }
 
-/** Folder of one dev partition: `dev/{table}/year=/month=/day=`. */
-export function devPartitionPrefix(table: string, localDate: string): string {
-  return `dev/${table}/${hivePartition(localDate)}`;
+/** A zone whose tables aqlake writes: dev (the transform's tables) or prod (tables materialised per day). */
+export type TableZone = 'dev' | 'prod';
+
+/** What a version's object holds: the table's rows, or the rows the transform quarantined (dev only). */
+export type ObjectKind = 'data' | 'quarantine';
+
+const TABLE = /^[a-z][a-z0-9_]*$/;
+
+function checkTable(table: string): void {
+  if (!TABLE.test(table)) throw new Error(`bad table name for a lake key: ${table}`);
 }
 
-export function devPartFile(table: string, localDate: string, fileId: string): string {
-  return `${devPartitionPrefix(table, localDate)}/part-${fileId}.parquet`;
+/**
+ * The folder (prefix, ending in `/`) a table's readers glob: `dev/measurements/`, `dev/locations/`,
+ * `dev/_quarantine/measurements/`, `prod/hourly/`. It holds exactly the current objects, nothing else.
+ */
+export function tableLocation(zone: TableZone, table: string, kind: ObjectKind = 'data'): string {
+  checkTable(table);
+  if (kind === 'quarantine') {
+    if (zone !== 'dev') throw new Error(`only dev tables have a quarantine: ${zone}.${table}`);
+    return `dev/_quarantine/${table}/`;
+  }
+  return `${zone}/${table}/`;
 }
 
-export function quarantinePartFile(table: string, localDate: string, fileId: string): string {
-  return `dev/_quarantine/${table}/${hivePartition(localDate)}/part-${fileId}.parquet`;
+/**
+ * The one current object of a table's partition, at a deterministic key: `{location}year=YYYY/month=MM/day=DD/data.parquet`
+ * for a partitioned table, `{location}data.parquet` for an unpartitioned one (localDate null).
+ */
+export function currentObjectKey(
+  zone: TableZone,
+  table: string,
+  localDate: string | null,
+  kind: ObjectKind = 'data',
+): string {
+  const location = tableLocation(zone, table, kind);
+  return localDate === null
+    ? `${location}data.parquet`
+    : `${location}${hivePartition(localDate)}/data.parquet`;
+}
+
+/** Where every version of every table lives, outside all table locations: `{zone}/_versions/`. */
+export function versionsPrefix(zone: TableZone): string {
+  return `${zone}/_versions/`;
+}
+
+/**
+ * One immutable version object, written once: `{zone}/_versions/{table}/{YYYY-MM-DD | _}/{tag}.parquet`
+ * (quarantine: `{zone}/_versions/_quarantine/{table}/…`). `tag` comes from newVersionTag.
+ */
+export function versionObjectKey(
+  zone: TableZone,
+  table: string,
+  localDate: string | null,
+  tag: string,
+  kind: ObjectKind = 'data',
+): string {
+  checkTable(table);
+  if (localDate !== null) splitIsoDate(localDate);
+  if (!/^[A-Za-z0-9-]+$/.test(tag)) throw new Error(`bad version tag: ${tag}`);
+  const folder = kind === 'quarantine' ? `_quarantine/${table}` : table;
+  return `${versionsPrefix(zone)}${folder}/${localDate ?? '_'}/${tag}.parquet`;
+}
+
+/** A fresh, sortable tag for a version object: `20240305T101502123Z-1a2b3c4d`. */
+export function newVersionTag(now: Date = new Date()): string {
+  return `${compactTimestamp(now)}-${randomBytes(4).toString('hex')}`;
 }

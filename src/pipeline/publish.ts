@@ -1,11 +1,11 @@
 // The publish task: makes a validated day visible. It proves the prod views compile over the lake with the new
-// version in place, commits the version (one catalog transaction), deletes the files it replaced, and resolves the
-// dev tables every reader (query, check, the HTTP API) builds its views over.
-import { dirname, join, resolve } from 'node:path';
+// version in place, commits the version (src/lake/commit.ts: the day's key in the tree is replaced atomically and
+// the catalog marks it current), and resolves the dev tables every reader (query, check, the HTTP API) builds its
+// views over.
+import { dirname, join, resolve, sep } from 'node:path';
 import type { DevTableFiles } from '../engines/engine.js';
 import { PipelineError } from '../errors.js';
 import {
-  commitAndCleanup,
   getCurrentVersion,
   getPartitionVersion,
   getStagedVersion,
@@ -14,6 +14,7 @@ import {
   listTables,
   type PartitionVersion,
 } from '../lake/catalog/index.js';
+import { commitVersions } from '../lake/commit.js';
 import type { MetaDb } from '../lake/meta/meta-db.js';
 import type { ObjectStore } from '../lake/store/index.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
@@ -32,8 +33,6 @@ export interface PublishResult {
   previousVersionId: number | null;
   /** True when nothing was staged: the day's current version stays, and only the views were rebuilt. */
   alreadyCurrent: boolean;
-  /** Replaced files that could not be deleted now (vacuum removes them). */
-  leftForVacuum: string[];
   /** The prod views that compiled over the lake with this version in it. */
   views: string[];
 }
@@ -71,7 +70,6 @@ export async function publishDay(
       versionId: current.versionId,
       previousVersionId: null,
       alreadyCurrent: true,
-      leftForVacuum: [],
       views,
     };
   }
@@ -91,16 +89,17 @@ export async function publishDay(
       localDate,
     );
   }
-  const commit = await commitAndCleanup(ctx.store, ctx.meta, table, localDate, staged.versionId, {
-    now: ctx.now?.(),
+  const now = ctx.now?.();
+  const commit = await commitVersions(ctx, [{ table, localDate, versionId: staged.versionId }], {
+    kind: 'publish',
+    ...(now ? { now } : {}),
   });
   const result: PublishResult = {
     table,
     localDate,
     versionId: staged.versionId,
-    previousVersionId: commit.previousVersionId,
+    previousVersionId: commit.items[0]?.previousVersionId ?? null,
     alreadyCurrent: false,
-    leftForVacuum: commit.leftForVacuum,
     views,
   };
   ctx.logger?.info({ task: 'publish', ...result, views: views.length }, 'day published');
@@ -147,6 +146,7 @@ export async function resolveDevTables(
 ): Promise<DevTableFiles[]> {
   const tables: DevTableFiles[] = [];
   for (const t of listTables(lake.meta)) {
+    if (t.zone !== 'dev') continue;
     const overrides = options.versionOverrides?.[t.table];
     const files = listTableFiles(lake.meta, t.table, overrides ? { versionOverrides: overrides } : {});
     const paths = options.readsStore
@@ -168,10 +168,10 @@ export async function resolveDevTables(
  */
 export function readableDevRoots(tables: readonly DevTableFiles[], home: string): string[] {
   const roots = new Set([resolve(join(home, 'dev'))]);
+  const marker = `${sep}dev${sep}`;
   for (const t of tables) {
     for (const path of t.paths) {
-      // …/dev/{table}/year=…/part.parquet → …/dev
-      const marker = `${join('dev', t.table)}`;
+      // …/dev/_versions/measurements/2024-06-01/tag.parquet → …/dev
       const at = path.lastIndexOf(marker);
       roots.add(at >= 0 ? resolve(path.slice(0, at), 'dev') : dirname(path));
     }

@@ -2,6 +2,8 @@
 import type { AqlakeConfig } from '../config/index.js';
 import type { Engine } from '../engines/engine.js';
 import { createEngine } from '../engines/index.js';
+import { errorMessage } from '../errors.js';
+import { recoverCommits } from '../lake/commit.js';
 import { type MetaDb, openMetaDb } from '../lake/meta/meta-db.js';
 import { createObjectStore } from '../lake/store/create-store.js';
 import type { ObjectStore } from '../lake/store/index.js';
@@ -20,14 +22,26 @@ export interface PipelineRuntime extends LakeRuntime {
   engine(): Promise<Engine>;
 }
 
+/**
+ * Opens the lake and rolls forward any commit a killed process left open (src/lake/commit.ts), so every command
+ * starts from a tree that matches the catalog.
+ */
 export async function openLakeRuntime(config: AqlakeConfig, logger?: Logger): Promise<LakeRuntime> {
   const store = await createObjectStore(config);
   const meta = openMetaDb(config.home);
+  const log = logger ?? createLogger({ secrets: [...environmentSecrets(), config.api.key] });
+  try {
+    const recovered = await recoverCommits({ store, meta });
+    if (recovered.length > 0)
+      log.warn({ commits: recovered }, 'rolled forward commits a stopped process left open');
+  } catch (err) {
+    log.error({ err: errorMessage(err) }, 'could not roll forward an open commit; the next command retries');
+  }
   return {
     config,
     store,
     meta,
-    logger: logger ?? createLogger({ secrets: [...environmentSecrets(), config.api.key] }),
+    logger: log,
     close: async () => {
       meta.close();
     },

@@ -1,18 +1,17 @@
 // The transform task: raw → dev. Reads the raw objects overlapping local days, has the engine write Parquet aside,
-// uploads it as new files and stages a new version of each day's partition — invisible until publish commits it.
+// uploads it as a new version object under dev/_versions/ and stages it — invisible until publish commits it.
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { RawMeasurementsObject } from '../engines/engine.js';
+import { dirname, join } from 'node:path';
+import type { LocalFile, RawMeasurementsObject } from '../engines/engine.js';
 import {
   type CatalogFile,
-  commitAndCleanup,
-  devTableFile,
   getCurrentVersion,
   listTableFiles,
   stagePartition,
 } from '../lake/catalog/index.js';
-import { devPartFile, quarantinePartFile } from '../lake/keys.js';
+import { commitVersions } from '../lake/commit.js';
+import { newVersionTag, versionObjectKey } from '../lake/keys.js';
 import { findRawObjects } from '../lake/manifest.js';
 import type { ObjectStore } from '../lake/store/index.js';
 import { projectPath } from '../paths.js';
@@ -114,6 +113,7 @@ export async function transformDays(
     const output = await ctx.engine.transformMeasurements({
       fromDate: from,
       toDate: to,
+      versionTag: newVersionTag(),
       objects,
       locationFiles,
       locationKeys,
@@ -125,18 +125,18 @@ export async function transformDays(
     await options.onStep?.('engine-done', {});
     const results: TransformDayResult[] = [];
     for (const day of output.days) {
-      // The engine's own objects (Glue wrote them to S3) are staged as they are; local files are uploaded.
+      // The engine's own objects (Glue wrote them to their version keys in S3) are staged as they are; an engine's
+      // local files are uploaded to new version keys.
       const files: CatalogFile[] = (day.storedFiles ?? []).map((f) => ({ ...f }));
-      for (const f of day.files) {
-        const key = devPartFile(MEASUREMENTS_TABLE, day.localDate, randomUUID());
+      const tag = newVersionTag();
+      for (const kind of ['data', 'quarantine'] as const) {
+        const written = kind === 'data' ? day.files : day.quarantineFiles;
+        if (written.length === 0) continue;
+        const f = await oneFile(ctx, written, `${day.localDate} ${kind}`);
+        const key = versionObjectKey('dev', MEASUREMENTS_TABLE, day.localDate, tag, kind);
         await ctx.store.putFile(key, f.localPath);
-        files.push({ key, rows: f.rows, bytes: f.bytes, kind: 'data' });
-        await options.onStep?.('file-uploaded', { localDate: day.localDate, key });
-      }
-      for (const f of day.quarantineFiles) {
-        const key = quarantinePartFile(MEASUREMENTS_TABLE, day.localDate, randomUUID());
-        await ctx.store.putFile(key, f.localPath);
-        files.push({ key, rows: f.rows, bytes: f.bytes, kind: 'quarantine' });
+        files.push({ key, rows: f.rows, bytes: f.bytes, kind });
+        if (kind === 'data') await options.onStep?.('file-uploaded', { localDate: day.localDate, key });
       }
       await options.onStep?.('uploaded', { localDate: day.localDate });
       const versionId = stagePartition(ctx.meta, {
@@ -216,13 +216,15 @@ export async function refreshDimensions(ctx: TransformContext): Promise<Dimensio
   try {
     const output = await ctx.engine.transformDimensions({ objects, workDir });
     const versionIds: Record<string, number> = {};
+    const tag = newVersionTag();
     for (const [table, out] of [
       [LOCATIONS_TABLE, output.locations],
       [SENSORS_TABLE, output.sensors],
     ] as const) {
       const files: CatalogFile[] = [];
-      for (const f of out.files) {
-        const key = devTableFile(table, randomUUID());
+      if (out.files.length > 0) {
+        const f = await oneFile(ctx, out.files, table);
+        const key = versionObjectKey('dev', table, null, tag);
         await ctx.store.putFile(key, f.localPath);
         files.push({ key, rows: f.rows, bytes: f.bytes });
       }
@@ -235,9 +237,18 @@ export async function refreshDimensions(ctx: TransformContext): Promise<Dimensio
         runId: ctx.runId,
       });
       await catalogVersion(ctx, versionId);
-      await commitAndCleanup(ctx.store, ctx.meta, table, null, versionId);
       versionIds[table] = versionId;
     }
+    // One commit: a reader never sees new locations beside old sensors.
+    await commitVersions(
+      ctx,
+      [LOCATIONS_TABLE, SENSORS_TABLE].map((table) => ({
+        table,
+        localDate: null,
+        versionId: versionIds[table]!,
+      })),
+      { kind: 'dimensions' },
+    );
     ctx.logger.info(
       { task: 'transform', snapshots: snapshots.length },
       'dev.locations and dev.sensors rebuilt',
@@ -251,6 +262,21 @@ export async function refreshDimensions(ctx: TransformContext): Promise<Dimensio
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The one file of a partition version (the lake keeps one object per partition). An engine that wrote several
+ * (a parallel writer) has them merged here with DuckDB, rows in file order.
+ */
+async function oneFile(ctx: TransformContext, files: readonly LocalFile[], what: string): Promise<LocalFile> {
+  if (files.length === 1) return files[0]!;
+  const { mergeParquetFiles } = await import('../engines/duckdb/merge-parquet.js');
+  const out = join(dirname(files[0]!.localPath), `merged-${randomUUID()}.parquet`);
+  ctx.logger.debug({ task: 'transform', files: files.length, what }, 'merging Parquet files into one object');
+  return mergeParquetFiles(
+    files.map((f) => f.localPath),
+    out,
+  );
 }
 
 async function localPaths(store: ObjectStore, keys: string[]): Promise<string[]> {

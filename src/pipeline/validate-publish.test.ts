@@ -9,20 +9,24 @@ import {
   writeRawLocations,
   writeRawMeasurements,
 } from '../../test/helpers/raw-objects.js';
-import { openTestLake, removeTestLake, type TestLake } from '../../test/helpers/transform-lake.js';
+import {
+  openTestLake,
+  readParquetRows,
+  removeTestLake,
+  type TestLake,
+} from '../../test/helpers/transform-lake.js';
 import { measurement, naive, writeMeasurementsParquet } from '../../test/prod-views-support.js';
 import { MEASUREMENTS_COLUMNS } from '../engines/duckdb/transform-measurements.js';
 import { PipelineError } from '../errors.js';
 import {
-  commitAndCleanup,
   getCurrentVersion,
   getPartitionVersion,
   listTableFiles,
-  READER_GRACE_MS,
   recordCatalogScan,
   stagePartition,
+  vacuumLake,
 } from '../lake/catalog/index.js';
-import { devPartFile } from '../lake/keys.js';
+import { currentObjectKey, versionObjectKey } from '../lake/keys.js';
 import { catalogDay } from './catalog-task.js';
 import { publishDay, readableDevRoots, resolveDevTables } from './publish.js';
 import { transformDay } from './transform.js';
@@ -78,6 +82,13 @@ async function dailyAverage(): Promise<unknown[][]> {
   }
 }
 
+/** The objects in the day's folder of the tree (what another engine globs). */
+async function treeDayKeys(): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const o of lake.store.list('dev/measurements/year=2024/month=03/day=10/')) keys.push(o.key);
+  return keys;
+}
+
 describe('validate → publish', () => {
   it('publishes a day whose checks pass, and readers then see it', async () => {
     const staged = await transformDay(lake, DAY);
@@ -107,7 +118,7 @@ describe('validate → publish', () => {
     expect(await dailyAverage()).toEqual([[12, 23]]);
   });
 
-  it('replaces the day with revised data and deletes the replaced files', async () => {
+  it('replaces the day with revised data: one object in the tree, the replaced version kept until the retention', async () => {
     const oldPaths = await currentPaths(lake, 'measurements', DAY);
     // A later fetch revises every value to 100: the newest fetch wins.
     await writeRawMeasurements(lake.store, lake.meta, {
@@ -122,14 +133,25 @@ describe('validate → publish', () => {
     await validateDay(ctx, DAY);
     const published = await publishDay(ctx, DAY);
     expect(published.previousVersionId).not.toBeNull();
-    expect(published.leftForVacuum).toEqual([]);
-    expect(oldPaths.length).toBeGreaterThan(0);
-    // Replaced files outlive the commit by the reader grace period; a later commit deletes them.
-    for (const p of oldPaths) expect(existsSync(p)).toBe(true);
+    expect(oldPaths.length).toBe(1);
     expect(await dailyAverage()).toEqual([[100, 23]]);
-    const later = new Date(ctx.now().getTime() + READER_GRACE_MS + 60_000);
-    await commitAndCleanup(lake.store, lake.meta, 'measurements', DAY, published.versionId, { now: later });
+    // The tree: one object for the day, holding the new version.
+    const tree = await treeDayKeys();
+    expect(tree).toEqual([currentObjectKey('dev', 'measurements', DAY)]);
+    expect(new Set((await readParquetRows([lake.store.pathOf(tree[0]!)])).map((r) => r.value))).toEqual(
+      new Set([100]),
+    );
+    // The replaced version stays under _versions/ (history, rollback) until vacuum's retention has passed.
+    for (const p of oldPaths) expect(existsSync(p)).toBe(true);
+    await vacuumLake(lake.store, lake.meta, { retentionDays: 7, graceMinutes: 0, now: ctx.now() });
+    for (const p of oldPaths) expect(existsSync(p)).toBe(true);
+    await vacuumLake(lake.store, lake.meta, {
+      retentionDays: 7,
+      graceMinutes: 0,
+      now: new Date(ctx.now().getTime() + 8 * 86_400_000),
+    });
     for (const p of oldPaths) expect(existsSync(p)).toBe(false);
+    expect(await dailyAverage()).toEqual([[100, 23]]);
   });
 
   it('keeps a day whose error check fails out of sight, naming the check and the partition', async () => {
@@ -144,8 +166,9 @@ describe('validate → publish', () => {
       }),
     );
     rows.push({ ...rows[0]!, value: 700 }, { ...rows[1]!, value: 700 }, { ...rows[1]!, value: 701 });
-    const key = devPartFile('measurements', DAY, 'duplicates');
+    const key = versionObjectKey('dev', 'measurements', DAY, 'duplicates');
     await writeMeasurementsParquet(lake.store.pathOf(key), rows);
+    const treeBefore = await treeDayKeys();
     const versionId = stagePartition(lake.meta, {
       table: 'measurements',
       localDate: DAY,
@@ -173,6 +196,11 @@ describe('validate → publish', () => {
     expect(getPartitionVersion(lake.meta, versionId)!.state).toBe('staged');
     expect(await dailyAverage()).toEqual([[100, 23]]);
     expect(listTableFiles(lake.meta, 'measurements').map((f) => f.key)).not.toContain(key);
+    // The tree still holds the last good version's one object, nothing of the refused one.
+    expect(await treeDayKeys()).toEqual(treeBefore);
+    expect(
+      new Set((await readParquetRows(treeBefore.map((k) => lake.store.pathOf(k)))).map((r) => r.value)),
+    ).toEqual(new Set([100]));
   });
 
   it('refuses to publish a version that was never validated', async () => {

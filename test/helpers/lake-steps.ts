@@ -1,5 +1,6 @@
 // The DAG's lakehouse steps for one day, as tests drive them: transform → catalog → commit (publish's swap).
-import { commitAndCleanup, listTableFiles } from '../../src/lake/catalog/index.js';
+import { listTableFiles } from '../../src/lake/catalog/index.js';
+import { commitVersions } from '../../src/lake/commit.js';
 import { catalogDay } from '../../src/pipeline/catalog-task.js';
 import { type TransformDayResult, transformDays } from '../../src/pipeline/transform.js';
 import type { TestLake } from './transform-lake.js';
@@ -13,7 +14,9 @@ export async function transformAndCommit(
   const days = await transformDays(lake, from, to);
   for (const day of days) {
     await catalogDay(lake, day.localDate, { versionId: day.versionId });
-    await commitAndCleanup(lake.store, lake.meta, 'measurements', day.localDate, day.versionId);
+    await commitVersions(lake, [
+      { table: 'measurements', localDate: day.localDate, versionId: day.versionId },
+    ]);
   }
   return days;
 }

@@ -1,12 +1,20 @@
-// A child process for test/commit-kill.test.ts: transforms, catalogs and commits one local day of the lake at
+// A child process for test/commit-kill.test.ts: transforms, catalogs and commits (src/lake/commit.ts) one local day of the lake at
 // argv[2], and stops at AQLAKE_TEST_PAUSE_AT (printing `PAUSED <point>`) so the parent can SIGKILL it exactly there.
 import { writeSync } from 'node:fs';
-import { commitPartition, markFilesDeleted } from '../../src/lake/catalog/index.js';
+import { commitVersions } from '../../src/lake/commit.js';
+import { createObjectStore } from '../../src/lake/store/create-store.js';
 import { catalogDay } from '../../src/pipeline/catalog-task.js';
 import { type TransformStep, transformDay } from '../../src/pipeline/transform.js';
 import { openTestLake } from './transform-lake.js';
 
-export type PausePoint = TransformStep | 'before-commit' | 'in-commit' | 'after-commit';
+export type PausePoint =
+  | TransformStep
+  | 'before-commit'
+  | 'intent-recorded'
+  | 'key-replaced'
+  | 'keys-replaced'
+  | 'in-finish'
+  | 'after-commit';
 
 const [home, day] = process.argv.slice(2);
 if (!home || !day) throw new Error('usage: transform-child.ts <home> <local date>');
@@ -32,21 +40,19 @@ function pauseSync(point: PausePoint): void {
   for (;;) Atomics.wait(cell, 0, 0, 60_000);
 }
 
-const lake = openTestLake(home);
+const testLake = openTestLake(home);
+// AQLAKE_STORE=s3 (with the bucket settings in the environment): the same steps against the S3 store.
+const lake =
+  process.env.AQLAKE_STORE === 's3'
+    ? { ...testLake, store: await createObjectStore(testLake.config) }
+    : testLake;
 const staged = await transformDay(lake, day, { onStep: (step) => pause(step) });
 await catalogDay(lake, day, { versionId: staged.versionId });
 await pause('before-commit');
-const { supersededKeys, previousVersionId } = commitPartition(
-  lake.meta,
-  'measurements',
-  day,
-  staged.versionId,
-  {
-    beforeCommit: () => pauseSync('in-commit'),
-  },
-);
+await commitVersions(lake, [{ table: 'measurements', localDate: day, versionId: staged.versionId }], {
+  onStep: (step) => (step === 'finished' ? undefined : pause(step)),
+  beforeFinish: () => pauseSync('in-finish'),
+});
 await pause('after-commit');
-for (const key of supersededKeys) await lake.store.delete(key);
-if (previousVersionId !== null) markFilesDeleted(lake.meta, [previousVersionId]);
 await lake.close();
 writeSync(1, `DONE ${staged.versionId}\n`);

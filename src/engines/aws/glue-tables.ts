@@ -1,6 +1,6 @@
 // The dev tables as the Glue Data Catalog declares them (schemas in code, not discovered by a crawler).
 import { athenaType } from '../../lake/catalog/athena-ddl.js';
-import { splitIsoDate } from '../../lake/keys.js';
+import { splitIsoDate, versionObjectKey } from '../../lake/keys.js';
 import { MEASUREMENTS_COLUMNS, QUARANTINE_COLUMNS } from '../dev-tables.js';
 import type { ColumnSchema } from '../engine.js';
 
@@ -50,13 +50,13 @@ export function partitionValues(localDate: string): string[] {
 }
 
 /**
- * Where the Glue job writes a day's new version, `{date}` standing for YYYY-MM-DD: one object under the zone's
- * `_versions/`, outside every table location (the open-lake layout); the lake's commit copies it to the table's
- * current key server-side. `dev/_versions/measurements/{date}/{tag}.parquet`,
+ * Where the Glue job writes a day's new version, `{date}` standing for YYYY-MM-DD: the lake's version key
+ * (versionObjectKey: one object under `dev/_versions/`, outside every table location); the lake's commit then copies
+ * it to the table's current key server-side. `dev/_versions/measurements/{date}/{tag}.parquet`,
  * `dev/_versions/_quarantine/measurements/{date}/{tag}.parquet`.
  */
 export function versionKeyTemplate(table: GlueTableDef, tag: string): string {
-  if (!/^[A-Za-z0-9_.-]+$/.test(tag)) throw new Error(`bad version tag: ${tag}`);
-  const [zone, ...rest] = table.prefix.split('/').filter(Boolean);
-  return `${zone}/_versions/${rest.join('/')}/{date}/${tag}.parquet`;
+  const kind = table.prefix.startsWith('dev/_quarantine/') ? 'quarantine' : 'data';
+  const probe = '2000-01-01';
+  return versionObjectKey('dev', MEASUREMENTS_TABLE.name, probe, tag, kind).replace(`/${probe}/`, '/{date}/');
 }

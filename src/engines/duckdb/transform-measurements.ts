@@ -13,6 +13,7 @@ import type {
   RawMeasurementsObject,
 } from '../engine.js';
 import { type DuckDbSession, sqlString, withSession } from './duckdb-instance.js';
+import { mergeParquetInSession } from './merge-parquet.js';
 import { sqlStatement } from './sql-files.js';
 import { insertArchiveRows } from './transform-archive.js';
 
@@ -185,9 +186,26 @@ async function copyByDay(db: DuckDbSession, copySql: string, target: string): Pr
   const meta = await db.rows<{ path: string; rows: number; bytes: number }>(sqlStatement(SQL, 'file_rows'), {
     paths,
   });
-  return meta.map((m) => {
+  const files = meta.map((m) => {
     const day = /partition_date=(\d{4}-\d{2}-\d{2})/.exec(m.path)?.[1];
     if (!day) throw new EngineError(`unexpected partition folder in ${m.path}`, 'Internal Error');
     return { localDate: day, localPath: m.path, rows: m.rows, bytes: m.bytes };
   });
+  // The lake keeps ONE object per day: a partitioned COPY may split a day (many open partitions, parallel
+  // writers), so a split day is merged into one file.
+  const merged: DayFile[] = [];
+  for (const localDate of [...new Set(files.map((f) => f.localDate))].sort()) {
+    const own = files.filter((f) => f.localDate === localDate);
+    if (own.length === 1) merged.push(own[0]!);
+    else {
+      const out = join(target, `day-${localDate}.parquet`);
+      const file = await mergeParquetInSession(
+        db,
+        own.map((f) => f.localPath),
+        out,
+      );
+      merged.push({ ...file, localDate });
+    }
+  }
+  return merged;
 }

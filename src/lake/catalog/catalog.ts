@@ -1,10 +1,11 @@
-// The catalog in SQLite: stage a partition version, record what the crawler found, commit (one transaction swaps a
-// partition's current version), and resolve a table's current files for readers.
+// The catalog in SQLite: stage a partition version, record what the crawler found, record and finish commits (the
+// SQLite half of src/lake/commit.ts), and resolve a table's current version objects for readers.
 import { AqlakeError } from '../../errors.js';
+import { currentObjectKey, type ObjectKind, type TableZone } from '../keys.js';
 import type { MetaDb } from '../meta/meta-db.js';
 import { compareSchemas, evolvedColumns, type SchemaChange, type TableColumn } from './schema-evolution.js';
 
-export type FileKind = 'data' | 'quarantine';
+export type FileKind = ObjectKind;
 export type VersionState = 'staged' | 'current' | 'superseded' | 'discarded';
 
 export interface CatalogFile {
@@ -27,6 +28,8 @@ export interface StageStats {
 
 export interface StagePartitionInput {
   table: string;
+  /** Default dev. A table belongs to one zone: its objects live under `{zone}/{table}/`. */
+  zone?: TableZone;
   /** The local day of a partitioned table; null for an unpartitioned one (dev.locations, dev.sensors). */
   localDate: string | null;
   files: readonly CatalogFile[];
@@ -72,6 +75,7 @@ export interface TableFile {
 
 export interface TableSummary {
   table: string;
+  zone: TableZone;
   partitioned: boolean;
   schemaVersion: number | null;
   partitions: number;
@@ -159,7 +163,11 @@ export function stagePartition(meta: MetaDb, input: StagePartitionInput): number
   const data = files.filter((f) => f.kind === 'data');
   const stats = input.stats ?? {};
   return meta.transaction(() => {
-    ensureTable(meta, input.table, input.localDate !== null, now);
+    if (data.length > 1 || files.length - data.length > 1)
+      throw new CatalogError(
+        `${describePartition(input.table, input.localDate)}: a version holds one object per kind (the lake keeps one object per partition), got ${data.length} data and ${files.length - data.length} quarantine`,
+      );
+    ensureTable(meta, input.table, input.localDate !== null, now, input.zone ?? 'dev');
     const result = meta
       .prepare(
         `INSERT INTO catalog_versions (table_name, partition_key, state, columns_json, row_count, bytes, file_count,
@@ -192,14 +200,16 @@ export function stagePartition(meta: MetaDb, input: StagePartitionInput): number
   })();
 }
 
-function ensureTable(meta: MetaDb, table: string, partitioned: boolean, now: string): void {
-  const row = meta.prepare('SELECT partitioned FROM catalog_tables WHERE table_name = ?').get(table) as
-    | { partitioned: number }
+function ensureTable(meta: MetaDb, table: string, partitioned: boolean, now: string, zone: TableZone): void {
+  const row = meta.prepare('SELECT partitioned, zone FROM catalog_tables WHERE table_name = ?').get(table) as
+    | { partitioned: number; zone: TableZone }
     | undefined;
   if (!row) {
     meta
-      .prepare('INSERT INTO catalog_tables (table_name, partitioned, created_at) VALUES (?, ?, ?)')
-      .run(table, partitioned ? 1 : 0, now);
+      .prepare('INSERT INTO catalog_tables (table_name, partitioned, created_at, zone) VALUES (?, ?, ?, ?)')
+      .run(table, partitioned ? 1 : 0, now, zone);
+  } else if (row.zone !== zone) {
+    throw new CatalogError(`table ${table} belongs to the ${row.zone} zone, not ${zone}`);
   } else if (row.partitioned !== (partitioned ? 1 : 0)) {
     throw new CatalogError(
       `dev.${table} is ${row.partitioned ? 'partitioned by local_date' : 'unpartitioned'}; a version ${partitioned ? 'with' : 'without'} a local date does not fit`,
@@ -267,62 +277,205 @@ export function recordCatalogScan(
   })();
 }
 
-export interface CommitOptions {
-  now?: Date;
-  /** Runs inside the commit transaction, just before it ends (tests use it to kill a process mid-commit). */
-  beforeCommit?: () => void;
+/** One (table, partition, version) of a commit. */
+export interface CommitItem {
+  table: string;
+  /** The local day of a partitioned table; null for an unpartitioned one. */
+  localDate: string | null;
+  versionId: number;
 }
 
-export interface CommitResult {
-  /** Keys of the files of the version this commit replaced: delete them (see commitAndCleanup). */
-  supersededKeys: string[];
+/** What a commit does to one current key: copy a version object over it, or delete it (the version has none). */
+export interface CommitPlacement {
+  versionId: number;
+  /** The version object to copy, null to delete the target. */
+  sourceKey: string | null;
+  /** The table location's one object for the partition (`…/day=DD/data.parquet`). */
+  targetKey: string;
+}
+
+export interface OpenCommit {
+  commitId: number;
+  kind: string;
+  owner: string;
+  createdAt: string;
+  items: CommitItem[];
+}
+
+/** Another process's unfinished commit touches the same partitions: wait for it, or roll it forward if it died. */
+export class CommitBusyError extends CatalogError {
+  constructor(readonly commitIds: number[]) {
+    super(`commit(s) ${commitIds.join(', ')} of the same partitions are still open`);
+    this.name = 'CommitBusyError';
+  }
+}
+
+/**
+ * Step 1 of a commit, ONE transaction: checks every item (a cataloged staged version, or an earlier version whose
+ * object is kept: a rollback) and records the intent. Items whose version is already current are left out; with
+ * none left, returns null. Throws CommitBusyError when an open commit touches one of the partitions.
+ */
+export function recordCommitIntent(
+  meta: MetaDb,
+  items: readonly CommitItem[],
+  options: { owner: string; kind: string; now?: Date },
+): number | null {
+  const now = (options.now ?? new Date()).toISOString();
+  const record = meta.transaction((): number | null => {
+    const todo: VersionRow[] = [];
+    const seen = new Set<string>();
+    for (const item of items) {
+      const key = partitionKey(item.localDate);
+      const v = versionRow(meta, item.versionId);
+      if (v.table_name !== item.table || v.partition_key !== key)
+        throw new CatalogError(
+          `version ${item.versionId} belongs to ${describe(v)}, not to ${describePartition(item.table, item.localDate)}`,
+        );
+      if (seen.has(`${v.table_name}/${key}`))
+        throw new CatalogError(`a commit holds one version per partition; ${describe(v)} appears twice`);
+      seen.add(`${v.table_name}/${key}`);
+      if (v.state === 'current') continue;
+      if (v.state === 'discarded' || (v.state === 'superseded' && v.files_deleted_at !== null))
+        throw new CatalogError(
+          `version ${item.versionId} of ${describe(v)} is ${v.state}${v.files_deleted_at ? ' and its object was vacuumed' : ''}; it cannot be committed`,
+        );
+      if (v.schema_version === null)
+        throw new CatalogError(
+          `version ${item.versionId} of ${describe(v)} has not been cataloged; run the catalog step before publishing it`,
+        );
+      todo.push(v);
+    }
+    if (todo.length === 0) return null;
+    const busy = meta
+      .prepare(
+        `SELECT DISTINCT c.commit_id FROM catalog_commits c JOIN catalog_commit_items i ON i.commit_id = c.commit_id
+         WHERE c.finished_at IS NULL AND i.table_name = ? AND i.partition_key = ?`,
+      )
+      .pluck();
+    const open = new Set<number>();
+    for (const v of todo) for (const id of busy.all(v.table_name, v.partition_key) as number[]) open.add(id);
+    if (open.size > 0) throw new CommitBusyError([...open].sort((a, b) => a - b));
+    const commitId = Number(
+      meta
+        .prepare('INSERT INTO catalog_commits (kind, owner, created_at) VALUES (?, ?, ?)')
+        .run(options.kind, options.owner, now).lastInsertRowid,
+    );
+    const insert = meta.prepare(
+      'INSERT INTO catalog_commit_items (commit_id, version_id, table_name, partition_key) VALUES (?, ?, ?, ?)',
+    );
+    for (const v of todo) insert.run(commitId, v.version_id, v.table_name, v.partition_key);
+    return commitId;
+  });
+  return record.immediate();
+}
+
+/** Commits recorded and not finished (a crash between the intent and the last step), oldest first. */
+export function openCommits(meta: MetaDb): OpenCommit[] {
+  const commits = meta
+    .prepare(
+      'SELECT commit_id, kind, owner, created_at FROM catalog_commits WHERE finished_at IS NULL ORDER BY commit_id',
+    )
+    .all() as { commit_id: number; kind: string; owner: string; created_at: string }[];
+  return commits.map((c) => ({
+    commitId: c.commit_id,
+    kind: c.kind,
+    owner: c.owner,
+    createdAt: c.created_at,
+    items: (
+      meta
+        .prepare(
+          'SELECT table_name, partition_key, version_id FROM catalog_commit_items WHERE commit_id = ? ORDER BY table_name, partition_key',
+        )
+        .all(c.commit_id) as { table_name: string; partition_key: string; version_id: number }[]
+    ).map((i) => ({
+      table: i.table_name,
+      localDate: i.partition_key === '' ? null : i.partition_key,
+      versionId: i.version_id,
+    })),
+  }));
+}
+
+/**
+ * Step 2's plan: for each item of the commit, each current key of its partition (data, and quarantine for a
+ * partitioned dev table) with the version object to copy over it, or null to delete it.
+ */
+export function commitPlacements(meta: MetaDb, commitId: number): CommitPlacement[] {
+  const items = meta
+    .prepare(
+      `SELECT i.version_id, i.table_name, i.partition_key, t.zone FROM catalog_commit_items i
+       JOIN catalog_tables t ON t.table_name = i.table_name WHERE i.commit_id = ? ORDER BY i.table_name, i.partition_key`,
+    )
+    .all(commitId) as { version_id: number; table_name: string; partition_key: string; zone: TableZone }[];
+  const placements: CommitPlacement[] = [];
+  for (const item of items) {
+    const localDate = item.partition_key === '' ? null : item.partition_key;
+    const kinds: FileKind[] = localDate !== null && item.zone === 'dev' ? ['data', 'quarantine'] : ['data'];
+    const files = meta
+      .prepare('SELECT key, kind FROM catalog_files WHERE version_id = ?')
+      .all(item.version_id) as { key: string; kind: FileKind }[];
+    for (const kind of kinds)
+      placements.push({
+        versionId: item.version_id,
+        sourceKey: files.find((f) => f.kind === kind)?.key ?? null,
+        targetKey: currentObjectKey(item.zone, item.table_name, localDate, kind),
+      });
+  }
+  return placements;
+}
+
+export interface FinishedItem extends CommitItem {
+  /** The version this commit replaced, if the partition had one. */
   previousVersionId: number | null;
 }
 
 /**
- * Makes a staged, cataloged version the partition's current one, in ONE SQLite transaction: readers resolving
- * files through the catalog see the old partition or the new one, never a mix. Committing the version that is
- * already current does nothing.
+ * Step 3 of a commit, ONE transaction: marks each item's version current and its predecessor superseded, and
+ * finishes the intent. Finishing a finished commit does nothing (two processes may roll the same one forward).
  */
-export function commitPartition(
+export function finishCommit(
   meta: MetaDb,
-  table: string,
-  localDate: string | null,
-  versionId: number,
-  options: CommitOptions = {},
-): CommitResult {
-  const key = partitionKey(localDate);
+  commitId: number,
+  options: { now?: Date; beforeFinish?: () => void } = {},
+): FinishedItem[] {
   const now = (options.now ?? new Date()).toISOString();
-  const commit = meta.transaction((): CommitResult => {
-    const v = versionRow(meta, versionId);
-    if (v.table_name !== table || v.partition_key !== key)
-      throw new CatalogError(
-        `version ${versionId} belongs to ${describe(v)}, not to ${describePartition(table, localDate)}`,
-      );
-    if (v.state === 'current') return { supersededKeys: [], previousVersionId: versionId };
-    if (v.state !== 'staged')
-      throw new CatalogError(`version ${versionId} of ${describe(v)} is ${v.state} and cannot be committed`);
-    if (v.schema_version === null)
-      throw new CatalogError(
-        `version ${versionId} of ${describe(v)} has not been cataloged; run the catalog step before publishing it`,
-      );
-    const previous = meta
-      .prepare(
-        "SELECT version_id FROM catalog_versions WHERE table_name = ? AND partition_key = ? AND state = 'current'",
-      )
-      .get(table, key) as { version_id: number } | undefined;
-    if (previous)
+  const finish = meta.transaction((): FinishedItem[] => {
+    const c = meta.prepare('SELECT finished_at FROM catalog_commits WHERE commit_id = ?').get(commitId) as
+      | { finished_at: string | null }
+      | undefined;
+    if (!c) throw new CatalogError(`no commit ${commitId}`);
+    if (c.finished_at !== null) return [];
+    const items = meta
+      .prepare('SELECT version_id, table_name, partition_key FROM catalog_commit_items WHERE commit_id = ?')
+      .all(commitId) as { version_id: number; table_name: string; partition_key: string }[];
+    const finished: FinishedItem[] = [];
+    for (const item of items) {
+      const previous = meta
+        .prepare(
+          "SELECT version_id FROM catalog_versions WHERE table_name = ? AND partition_key = ? AND state = 'current'",
+        )
+        .pluck()
+        .get(item.table_name, item.partition_key) as number | undefined;
+      if (previous !== undefined && previous !== item.version_id)
+        meta
+          .prepare("UPDATE catalog_versions SET state = 'superseded', retired_at = ? WHERE version_id = ?")
+          .run(now, previous);
       meta
-        .prepare("UPDATE catalog_versions SET state = 'superseded', retired_at = ? WHERE version_id = ?")
-        .run(now, previous.version_id);
-    meta
-      .prepare("UPDATE catalog_versions SET state = 'current', committed_at = ? WHERE version_id = ?")
-      .run(now, versionId);
-    const supersededKeys = previous ? fileKeys(meta, previous.version_id) : [];
-    options.beforeCommit?.();
-    return { supersededKeys, previousVersionId: previous?.version_id ?? null };
+        .prepare(
+          "UPDATE catalog_versions SET state = 'current', committed_at = ?, retired_at = NULL WHERE version_id = ?",
+        )
+        .run(now, item.version_id);
+      finished.push({
+        table: item.table_name,
+        localDate: item.partition_key === '' ? null : item.partition_key,
+        versionId: item.version_id,
+        previousVersionId: previous === item.version_id ? null : (previous ?? null),
+      });
+    }
+    meta.prepare('UPDATE catalog_commits SET finished_at = ? WHERE commit_id = ?').run(now, commitId);
+    options.beforeFinish?.();
+    return finished;
   });
-  return commit.immediate();
+  return finish.immediate();
 }
 
 /** Marks staged versions as never to be committed (their files become garbage for vacuum). */
@@ -419,6 +572,41 @@ export function getPartitionVersion(meta: MetaDb, versionId: number): PartitionV
   return row ? toVersion(meta, row) : null;
 }
 
+/** Every version of a table's partitions (one partition when `localDate` is given), newest first. */
+export function listVersionHistory(
+  meta: MetaDb,
+  table: string,
+  localDate?: string | null,
+): PartitionVersion[] {
+  const rows = meta
+    .prepare(
+      `SELECT * FROM catalog_versions WHERE table_name = ? AND (? IS NULL OR partition_key = ?)
+       ORDER BY partition_key DESC, version_id DESC`,
+    )
+    .all(
+      table,
+      localDate === undefined ? null : partitionKey(localDate),
+      localDate === undefined ? null : partitionKey(localDate),
+    ) as VersionRow[];
+  return rows.map((r) => toVersion(meta, r));
+}
+
+/**
+ * The version a rollback of a partition goes back to: the superseded version retired last (the one the current
+ * version replaced) whose object is still kept, or null.
+ */
+export function previousKeptVersion(meta: MetaDb, table: string, localDate: string | null): number | null {
+  const id = meta
+    .prepare(
+      `SELECT version_id FROM catalog_versions
+       WHERE table_name = ? AND partition_key = ? AND state = 'superseded' AND files_deleted_at IS NULL
+       ORDER BY retired_at DESC, version_id DESC LIMIT 1`,
+    )
+    .pluck()
+    .get(table, partitionKey(localDate)) as number | undefined;
+  return id ?? null;
+}
+
 export function getCurrentVersion(
   meta: MetaDb,
   table: string,
@@ -452,7 +640,7 @@ export function getStagedVersion(
 export function listTables(meta: MetaDb): TableSummary[] {
   const rows = meta
     .prepare(
-      `SELECT t.table_name, t.partitioned,
+      `SELECT t.table_name, t.zone, t.partitioned,
          (SELECT max(version) FROM catalog_schema_versions s WHERE s.table_name = t.table_name) AS schema_version,
          count(v.version_id) AS partitions, coalesce(sum(v.row_count), 0) AS rows, coalesce(sum(v.bytes), 0) AS bytes,
          coalesce(sum(v.file_count), 0) AS files, min(v.min_period_end_utc) AS min_end, max(v.max_period_end_utc) AS max_end,
@@ -463,6 +651,7 @@ export function listTables(meta: MetaDb): TableSummary[] {
     )
     .all() as {
     table_name: string;
+    zone: TableZone;
     partitioned: number;
     schema_version: number | null;
     partitions: number;
@@ -475,6 +664,7 @@ export function listTables(meta: MetaDb): TableSummary[] {
   }[];
   return rows.map((r) => ({
     table: r.table_name,
+    zone: r.zone,
     partitioned: r.partitioned === 1,
     schemaVersion: r.schema_version,
     partitions: r.partitions,
@@ -529,51 +719,79 @@ export function latestSchema(meta: MetaDb, table: string): SchemaVersion | null 
   return listSchemaVersions(meta, table).at(-1) ?? null;
 }
 
-/** Keys referenced by a version that may still be read or committed (staged or current). */
-export function liveFileKeys(meta: MetaDb): Set<string> {
+/** Keys of every version object the catalog knows, with its version's state and retirement time. */
+export function knownVersionObjects(
+  meta: MetaDb,
+): Map<string, { versionId: number; state: VersionState; retiredAt: string | null }> {
   const rows = meta
     .prepare(
-      `SELECT f.key FROM catalog_files f JOIN catalog_versions v ON v.version_id = f.version_id
-       WHERE v.state IN ('staged', 'current')`,
+      `SELECT f.key, v.version_id, v.state, v.retired_at FROM catalog_files f
+       JOIN catalog_versions v ON v.version_id = f.version_id`,
     )
-    .all() as { key: string }[];
-  return new Set(rows.map((r) => r.key));
+    .all() as { key: string; version_id: number; state: VersionState; retired_at: string | null }[];
+  return new Map(
+    rows.map((r) => [r.key, { versionId: r.version_id, state: r.state, retiredAt: r.retired_at }]),
+  );
 }
 
-/** Every key of a retired (superseded or discarded) version, with when it was retired. */
-export function retiredFiles(meta: MetaDb): Map<string, { versionId: number; retiredAt: string | null }> {
+/**
+ * The keys the table locations must hold: each current version's objects at its partition's key, plus every key an
+ * open commit is replacing (it may hold either version until the commit is rolled forward).
+ */
+export function expectedTreeKeys(meta: MetaDb): Set<string> {
   const rows = meta
     .prepare(
-      `SELECT f.key, v.version_id, v.retired_at FROM catalog_files f JOIN catalog_versions v ON v.version_id = f.version_id
-       WHERE v.state IN ('superseded', 'discarded')`,
+      `SELECT v.table_name, v.partition_key, t.zone, f.kind FROM catalog_versions v
+       JOIN catalog_tables t ON t.table_name = v.table_name
+       JOIN catalog_files f ON f.version_id = v.version_id
+       WHERE v.state = 'current'`,
     )
-    .all() as { key: string; version_id: number; retired_at: string | null }[];
-  return new Map(rows.map((r) => [r.key, { versionId: r.version_id, retiredAt: r.retired_at }]));
+    .all() as { table_name: string; partition_key: string; zone: TableZone; kind: FileKind }[];
+  const keys = new Set(
+    rows.map((r) =>
+      currentObjectKey(r.zone, r.table_name, r.partition_key === '' ? null : r.partition_key, r.kind),
+    ),
+  );
+  for (const c of meta
+    .prepare('SELECT commit_id FROM catalog_commits WHERE finished_at IS NULL')
+    .pluck()
+    .all() as number[])
+    for (const p of commitPlacements(meta, c)) keys.add(p.targetKey);
+  return keys;
 }
 
-/** Staged versions created before `before` (abandoned by a crash or a failed validation). */
+/** Staged versions created before `before` (abandoned by a crash or a failed validation), not in an open commit. */
 export function staleStagedVersions(meta: MetaDb, before: Date): number[] {
   return (
     meta
       .prepare(
-        "SELECT version_id FROM catalog_versions WHERE state = 'staged' AND created_at < ? ORDER BY version_id",
+        `SELECT version_id FROM catalog_versions v WHERE state = 'staged' AND created_at < ?
+           AND NOT EXISTS (SELECT 1 FROM catalog_commit_items i JOIN catalog_commits c ON c.commit_id = i.commit_id
+                           WHERE i.version_id = v.version_id AND c.finished_at IS NULL)
+         ORDER BY version_id`,
       )
       .all(before.toISOString()) as { version_id: number }[]
   ).map((r) => r.version_id);
 }
 
-/** Retired versions whose files have not all been recorded as deleted. */
-/** Replaced or discarded versions whose files are still in the store (retired before `retiredBefore`, when given). */
-export function retiredVersionsWithFiles(meta: MetaDb, retiredBefore?: Date): number[] {
+/**
+ * Versions whose objects may go: discarded ones retired before `discardedBefore`, superseded ones retired before
+ * `supersededBefore` (the retention), never a current or staged one, never one an open commit names.
+ */
+export function expiredVersions(meta: MetaDb, supersededBefore: Date, discardedBefore: Date): number[] {
   return (
     meta
       .prepare(
-        `SELECT version_id FROM catalog_versions
-         WHERE state IN ('superseded', 'discarded') AND files_deleted_at IS NULL
-           AND (@before IS NULL OR retired_at <= @before)
+        `SELECT version_id FROM catalog_versions v
+         WHERE files_deleted_at IS NULL
+           AND ((state = 'superseded' AND retired_at <= @superseded) OR (state = 'discarded' AND retired_at <= @discarded))
+           AND NOT EXISTS (SELECT 1 FROM catalog_commit_items i JOIN catalog_commits c ON c.commit_id = i.commit_id
+                           WHERE i.version_id = v.version_id AND c.finished_at IS NULL)
          ORDER BY version_id`,
       )
-      .all({ before: retiredBefore?.toISOString() ?? null }) as { version_id: number }[]
+      .all({ superseded: supersededBefore.toISOString(), discarded: discardedBefore.toISOString() }) as {
+      version_id: number;
+    }[]
   ).map((r) => r.version_id);
 }
 

@@ -1,15 +1,20 @@
-// The lake catalog: tables, schema versions, partition versions and files; the commit protocol; vacuum; Athena DDL.
+// The lake catalog: tables, schema versions, partition versions and files; the SQLite half of the commit protocol
+// (the whole commit is src/lake/commit.ts: commitVersions); vacuum; Athena DDL.
 export { type AthenaDdlOptions, athenaDdl, athenaType, createTableStatement } from './athena-ddl.js';
 export {
   CatalogError,
   type CatalogFile,
   type CatalogScan,
   type CatalogScanResult,
-  type CommitOptions,
-  type CommitResult,
-  commitPartition,
+  CommitBusyError,
+  type CommitItem,
+  type CommitPlacement,
+  commitPlacements,
   discardVersion,
+  expectedTreeKeys,
   type FileKind,
+  type FinishedItem,
+  finishCommit,
   getCurrentVersion,
   getPartitionVersion,
   getStagedVersion,
@@ -19,10 +24,15 @@ export {
   listSchemaVersions,
   listTableFiles,
   listTables,
+  listVersionHistory,
+  previousKeptVersion,
   markFilesDeleted,
+  type OpenCommit,
+  openCommits,
   type PartitionSummary,
   type PartitionVersion,
   recordCatalogScan,
+  recordCommitIntent,
   type SchemaVersion,
   type StagePartitionInput,
   type StageStats,
@@ -39,11 +49,8 @@ export {
   SchemaDriftError,
   type TableColumn,
 } from './schema-evolution.js';
-export { devTableFile } from './table-keys.js';
 export {
-  type CleanupResult,
-  commitAndCleanup,
-  READER_GRACE_MS,
+  DEFAULT_RETENTION_DAYS,
   type VacuumOptions,
   type VacuumReason,
   type VacuumResult,

@@ -1,85 +1,37 @@
-// Deleting what no reader can reach: superseded files right after a commit, and (vacuum) files left by a crash or
-// by versions that were never committed, once they are older than a grace period.
+// Vacuum: deletes what no reader and no rollback needs. Table locations hold only current objects by construction
+// (src/lake/commit.ts); what accumulates is under `{zone}/_versions/` (replaced versions, kept for history and
+// rollback until the retention ends; versions never committed) and what a crash leaves (scratch files in `_tmp/`,
+// version objects no catalog row knows, stray files in a table location).
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage } from '../../errors.js';
+import { versionsPrefix } from '../keys.js';
 import type { MetaDb } from '../meta/meta-db.js';
 import type { ObjectStore } from '../store/index.js';
 import {
-  type CommitOptions,
-  type CommitResult,
-  commitPartition,
   discardVersion,
+  expectedTreeKeys,
+  expiredVersions,
   fileKeys,
-  liveFileKeys,
+  knownVersionObjects,
   markFilesDeleted,
-  retiredFiles,
-  retiredVersionsWithFiles,
   staleStagedVersions,
 } from './catalog.js';
 
-export interface CleanupResult extends CommitResult {
-  /** Files of retired versions past the reader grace period that could not be deleted now; vacuum deletes them later. */
-  leftForVacuum: string[];
-}
-
-/**
- * How long the files of a replaced version stay after the commit. A reader resolves a table's files once and then reads
- * them (a query, a transform reading dev.locations, a page refresh); deleting them at the commit would fail a reader
- * that resolved the old list a moment before — two runs at once did exactly that.
- */
-export const READER_GRACE_MS = 10 * 60_000;
-
-export interface CleanupOptions extends CommitOptions {
-  /** Default READER_GRACE_MS. */
-  readerGraceMs?: number;
-}
-
-/**
- * commitPartition, then deletes the files of versions replaced longer than the reader grace period ago (this commit's
- * predecessor is deleted by a later commit or by vacuum). A failed delete only leaves work for vacuum.
- */
-export async function commitAndCleanup(
-  store: ObjectStore,
-  meta: MetaDb,
-  table: string,
-  localDate: string | null,
-  versionId: number,
-  options: CleanupOptions = {},
-): Promise<CleanupResult> {
-  const result = commitPartition(meta, table, localDate, versionId, options);
-  const now = options.now ?? new Date();
-  const retiredBefore = new Date(now.getTime() - (options.readerGraceMs ?? READER_GRACE_MS));
-  const leftForVacuum: string[] = [];
-  for (const id of retiredVersionsWithFiles(meta, retiredBefore)) {
-    const failed = await deleteKeys(store, fileKeys(meta, id));
-    if (failed.length === 0) markFilesDeleted(meta, [id], now);
-    else leftForVacuum.push(...failed);
-  }
-  return { ...result, leftForVacuum };
-}
-
-async function deleteKeys(store: ObjectStore, keys: readonly string[]): Promise<string[]> {
-  const failed: string[] = [];
-  for (const key of keys) {
-    try {
-      await store.delete(key);
-    } catch {
-      failed.push(key);
-    }
-  }
-  return failed;
-}
+/** Default days a replaced version's object is kept (config `lake.retentionDays`). */
+export const DEFAULT_RETENTION_DAYS = 7;
 
 export interface VacuumOptions {
-  /** Files younger than this are left alone: they may belong to a transform still running. Default 60. */
+  /** Unreferenced objects younger than this are left alone: a transform may be writing them. Default 60. */
   graceMinutes?: number;
   /** Staged versions older than this are discarded (a crash, or a day that failed validation). Default 7 days. */
   stagedMaxAgeMinutes?: number;
+  /** Replaced versions are kept this long for history and rollback. Default 7 days. */
+  retentionDays?: number;
   dryRun?: boolean;
   now?: Date;
-  /** A local scratch folder (the transform's `{home}/_tmp/transform`) whose old entries are removed too. */
-  workDir?: string;
+  /** Local scratch folders (the transform's `{home}/_tmp/transform`, the commit's `{home}/_tmp/commit`) to clean. */
+  workDirs?: readonly string[];
 }
 
 export type VacuumReason = 'orphan' | 'superseded' | 'discarded';
@@ -87,17 +39,20 @@ export type VacuumReason = 'orphan' | 'superseded' | 'discarded';
 export interface VacuumResult {
   deleted: { key: string; bytes: number; reason: VacuumReason }[];
   bytes: number;
-  /** Unreferenced files kept because they are younger than the grace period. */
+  /** Unreferenced objects kept because they are younger than the grace period. */
   keptYoung: number;
   discardedVersions: number[];
   removedWorkDirs: string[];
   errors: string[];
 }
 
+const ZONES = ['dev', 'prod'] as const;
+
 /**
- * Deletes every object under dev/ that no staged or current version references and that is older than the grace
- * period: orphans of a crashed transform, files of superseded or discarded versions. Staged versions older than
- * stagedMaxAgeMinutes are discarded first. With dryRun nothing changes; the result says what would go.
+ * Deletes, oldest state first: objects of superseded versions past the retention and of discarded versions past the
+ * grace period (never a current or staged one); objects under `_versions/` no catalog row knows and objects in a
+ * table location that is no current key, once older than the grace period; old scratch entries. Staged versions
+ * older than stagedMaxAgeMinutes are discarded first. With dryRun nothing changes; the result says what would go.
  */
 export async function vacuumLake(
   store: ObjectStore,
@@ -105,9 +60,11 @@ export async function vacuumLake(
   options: VacuumOptions = {},
 ): Promise<VacuumResult> {
   const now = options.now ?? new Date();
-  const graceMs = (options.graceMinutes ?? 60) * 60_000;
-  const cutoff = now.getTime() - graceMs;
+  const cutoff = now.getTime() - (options.graceMinutes ?? 60) * 60_000;
   const staleBefore = new Date(now.getTime() - (options.stagedMaxAgeMinutes ?? 7 * 24 * 60) * 60_000);
+  const retainedAfter = new Date(
+    now.getTime() - (options.retentionDays ?? DEFAULT_RETENTION_DAYS) * 24 * 3_600_000,
+  );
   const result: VacuumResult = {
     deleted: [],
     bytes: 0,
@@ -120,58 +77,59 @@ export async function vacuumLake(
   const stale = staleStagedVersions(meta, staleBefore);
   if (!options.dryRun) for (const id of stale) discardVersion(meta, id, now);
   result.discardedVersions = stale;
-  const staleKeys = new Set(stale.flatMap((id) => fileKeys(meta, id)));
 
-  // Read the live set after discarding and before listing: a version staged from here on only adds keys of files
-  // written after the listing began, which are younger than the grace period anyway.
-  const live = liveFileKeys(meta);
-  const retired = retiredFiles(meta);
-  for await (const object of store.list('dev/')) {
-    if (live.has(object.key) && !(options.dryRun && staleKeys.has(object.key))) continue;
-    const retiredInfo = retired.get(object.key);
-    const retiredAt = retiredInfo?.retiredAt ? Date.parse(retiredInfo.retiredAt) : 0;
-    const age = Math.max(object.lastModified.getTime(), staleKeys.has(object.key) ? 0 : retiredAt);
-    if (age > cutoff) {
-      result.keptYoung++;
-      continue;
+  // 1. Versions the catalog retired: their objects go as a whole, then the version records it.
+  const expired = new Set(expiredVersions(meta, retainedAfter, new Date(cutoff)));
+  // Staged versions discarded just now were abandoned long ago: their objects go in this pass.
+  for (const id of stale) expired.add(id);
+  const known = knownVersionObjects(meta);
+  const sizes = new Map<string, number>();
+  for (const zone of ZONES)
+    for await (const o of store.list(versionsPrefix(zone))) {
+      sizes.set(o.key, o.bytes);
+      // 2. Version objects no catalog row knows (a transform killed after its upload, before staging).
+      if (known.has(o.key)) continue;
+      if (o.lastModified.getTime() > cutoff) result.keptYoung++;
+      else await remove(o.key, o.bytes, 'orphan');
     }
-    const reason: VacuumReason = staleKeys.has(object.key)
-      ? 'discarded'
-      : retiredInfo
-        ? (versionState(meta, retiredInfo.versionId) ?? 'orphan')
-        : 'orphan';
+  const deletedVersions: number[] = [];
+  for (const id of [...expired].sort((a, b) => a - b)) {
+    let ok = true;
+    for (const key of fileKeys(meta, id)) {
+      const state = known.get(key)?.state;
+      const reason: VacuumReason = state === 'superseded' ? 'superseded' : 'discarded';
+      if (sizes.has(key)) ok = (await remove(key, sizes.get(key) ?? 0, reason)) && ok;
+    }
+    if (ok) deletedVersions.push(id);
+  }
+  if (!options.dryRun) markFilesDeleted(meta, deletedVersions, now);
+
+  // 3. Anything in a table location that is not a current key (only a foreign writer or an old layout puts it there).
+  const expected = expectedTreeKeys(meta);
+  for (const zone of ZONES)
+    for await (const o of store.list(`${zone}/`)) {
+      if (o.key.startsWith(versionsPrefix(zone)) || expected.has(o.key)) continue;
+      if (o.lastModified.getTime() > cutoff) result.keptYoung++;
+      else await remove(o.key, o.bytes, 'orphan');
+    }
+
+  for (const dir of options.workDirs ?? [])
+    result.removedWorkDirs.push(...(await removeOldEntries(dir, cutoff, !!options.dryRun)));
+  return result;
+
+  async function remove(key: string, bytes: number, reason: VacuumReason): Promise<boolean> {
     if (!options.dryRun) {
       try {
-        await store.delete(object.key);
+        await store.delete(key);
       } catch (err) {
-        result.errors.push(`${object.key}: ${errorMessage(err)}`);
-        continue;
+        result.errors.push(`${key}: ${errorMessage(err)}`);
+        return false;
       }
     }
-    result.deleted.push({ key: object.key, bytes: object.bytes, reason });
-    result.bytes += object.bytes;
+    result.deleted.push({ key, bytes, reason });
+    result.bytes += bytes;
+    return true;
   }
-
-  if (!options.dryRun) {
-    const done: number[] = [];
-    for (const id of retiredVersionsWithFiles(meta)) {
-      const keys = fileKeys(meta, id);
-      let gone = true;
-      for (const key of keys) if (await store.head(key)) gone = false;
-      if (gone) done.push(id);
-    }
-    markFilesDeleted(meta, done, now);
-  }
-  if (options.workDir)
-    result.removedWorkDirs = await removeOldEntries(options.workDir, cutoff, !!options.dryRun);
-  return result;
-}
-
-function versionState(meta: MetaDb, versionId: number): 'superseded' | 'discarded' | null {
-  const row = meta.prepare('SELECT state FROM catalog_versions WHERE version_id = ?').get(versionId) as
-    | { state: string }
-    | undefined;
-  return row?.state === 'superseded' || row?.state === 'discarded' ? row.state : null;
 }
 
 async function removeOldEntries(dir: string, cutoff: number, dryRun: boolean): Promise<string[]> {
@@ -185,7 +143,8 @@ async function removeOldEntries(dir: string, cutoff: number, dryRun: boolean): P
   for (const name of entries) {
     const path = join(dir, name);
     const info = await stat(path).catch(() => null);
-    if (!info || info.mtime.getTime() > cutoff) continue;
+    // ctime too: a hard link made a moment ago keeps its source's old mtime.
+    if (!info || Math.max(info.mtime.getTime(), info.ctime.getTime()) > cutoff) continue;
     if (!dryRun) await rm(path, { recursive: true, force: true });
     removed.push(path);
   }

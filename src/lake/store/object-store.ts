@@ -25,6 +25,13 @@ export interface ObjectStore {
   head(key: string): Promise<ObjectInfo | null>;
   /** Every object whose key starts with `prefix`, in key order. */
   list(prefix: string): AsyncIterable<ObjectInfo>;
+  /**
+   * Makes `toKey` hold `fromKey`'s bytes in ONE step a reader can observe: before it, a reader of `toKey` sees the
+   * previous object (or none); after it, the new one; never a partial or missing object in between. The filesystem
+   * hard-links (or copies) the source to a temp name in `{root}/_tmp/` and rename(2)s it over the target; S3 sends
+   * one server-side CopyObject. Throws ObjectNotFoundError when `fromKey` is absent.
+   */
+  copy(fromKey: string, toKey: string): Promise<ObjectInfo>;
   /** Deleting an absent key is not an error. */
   delete(key: string): Promise<void>;
   /**

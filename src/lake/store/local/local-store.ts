@@ -1,7 +1,7 @@
 // The ObjectStore on the local filesystem: keys are paths under the lake root; writes go to a temp file, then rename.
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { link, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { isNotFound } from '../../../errors.js';
@@ -14,6 +14,8 @@ import {
 } from '../object-store.js';
 
 const TMP_SUFFIX = '.aqlake-tmp';
+/** Under the root (the lake home), outside every zone: where copy() stages its link before the rename. */
+export const COPY_TMP_DIR = '_tmp/commit';
 
 export class LocalObjectStore implements ObjectStore {
   readonly url: string;
@@ -58,6 +60,32 @@ export class LocalObjectStore implements ObjectStore {
       const info = await this.head(key);
       if (info) yield info;
     }
+  }
+
+  async copy(fromKey: string, toKey: string): Promise<ObjectInfo> {
+    const from = this.pathOf(fromKey);
+    const to = this.pathOf(toKey);
+    const tmpDir = join(this.root, COPY_TMP_DIR);
+    await mkdir(tmpDir, { recursive: true });
+    await mkdir(dirname(to), { recursive: true });
+    const tmp = join(tmpDir, `${randomUUID()}${TMP_SUFFIX}`);
+    try {
+      try {
+        // A hard link costs no bytes; versions are never written in place, so sharing the inode is safe.
+        await link(from, tmp);
+      } catch (err) {
+        if (isNotFound(err)) throw new ObjectNotFoundError(fromKey);
+        await copyFile(from, tmp);
+      }
+      // rename(2) replaces the target atomically: a reader opens the old inode or the new one.
+      await rename(tmp, to);
+    } catch (err) {
+      await unlink(tmp).catch(() => {});
+      throw err;
+    }
+    const info = await this.head(toKey);
+    if (!info) throw new Error(`object vanished after copy: ${toKey}`);
+    return info;
   }
 
   async delete(key: string): Promise<void> {

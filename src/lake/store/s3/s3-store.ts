@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -138,6 +139,25 @@ export class S3ObjectStore implements ObjectStore {
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
+  }
+
+  async copy(fromKey: string, toKey: string): Promise<ObjectInfo> {
+    checkKey(fromKey);
+    checkKey(toKey);
+    try {
+      // One server-side copy: readers of toKey see the old object until S3 makes the new one visible, whole.
+      await this.client.send(
+        new CopyObjectCommand({
+          Bucket: this.bucket,
+          Key: toKey,
+          CopySource: `${this.bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`,
+        }),
+      );
+    } catch (err) {
+      if (isMissing(err)) throw new ObjectNotFoundError(fromKey);
+      throw err;
+    }
+    return this.headAfterWrite(toKey);
   }
 
   async delete(key: string): Promise<void> {
