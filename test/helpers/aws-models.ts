@@ -101,7 +101,14 @@ const isStream = (v: unknown) =>
   typeof v === 'object' && v !== null && typeof (v as { pipe?: unknown }).pipe === 'function';
 
 /** Every way `value` breaks shape `name` of the model, as `path: problem` lines (empty when it conforms). */
-export function shapeErrors(model: ServiceModel, name: string, value: unknown, path: string): string[] {
+export function shapeErrors(
+  model: ServiceModel,
+  name: string,
+  value: unknown,
+  path: string,
+  /** Check a JSON body as sent on the wire: timestamps as epoch seconds, blobs as base64 text. */
+  wire = false,
+): string[] {
   const shape = model.shapes[name];
   if (!shape) return [`${path}: the model has no shape ${name}`];
   if (value === undefined) return [];
@@ -129,7 +136,7 @@ export function shapeErrors(model: ServiceModel, name: string, value: unknown, p
           );
           continue;
         }
-        errors.push(...shapeErrors(model, m.shape, obj[key], `${path}.${key}`));
+        errors.push(...shapeErrors(model, m.shape, obj[key], `${path}.${key}`, wire));
       }
       for (const r of shape.required ?? [])
         if (obj[r] === undefined || obj[r] === null)
@@ -145,7 +152,7 @@ export function shapeErrors(model: ServiceModel, name: string, value: unknown, p
       if (!Array.isArray(value)) return [`${path}: expected a list (${name})`];
       range(value.length, 'length');
       value.forEach((v, i) => {
-        errors.push(...shapeErrors(model, shape.member!.shape, v, `${path}[${i}]`));
+        errors.push(...shapeErrors(model, shape.member!.shape, v, `${path}[${i}]`, wire));
       });
       return errors;
     }
@@ -154,8 +161,8 @@ export function shapeErrors(model: ServiceModel, name: string, value: unknown, p
       const entries = Object.entries(value as Record<string, unknown>);
       range(entries.length, 'size');
       for (const [k, v] of entries) {
-        errors.push(...shapeErrors(model, shape.key!.shape, k, `${path}{key ${JSON.stringify(k)}}`));
-        errors.push(...shapeErrors(model, shape.value!.shape, v, `${path}.${k}`));
+        errors.push(...shapeErrors(model, shape.key!.shape, k, `${path}{key ${JSON.stringify(k)}}`, wire));
+        errors.push(...shapeErrors(model, shape.value!.shape, v, `${path}.${k}`, wire));
       }
       return errors;
     }
@@ -192,6 +199,7 @@ export function shapeErrors(model: ServiceModel, name: string, value: unknown, p
     case 'boolean':
       return typeof value === 'boolean' ? [] : [`${path}: expected a boolean (${name})`];
     case 'timestamp':
+      if (wire) return typeof value === 'number' ? [] : [`${path}: expected epoch seconds (${name})`];
       return value instanceof Date && !Number.isNaN(value.getTime())
         ? []
         : [`${path}: expected a Date (${name}), got ${JSON.stringify(value)}`];
@@ -209,12 +217,12 @@ export function shapeErrors(model: ServiceModel, name: string, value: unknown, p
 }
 
 /** Every way `input` breaks the request shape of `operation` (a command name without `Command`). */
-export function requestErrors(service: AwsService, operation: string, input: unknown): string[] {
+export function requestErrors(service: AwsService, operation: string, input: unknown, wire = false): string[] {
   const model = serviceModel(service);
   const op = model.operations[operation];
   if (!op) return [`${service} has no operation ${operation}`];
   if (!op.input) return input && Object.keys(input).length ? [`${operation} takes no input`] : [];
-  return shapeErrors(model, op.input.shape, input ?? {}, operation);
+  return shapeErrors(model, op.input.shape, input ?? {}, operation, wire);
 }
 
 export class InvalidRequestShape extends Error {

@@ -35,6 +35,8 @@ export async function runGlueJobLocally(input: {
   args: Record<string, string>;
   objects?: ReadonlyMap<string, Uint8Array | string>;
   root?: string;
+  /** The script to run (default: glue_jobs/job_raw_to_dev.py of this checkout). */
+  script?: string;
   signal?: AbortSignal;
 }): Promise<LocalJobRun> {
   const root = input.root ?? (await mkdtemp(join(tmpdir(), 'aqlake-glue-bucket-')));
@@ -50,7 +52,7 @@ export async function runGlueJobLocally(input: {
   const argv = Object.entries(input.args).flatMap(([k, v]) => [k, v]);
   // Glue passes its own arguments too; the job must ignore them.
   argv.push('--JOB_ID', 'j_fake', '--JOB_RUN_ID', 'jr_fake', '--job-bookmark-option', 'job-bookmark-disable');
-  const child = spawn('python3', [GLUE_SCRIPT, ...argv], {
+  const child = spawn('python3', [input.script ?? GLUE_SCRIPT, ...argv], {
     env: {
       ...process.env,
       PYTHONPATH: FAKE_SPARK,

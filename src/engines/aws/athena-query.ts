@@ -53,7 +53,8 @@ export async function runAthenaQuery(
   athena: AthenaClient,
   input: AthenaQueryInput,
   poll: PollSettings,
-  onBytes: (bytes: number) => void = () => {},
+  /** Bytes scanned, and whether Athena bills the query (not DDL, not a failed query). */
+  onBytes: (bytes: number, billed: boolean) => void = () => {},
 ): Promise<AthenaQueryResult> {
   const { pages, ...rest } = await startAthenaQuery(athena, input, poll, onBytes);
   const rows: CellValue[][] = [];
@@ -69,7 +70,8 @@ export async function startAthenaQuery(
   athena: AthenaClient,
   input: AthenaQueryInput,
   poll: PollSettings,
-  onBytes: (bytes: number) => void = () => {},
+  /** Bytes scanned, and whether Athena bills the query (not DDL, not a failed query). */
+  onBytes: (bytes: number, billed: boolean) => void = () => {},
 ): Promise<AthenaPages> {
   const started = await athena.send(
     new StartQueryExecutionCommand({
@@ -100,8 +102,8 @@ export async function startAthenaQuery(
     throw abortedError(err, `Athena query ${id}`, input.sql);
   }
   const bytesScanned = execution.Statistics?.DataScannedInBytes ?? 0;
-  onBytes(bytesScanned);
   const state = execution.Status?.State;
+  onBytes(bytesScanned, execution.StatementType !== 'DDL' && state !== 'FAILED');
   if (state !== 'SUCCEEDED') {
     const why =
       execution.Status?.AthenaError?.ErrorMessage ??

@@ -19,7 +19,7 @@ import type {
 } from '../engine.js';
 import type { QualityRulesSpec } from './athena-dialect.js';
 import { type AwsClients, createAwsClients, destroyAwsClients } from './aws-clients.js';
-import { type AwsCost, addCost, zeroCost } from './aws-cost.js';
+import { type AwsCost, addCost, athenaQueryCost, glueRunCost, zeroCost } from './aws-cost.js';
 import type { AwsSettings } from './aws-settings.js';
 import { runAthenaChecks } from './checks.js';
 import { QUALITY_RULES_PATH } from './glue-artifacts.js';
@@ -123,7 +123,7 @@ export class AwsEngine implements Engine {
         s3: this.clients.s3,
         settings: this.settings,
         poll: { ...GLUE_POLL, ...this.options.poll?.glue },
-        onDpuSeconds: (n) => this.addCost({ glueDpuSeconds: n, glueJobRuns: 1 }),
+        onDpuSeconds: (n) => this.addCost(glueRunCost(n, this.settings.glueWorkers)),
       },
       {
         fromDate: input.fromDate,
@@ -198,7 +198,7 @@ export class AwsEngine implements Engine {
         athena: this.clients.athena,
         settings: this.settings,
         poll: this.athenaWait(input.signal),
-        onBytes: (n) => this.addCost({ athenaBytesScanned: n, athenaQueries: 1 }),
+        onBytes: (n, billed) => this.addCost(athenaQueryCost(n, billed)),
       },
       { table, keys, params: input.params, qualityRules: await readRules(input.params.qualityRulesPath) },
     );
@@ -210,8 +210,11 @@ export class AwsEngine implements Engine {
     options: { signal?: AbortSignal } = {},
   ): Promise<string[]> {
     await this.ensureTables();
-    return publishProdViews(this.clients.athena, this.settings, this.athenaWait(options.signal), (n) =>
-      this.addCost({ athenaBytesScanned: n, athenaQueries: 1 }),
+    return publishProdViews(
+      this.clients.athena,
+      this.settings,
+      this.athenaWait(options.signal),
+      (n, billed) => this.addCost(athenaQueryCost(n, billed)),
     );
   }
 
@@ -225,7 +228,7 @@ export class AwsEngine implements Engine {
       this.settings,
       { ...ATHENA_POLL, ...this.options.poll?.athena },
       views,
-      (n) => this.addCost({ athenaBytesScanned: n, athenaQueries: 1 }),
+      (n, billed) => this.addCost(athenaQueryCost(n, billed)),
     );
   }
 

@@ -25,7 +25,7 @@ export interface AthenaCheckDeps {
   athena: AthenaClient;
   settings: AwsSettings;
   poll: PollSettings;
-  onBytes?: (n: number) => void;
+  onBytes?: (n: number, billed: boolean) => void;
   checks?: readonly CheckFile[];
   views?: readonly ProdView[];
 }

@@ -33,7 +33,7 @@ export async function publishProdViews(
   athena: AthenaClient,
   settings: AwsSettings,
   poll: PollSettings,
-  onBytes?: (n: number) => void,
+  onBytes?: (n: number, billed: boolean) => void,
 ): Promise<string[]> {
   const out: string[] = [];
   for (const s of prodViewStatements(settings)) {
