@@ -73,6 +73,8 @@ export interface FakeAws {
   queries: Map<string, Query>;
   /** Make the next job runs fail with this message (a test of a failed transform). */
   failNextJobRuns: string[];
+  /** The next this-many job runs lose one row of each day's data object (a buggy job the checks must catch). */
+  dropRowInNextJobRuns: number;
   close(): Promise<void>;
 }
 
@@ -147,6 +149,7 @@ export async function startFakeAws(input: { s3: S3Client; bucket: string }): Pro
     jobs: new Map(),
     queries: new Map(),
     failNextJobRuns: [],
+    dropRowInNextJobRuns: 0,
   };
   const crawlers = new Map<string, Json>();
   const runs = new Map<string, JobRun>();
@@ -235,6 +238,8 @@ export async function startFakeAws(input: { s3: S3Client; bucket: string }): Pro
       );
     }
     const out = await runGlueJobLocally({ bucket, args, root, script });
+    const lose = state.dropRowInNextJobRuns > 0;
+    if (lose) state.dropRowInNextJobRuns--;
     if (out.status !== 0) throw new Error(out.stderr.trim().split('\n').slice(-3).join(' | '));
     // What the job wrote: Parquet for every version key, the rest (stats) as it is.
     const stats = JSON.parse(await readFile(join(root, args['--stats_key']!), 'utf8')) as {
@@ -251,7 +256,8 @@ export async function startFakeAws(input: { s3: S3Client; bucket: string }): Pro
         await mkdir(dirname(parquet), { recursive: true });
         const cols = columns.map((c) => `${JSON.stringify(c.name)}: '${c.type}'`).join(', ');
         await duck((q) =>
-          q(`COPY (SELECT * FROM read_json(${sq(join(root, key))}, format = 'newline_delimited', columns = {${cols}}))
+          q(`COPY (SELECT * FROM read_json(${sq(join(root, key))}, format = 'newline_delimited', columns = {${cols}})
+                   ${lose && kind === 'data' ? 'OFFSET 1' : ''})
              TO ${sq(parquet)} (FORMAT PARQUET, COMPRESSION SNAPPY)`),
         );
         const body = await readFile(parquet);
@@ -332,7 +338,9 @@ export async function startFakeAws(input: { s3: S3Client; bucket: string }): Pro
       };
       const failure = state.failNextJobRuns.shift();
       run.done = (failure ? Promise.reject(new Error(failure)) : runJob(run, job, args)).then(
-        () => void (run.state = 'SUCCEEDED'),
+        () => {
+          run.state = 'SUCCEEDED';
+        },
         (err: unknown) => {
           run.state = 'FAILED';
           run.error = err instanceof Error ? err.message : String(err);
@@ -551,7 +559,7 @@ export async function startFakeAws(input: { s3: S3Client; bucket: string }): Pro
     },
     GetQueryResults: (i) => {
       const q = state.queries.get(String(i.QueryExecutionId));
-      if (!q || q.state !== 'SUCCEEDED') throw new AwsError('InvalidRequestException', 'no results');
+      if (q?.state !== 'SUCCEEDED') throw new AwsError('InvalidRequestException', 'no results');
       const header = q.statementType === 'DML' ? [q.columns.map((c) => c.name)] : [];
       const all = [...header, ...q.rows];
       const start = Number(i.NextToken ?? 0);
@@ -610,13 +618,13 @@ export async function startFakeAws(input: { s3: S3Client; bucket: string }): Pro
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
-    ...state,
+  // The state object itself is returned, so a test's `aws.dropRowInNextJobRuns = 1` reaches the services.
+  return Object.assign(state, {
     endpoint: `http://127.0.0.1:${port}`,
     async close() {
       await Promise.all([...runs.values()].map((r) => r.done));
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await rm(work, { recursive: true, force: true });
     },
-  };
+  });
 }

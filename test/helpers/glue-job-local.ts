@@ -49,7 +49,7 @@ export async function runGlueJobLocally(input: {
     await writeFile(path, body);
   }
   const log = join(work, 's3.jsonl');
-  const argv = Object.entries(input.args).flatMap(([k, v]) => [k, v]);
+  const argv = Object.entries(input.args).flat();
   // Glue passes its own arguments too; the job must ignore them.
   argv.push('--JOB_ID', 'j_fake', '--JOB_RUN_ID', 'jr_fake', '--job-bookmark-option', 'job-bookmark-disable');
   const child = spawn('python3', [input.script ?? GLUE_SCRIPT, ...argv], {
