@@ -175,6 +175,29 @@ describe('aqlake run with AQLAKE_ENGINE=aws (s3rver + fake Glue and Athena)', ()
     expect(await bucketKeys('_aws/glue/tmp/')).toEqual([]);
   });
 
+  it('records what each run cost on AWS, shown by aqlake runs and aqlake tasks', {
+    timeout: 120_000,
+  }, async () => {
+    const listed = await runCli(['runs', '--json'], { env: awsEnv });
+    expect(listed.code, listed.stderr).toBe(0);
+    const runs = JSON.parse(listed.stdout) as {
+      runId: string;
+      awsCost?: { usd: number; glueBilledDpuSeconds: number };
+    }[];
+    const priced = runs.filter((r) => r.awsCost);
+    expect(priced.length).toBe(runs.length);
+    // Each run's transform is at least one Glue run billed one minute of 2 DPUs ($0.44/DPU-h): $0.0147.
+    for (const r of priced) expect(r.awsCost!.usd).toBeGreaterThanOrEqual((120 / 3600) * 0.44 - 1e-9);
+    const table = await runCli(['runs'], { env: awsEnv });
+    expect(table.stdout).toMatch(/AWS COST/);
+    const tasks = await runCli(['tasks', priced[0]!.runId], { env: awsEnv });
+    expect(tasks.code, tasks.stderr).toBe(0);
+    expect(tasks.stdout).toMatch(/^transform\s+success\s.*\$0\.0\d{3}/m);
+    expect(tasks.stdout).toMatch(/AWS cost of the run: \$0\.\d{4}/);
+    // The local run records no cost and shows no column.
+    expect((await runCli(['runs'], { env: localEnv })).stdout).not.toMatch(/AWS COST/);
+  });
+
   it('DESCRIBE (an Athena UTILITY statement) returns its rows', { timeout: 120_000 }, async () => {
     const rows = await query<{ col_name: string; data_type: string }>(awsEnv, 'DESCRIBE prod.daily_averages');
     expect(rows.map((r) => r.col_name)).toContain('value_avg');

@@ -52,6 +52,8 @@ export interface AwsEngineOptions {
   glueTimeoutMs?: number;
   athenaTimeoutMs?: number;
   newRunId?: () => string;
+  /** Told every priced call (a Glue job run, an Athena query) as it finishes, with its cost. */
+  onCost?: (cost: Partial<AwsCost>) => void;
 }
 
 /** Extra inputs the AWS engine can use beyond the seam's (see the report on the Engine seam). */
@@ -240,8 +242,24 @@ export class AwsEngine implements Engine {
 
   // --- helpers -----------------------------------------------------------------------------------------------
 
+  /**
+   * This engine for one task: the same clients and settings, its priced calls also told to `onCost` (the pipeline
+   * records them against the task). Not to be closed: the engine it came from owns the clients.
+   */
+  withCostListener(onCost: (cost: Partial<AwsCost>) => void): AwsEngine {
+    return new AwsEngine({
+      ...this.options,
+      clients: this.clients,
+      onCost: (c) => {
+        this.addCost(c);
+        onCost(c);
+      },
+    });
+  }
+
   private addCost(c: Partial<AwsCost>): void {
     this.totals = addCost(this.totals, c);
+    this.options.onCost?.(c);
   }
 
   private glueWait(signal?: AbortSignal): PollSettings {
