@@ -42,7 +42,6 @@ const ARGS = jobArguments(SETTINGS, {
 });
 const RULES_KEY = ARGS['--rules_s3_key']!;
 const TEMPLATE = ARGS['--output_key_template']!;
-const Q_TEMPLATE = ARGS['--quarantine_key_template']!;
 const TMP = ARGS['--tmp_prefix']!;
 
 type Row = Record<string, unknown>;

@@ -53,7 +53,7 @@ export function registerTasks(program: Command): void {
             : firstLine(ti.error ?? '', 120),
         ]);
         if (costs.size > 0) {
-          rows.forEach((row, i) => row.splice(5, 0, formatUsd(costs.get(tis[i]!.taskId))));
+          for (const [i, row] of rows.entries()) row.splice(5, 0, formatUsd(costs.get(tis[i]!.taskId)));
           const total = [...costs.values()].reduce((n, c) => n + c.usd, 0);
           process.stdout.write(
             `${formatTable(['TASK', 'STATE', 'TRY', 'STARTED (UTC)', 'DURATION', 'AWS COST', 'ERROR'], rows)}\n` +

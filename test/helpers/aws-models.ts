@@ -217,7 +217,12 @@ export function shapeErrors(
 }
 
 /** Every way `input` breaks the request shape of `operation` (a command name without `Command`). */
-export function requestErrors(service: AwsService, operation: string, input: unknown, wire = false): string[] {
+export function requestErrors(
+  service: AwsService,
+  operation: string,
+  input: unknown,
+  wire = false,
+): string[] {
   const model = serviceModel(service);
   const op = model.operations[operation];
   if (!op) return [`${service} has no operation ${operation}`];

@@ -14,10 +14,10 @@ export interface AwsCost {
 }
 
 /** AWS list prices (us-east-1 and most regions): Glue ETL $0.44 per DPU-hour, Athena $5 per TB scanned. */
-export const GLUE_USD_PER_DPU_HOUR = 0.44;
-export const ATHENA_USD_PER_TB = 5;
+const GLUE_USD_PER_DPU_HOUR = 0.44;
+const ATHENA_USD_PER_TB = 5;
 /** Athena's minimum per query (10 MB) and its TB (2^40 bytes, as its pricing rounds in MB of 2^20). */
-export const ATHENA_MIN_BILLED_BYTES = 10 * 2 ** 20;
+const ATHENA_MIN_BILLED_BYTES = 10 * 2 ** 20;
 const TB = 2 ** 40;
 
 export function zeroCost(): AwsCost {

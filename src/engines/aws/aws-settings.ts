@@ -39,7 +39,7 @@ export interface AwsSettings {
 const NAME = /^[a-z][a-z0-9_]{0,254}$/;
 
 /** BytesScannedCutoffPerQuery's minimum in Athena's model (10,000,000 bytes). */
-export const ATHENA_MIN_SCAN_CUTOFF = 10_000_000;
+const ATHENA_MIN_SCAN_CUTOFF = 10_000_000;
 
 /**
  * `AQLAKE_BUCKET`, `AWS_REGION` (default ap-southeast-1), `AQLAKE_GLUE_ROLE_ARN`, and optional overrides:

@@ -178,7 +178,7 @@ const CRAWLER_CONFIGURATION = JSON.stringify({
 });
 
 /** GetCrawler returns the role's name where CreateCrawler took its ARN: compare names. */
-export function roleName(roleOrArn: string | undefined | null): string | undefined {
+function roleName(roleOrArn: string | undefined | null): string | undefined {
   return roleOrArn?.replace(/^arn:[^:]+:iam::\d{12}:role\/(?:.*\/)?/, '');
 }
 

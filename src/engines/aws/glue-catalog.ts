@@ -35,14 +35,14 @@ function storage(table: GlueTableDef, location: string): StorageDescriptor {
 }
 
 /** Years partition projection enumerates (OpenAQ's data starts in 2016); a query without a date filter lists them all. */
-export const PROJECTED_YEARS = '2016,2035';
+const PROJECTED_YEARS = '2016,2035';
 
 /**
  * Partition projection (Athena computes the partitions from these settings, no partition calls and no crawler):
  * year/month/day as zero-padded integers, each partition at `{location}year=YYYY/month=MM/day=DD/` — the open-lake
  * layout's key of the day's one current object. A day without an object is an empty partition.
  */
-export function projectionParameters(location: string): Record<string, string> {
+function projectionParameters(location: string): Record<string, string> {
   const base = location.endsWith('/') ? location : `${location}/`;
   return {
     'projection.enabled': 'true',

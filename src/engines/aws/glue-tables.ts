@@ -1,6 +1,6 @@
 // The dev tables as the Glue Data Catalog declares them (schemas in code, not discovered by a crawler).
 import { athenaType } from '../../lake/catalog/athena-ddl.js';
-import { splitIsoDate, versionObjectKey } from '../../lake/keys.js';
+import { versionObjectKey } from '../../lake/keys.js';
 import { MEASUREMENTS_COLUMNS, QUARANTINE_COLUMNS } from '../dev-tables.js';
 import type { ColumnSchema } from '../engine.js';
 
@@ -42,12 +42,6 @@ export function glueType(duckType: string): string {
 }
 
 export const PARTITION_KEYS = ['year', 'month', 'day'] as const;
-
-/** `2024-03-05` → `['2024', '03', '05']`, the partition's values. */
-export function partitionValues(localDate: string): string[] {
-  const { year, month, day } = splitIsoDate(localDate);
-  return [year, month, day];
-}
 
 /**
  * Where the Glue job writes a day's new version, `{date}` standing for YYYY-MM-DD: the lake's version key
