@@ -3,7 +3,7 @@
 // its manifest, runs it, and reads its stats. Nothing is downloaded to this machine: the result is store keys.
 
 import type { GlueClient } from '@aws-sdk/client-glue';
-import { DeleteObjectsCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { EngineError } from '../../errors.js';
 import type { ColumnSchema, DayStats } from '../engine.js';
 import type { AwsSettings } from './aws-settings.js';
@@ -254,25 +254,4 @@ async function readStats(s3: S3Client, bucket: string, key: string, runId: strin
   if (parsed.run_id !== runId || !Array.isArray(parsed.days))
     throw new EngineError(`the Glue job's stats file s3://${bucket}/${key} is not this run's`, 'Glue Error');
   return parsed.days;
-}
-
-/** Deletes the given keys; an object S3 could not delete (DeleteObjects' Errors) fails the call, naming it. */
-export async function deleteKeys(s3: S3Client, bucket: string, keys: readonly string[]): Promise<number> {
-  for (let i = 0; i < keys.length; i += 1000) {
-    const out = await s3.send(
-      new DeleteObjectsCommand({
-        Bucket: bucket,
-        Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true },
-      }),
-    );
-    const errors = out.Errors ?? [];
-    if (errors.length > 0) {
-      const e = errors[0]!;
-      throw new EngineError(
-        `S3 did not delete ${errors.length} of ${Math.min(1000, keys.length - i)} objects, e.g. s3://${bucket}/${e.Key}: ${e.Code}: ${e.Message}`,
-        'S3 Error',
-      );
-    }
-  }
-  return keys.length;
 }
