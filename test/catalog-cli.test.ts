@@ -64,8 +64,8 @@ describe('aqlake catalog', () => {
     ]);
   });
 
-  it('prints Athena DDL for every dev table', async () => {
-    const result = await runCli(['catalog', 'ddl', '--bucket', 'my-lake'], { env });
+  it('prints Athena DDL for every dev table, day-partitioned ones with partition projection', async () => {
+    const result = await runCli(['catalog', 'ddl', '--bucket', 'my-lake', '--years', '2024,2030'], { env });
     expect(result.code).toBe(0);
     const statements = result.stdout.trim().split('\n\n');
     expect(statements.map((s) => s.split('\n')[0])).toEqual([
@@ -76,6 +76,17 @@ describe('aqlake catalog', () => {
     expect(statements[1]).toContain(
       "PARTITIONED BY (`year` string, `month` string, `day` string)\nSTORED AS PARQUET\nLOCATION 's3://my-lake/dev/measurements/'",
     );
+    for (const property of [
+      "'projection.enabled'='true'",
+      "'projection.year.range'='2024,2030'",
+      "'projection.month.digits'='2'",
+      "'projection.day.range'='1,31'",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Athena's placeholders, not JavaScript's
+      "'storage.location.template'='s3://my-lake/dev/measurements/year=${year}/month=${month}/day=${day}/'",
+    ])
+      expect(statements[1]).toContain(property);
+    expect(statements[0]).not.toContain('projection');
+    expect(statements[0]).toContain("LOCATION 's3://my-lake/dev/locations/'");
   });
 });
 

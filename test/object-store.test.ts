@@ -208,6 +208,26 @@ describe.each(BACKENDS)('ObjectStore on $name', ({ create }) => {
     await expect(store.delete(`${p}/d/never-existed`)).resolves.toBeUndefined();
   });
 
+  it('copies an object over another key in one step, leaving the source; a missing source is ObjectNotFoundError', async () => {
+    await store.put(`${p}/_versions/v1.parquet`, 'version one');
+    await store.put(`${p}/_versions/v2.parquet`, 'version two, longer');
+    const first = await store.copy(`${p}/_versions/v1.parquet`, `${p}/table/day=01/data.parquet`);
+    expect(first).toMatchObject({ key: `${p}/table/day=01/data.parquet`, bytes: 11 });
+    expect(text(await store.get(`${p}/table/day=01/data.parquet`))).toBe('version one');
+    // Replacing: the key now holds the other version, whole; both sources stay.
+    await store.copy(`${p}/_versions/v2.parquet`, `${p}/table/day=01/data.parquet`);
+    expect(text(await store.get(`${p}/table/day=01/data.parquet`))).toBe('version two, longer');
+    expect(text(await store.get(`${p}/_versions/v1.parquet`))).toBe('version one');
+    // The table folder holds the one object, nothing else (no temp file beside it).
+    expect((await collect(store.list(`${p}/table/`))).map((o) => o.key)).toEqual([
+      `${p}/table/day=01/data.parquet`,
+    ]);
+    await expect(store.copy(`${p}/_versions/none.parquet`, `${p}/table/day=02/data.parquet`)).rejects.toThrow(
+      ObjectNotFoundError,
+    );
+    expect(await store.head(`${p}/table/day=02/data.parquet`)).toBeNull();
+  });
+
   it('puts a multi-megabyte file from disk (multipart on S3) with every byte intact', async () => {
     const bytes = randomBytes(12 * 1024 * 1024 + 12_345);
     const file = join(scratch, `${p}-big.parquet`);

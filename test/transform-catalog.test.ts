@@ -11,7 +11,7 @@ import {
   stagePartition,
   vacuumLake,
 } from '../src/lake/catalog/index.js';
-import { commitVersions } from '../src/lake/commit.js';
+import { commitVersions, upgradeLegacyLayout } from '../src/lake/commit.js';
 import { currentObjectKey, versionObjectKey } from '../src/lake/keys.js';
 import { COPY_TMP_DIR } from '../src/lake/store/local/local-store.js';
 import { catalogDay } from '../src/pipeline/catalog-task.js';
@@ -171,6 +171,47 @@ describe('commit and vacuum', () => {
     const rows = await readParquetRows(await currentPaths(lake));
     expect(rows).toHaveLength(24);
     expect(await readParquetRows([lake.store.pathOf(treeKey)])).toEqual(rows);
+  });
+});
+
+describe('a lake written before the one-object-per-partition layout', () => {
+  it('is moved to it: versions to _versions/, the current one at the day’s key, replaced files out of the folder', async () => {
+    const [first] = await transformAndCommit(lake, '2024-06-10');
+    const [second] = await transformAndCommit(lake, '2024-06-10');
+    const rows = await readParquetRows(await currentPaths(lake));
+    // Rewind to the old layout: each version's file inside the day folder, nothing at data.parquet.
+    const folder = 'dev/measurements/year=2024/month=06/day=10/';
+    for (const v of [first!, second!]) {
+      const file = getPartitionVersion(lake.meta, v.versionId)!.files[0]!;
+      const legacy = `${folder}part-${v.versionId}.parquet`;
+      await lake.store.copy(file.key, legacy);
+      await lake.store.delete(file.key);
+      lake.meta.prepare('UPDATE catalog_files SET key = ? WHERE key = ?').run(legacy, file.key);
+    }
+    await lake.store.delete(`${folder}data.parquet`);
+    const tree = async () => {
+      const keys: string[] = [];
+      for await (const o of lake.store.list('dev/measurements/')) keys.push(o.key);
+      return keys.sort();
+    };
+    expect(await tree()).toEqual([
+      `${folder}part-${first!.versionId}.parquet`,
+      `${folder}part-${second!.versionId}.parquet`,
+    ]);
+    // vacuum must not take a current version's file for a stray one
+    await vacuumLake(lake.store, lake.meta, { graceMinutes: 0, now: new Date(Date.now() + 1000) });
+    expect(await lake.store.head(`${folder}part-${second!.versionId}.parquet`)).not.toBeNull();
+
+    expect(await upgradeLegacyLayout(lake)).toEqual({ moved: 2, skipped: [] });
+    expect(await tree()).toEqual([`${folder}data.parquet`]);
+    const current = listTableFiles(lake.meta, 'measurements');
+    expect(current.map((f) => f.key)).toEqual([
+      versionObjectKey('dev', 'measurements', '2024-06-10', `legacy-v${second!.versionId}`),
+    ]);
+    expect(await readParquetRows(await currentPaths(lake))).toEqual(rows);
+    expect(await readParquetRows([lake.store.pathOf(`${folder}data.parquet`)])).toEqual(rows);
+    expect(getPartitionVersion(lake.meta, first!.versionId)?.filesDeletedAt).not.toBeNull();
+    expect(await upgradeLegacyLayout(lake)).toEqual({ moved: 0, skipped: [] });
   });
 });
 

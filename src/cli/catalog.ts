@@ -29,6 +29,7 @@ interface HistoryFlags {
 interface DdlFlags {
   bucket?: string;
   database: string;
+  years?: string;
 }
 
 export function registerCatalog(program: Command): void {
@@ -144,11 +145,13 @@ export function registerCatalog(program: Command): void {
           objectKept: v.filesDeletedAt === null && v.state !== 'discarded',
         }));
         if (json) {
-          process.stdout.write(`${JSON.stringify({ table: `dev.${table.table}`, versions: history })}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ table: `${table.zone}.${table.table}`, versions: history })}\n`,
+          );
           return;
         }
         if (history.length === 0) {
-          process.stdout.write(`dev.${table.table}${date ? `/${date}` : ''}: no versions\n`);
+          process.stdout.write(`${table.zone}.${table.table}${date ? `/${date}` : ''}: no versions\n`);
           return;
         }
         process.stdout.write(
@@ -191,7 +194,17 @@ export function registerCatalog(program: Command): void {
     )
     .option('--bucket <name>', 'S3 bucket of the lake (default: AQLAKE_BUCKET)')
     .option('--database <name>', 'Glue database', 'dev')
+    .option(
+      '--years <from,to>',
+      'years the partition projection covers (default: the first partition’s year to 10 years from now)',
+    )
+    .addHelpText(
+      'after',
+      '\nDay-partitioned tables use Athena partition projection (year/month/day from the key layout): no crawler,\n' +
+        'no MSCK REPAIR TABLE and no partition API call; a published day is readable at once.',
+    )
     .action(async (flags: DdlFlags, command: Command) => {
+      const years = flags.years === undefined ? undefined : parseYears(flags.years);
       const runtime = await openLakeRuntime(configFor(command));
       try {
         const bucket = flags.bucket ?? process.env.AQLAKE_BUCKET;
@@ -201,7 +214,7 @@ export function registerCatalog(program: Command): void {
         if (tables.length === 0)
           throw new UsageError('the catalog has no table with a schema yet; run transform and catalog first');
         const statements = tables.map((t) =>
-          athenaDdl(runtime.meta, t.table, { bucket, database: flags.database }),
+          athenaDdl(runtime.meta, t.table, { bucket, database: flags.database, ...(years ? { years } : {}) }),
         );
         process.stdout.write(`${statements.join('\n\n')}\n`);
       } finally {
@@ -220,6 +233,13 @@ export function knownTable(meta: MetaDb, name: string): TableSummary {
       `--table: no table "${name}" in the catalog (known: ${tables.map((t) => t.table).join(', ') || 'none yet'})`,
     );
   return table;
+}
+
+function parseYears(value: string): [number, number] {
+  const m = /^(\d{4}),(\d{4})$/.exec(value.trim());
+  if (!m || Number(m[1]) > Number(m[2]))
+    throw new UsageError(`--years: expected FROM,TO such as 2020,2035, got "${value}"`);
+  return [Number(m[1]), Number(m[2])];
 }
 
 export function parseDate(flag: string, value: string): string {
@@ -268,7 +288,7 @@ function formatTables(tables: ReturnType<typeof listTables>): string {
       'last end',
     ],
     tables.map((t) => [
-      `dev.${t.table}`,
+      `${t.zone}.${t.table}`,
       t.partitioned ? 'by day' : 'no',
       t.schemaVersion === null ? '-' : `v${t.schemaVersion}`,
       String(t.partitions),

@@ -2,10 +2,12 @@
 import type { Command } from 'commander';
 import { registerAws } from './aws.js';
 import { registerBackfill } from './backfill.js';
+import { registerBi } from './bi.js';
 import { registerCatalog } from './catalog.js';
 import { registerCheck } from './check.js';
 import { registerClear } from './clear.js';
 import { registerDemo } from './demo.js';
+import { registerExport } from './export.js';
 import { registerExtract } from './extract.js';
 import { registerInit } from './init.js';
 import { registerLogs } from './logs.js';
@@ -38,6 +40,8 @@ export const commandModules: ((program: Command) => void)[] = [
   registerRollback,
   registerVacuum,
   registerQuery,
+  registerBi,
+  registerExport,
   registerCheck,
   registerAws,
 ];

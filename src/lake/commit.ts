@@ -34,6 +34,7 @@ import {
   previousKeptVersion,
   recordCommitIntent,
 } from './catalog/catalog.js';
+import { currentObjectKey, versionObjectKey } from './keys.js';
 import type { MetaDb } from './meta/meta-db.js';
 import type { ObjectStore } from './store/index.js';
 
@@ -62,7 +63,7 @@ export interface CommitResult {
 }
 
 /** An open intent older than this is rolled forward even if its owner may be alive (a commit takes seconds). */
-export const STALE_INTENT_MS = 10 * 60_000;
+const STALE_INTENT_MS = 10 * 60_000;
 
 /** This process, as intents record their owner: `pid@host#token`. */
 const OWNER = `${process.pid}@${hostname()}#${randomBytes(4).toString('hex')}`;
@@ -177,6 +178,65 @@ export async function rollbackPartition(
       `version ${target} of ${where} did not become current (current: ${getCurrentVersion(lake.meta, table, localDate)?.versionId})`,
     );
   return { ...item, commitId: result.commitId };
+}
+
+/**
+ * Moves a lake written before this layout (a version's files `part-<uuid>.parquet` inside the table folder) to it:
+ * each such object is copied to `_versions/`, the catalog repointed, a current version placed at its partition's key,
+ * and the old object deleted; objects of replaced versions still in a table folder are deleted. Idempotent and safe
+ * to interrupt (a rerun finishes it). Versions with several objects of a kind are left as they are (returned).
+ */
+export async function upgradeLegacyLayout(lake: Lake): Promise<{ moved: number; skipped: number[] }> {
+  const rows = lake.meta
+    .prepare(
+      `SELECT f.version_id, f.key, f.kind, v.table_name, v.partition_key, v.state, t.zone,
+         (SELECT count(*) FROM catalog_files g WHERE g.version_id = f.version_id AND g.kind = f.kind) AS same_kind
+       FROM catalog_files f JOIN catalog_versions v ON v.version_id = f.version_id
+       JOIN catalog_tables t ON t.table_name = v.table_name
+       WHERE instr(f.key, '/_versions/') = 0 AND v.files_deleted_at IS NULL
+       ORDER BY f.version_id, f.key`,
+    )
+    .all() as {
+    version_id: number;
+    key: string;
+    kind: 'data' | 'quarantine';
+    table_name: string;
+    partition_key: string;
+    state: string;
+    zone: 'dev' | 'prod';
+    same_kind: number;
+  }[];
+  let moved = 0;
+  const skipped = new Set<number>();
+  for (const r of rows) {
+    const localDate = r.partition_key === '' ? null : r.partition_key;
+    if (r.state === 'superseded' || r.state === 'discarded') {
+      await lake.store.delete(r.key);
+      lake.meta
+        .prepare(
+          'UPDATE catalog_versions SET files_deleted_at = ? WHERE version_id = ? AND files_deleted_at IS NULL',
+        )
+        .run(new Date().toISOString(), r.version_id);
+      moved++;
+      continue;
+    }
+    if (r.same_kind > 1) {
+      skipped.add(r.version_id);
+      continue;
+    }
+    const versionKey = versionObjectKey(r.zone, r.table_name, localDate, `legacy-v${r.version_id}`, r.kind);
+    if (await lake.store.head(r.key)) await lake.store.copy(r.key, versionKey);
+    else if (!(await lake.store.head(versionKey)))
+      throw new CatalogError(`object ${r.key} of version ${r.version_id} is missing`);
+    if (r.state === 'current')
+      await lake.store.copy(versionKey, currentObjectKey(r.zone, r.table_name, localDate, r.kind));
+    await lake.store.delete(r.key);
+    lake.meta
+      .prepare('UPDATE catalog_files SET key = ? WHERE version_id = ? AND key = ?')
+      .run(versionKey, r.version_id, r.key);
+    moved++;
+  }
+  return { moved, skipped: [...skipped] };
 }
 
 async function rollForward(lake: Lake, commitId: number): Promise<void> {

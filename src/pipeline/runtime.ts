@@ -3,7 +3,7 @@ import type { AqlakeConfig } from '../config/index.js';
 import type { Engine } from '../engines/engine.js';
 import { createEngine } from '../engines/index.js';
 import { errorMessage } from '../errors.js';
-import { recoverCommits } from '../lake/commit.js';
+import { recoverCommits, upgradeLegacyLayout } from '../lake/commit.js';
 import { type MetaDb, openMetaDb } from '../lake/meta/meta-db.js';
 import { createObjectStore } from '../lake/store/create-store.js';
 import type { ObjectStore } from '../lake/store/index.js';
@@ -23,8 +23,8 @@ export interface PipelineRuntime extends LakeRuntime {
 }
 
 /**
- * Opens the lake and rolls forward any commit a killed process left open (src/lake/commit.ts), so every command
- * starts from a tree that matches the catalog.
+ * Opens the lake, rolls forward any commit a killed process left open (src/lake/commit.ts) and moves a lake written
+ * before the one-object-per-partition layout to it, so every command starts from a tree that matches the catalog.
  */
 export async function openLakeRuntime(config: AqlakeConfig, logger?: Logger): Promise<LakeRuntime> {
   const store = await createObjectStore(config);
@@ -34,8 +34,19 @@ export async function openLakeRuntime(config: AqlakeConfig, logger?: Logger): Pr
     const recovered = await recoverCommits({ store, meta });
     if (recovered.length > 0)
       log.warn({ commits: recovered }, 'rolled forward commits a stopped process left open');
+    const upgraded = await upgradeLegacyLayout({ store, meta });
+    if (upgraded.moved > 0)
+      log.info({ objects: upgraded.moved }, 'moved the lake to the one-object-per-partition layout');
+    if (upgraded.skipped.length > 0)
+      log.warn(
+        { versions: upgraded.skipped },
+        'versions with several files per partition kept the old layout',
+      );
   } catch (err) {
-    log.error({ err: errorMessage(err) }, 'could not roll forward an open commit; the next command retries');
+    log.error(
+      { err: errorMessage(err) },
+      'could not roll forward an open commit or move the lake to its layout; the next command retries',
+    );
   }
   return {
     config,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { currentObjectKey } from '../keys.js';
 import { openMemoryMetaDb } from '../meta/meta-db.js';
-import { athenaDdl, athenaType } from './athena-ddl.js';
-import { recordCatalogScan, stagePartition } from './catalog.js';
+import { athenaDdl, athenaType, partitionProjection } from './athena-ddl.js';
+import { finishCommit, recordCatalogScan, recordCommitIntent, stagePartition } from './catalog.js';
 
 describe('athenaDdl', () => {
   it('declares a day-partitioned dev table with Hive types, year/month/day partitions and Snappy Parquet', () => {
@@ -22,7 +23,17 @@ describe('athenaDdl', () => {
       schema: columns,
     });
     recordCatalogScan(meta, id, { columns, rows: 0 });
-    expect(athenaDdl(meta, 'measurements', { bucket: 'my-lake' })).toBe(
+    // Committed: the projection starts at the first partition's year.
+    finishCommit(
+      meta,
+      recordCommitIntent(meta, [{ table: 'measurements', localDate: '2024-07-20', versionId: id }], {
+        owner: 'test',
+        kind: 'publish',
+      })!,
+    );
+    expect(
+      athenaDdl(meta, 'measurements', { bucket: 'my-lake', now: new Date('2025-03-01T00:00:00Z') }),
+    ).toBe(
       [
         'CREATE EXTERNAL TABLE IF NOT EXISTS `dev`.`measurements` (',
         '  `sensor_id`      bigint,',
@@ -36,10 +47,46 @@ describe('athenaDdl', () => {
         'PARTITIONED BY (`year` string, `month` string, `day` string)',
         'STORED AS PARQUET',
         "LOCATION 's3://my-lake/dev/measurements/'",
-        "TBLPROPERTIES ('parquet.compression'='SNAPPY');",
+        'TBLPROPERTIES (',
+        "  'parquet.compression'='SNAPPY',",
+        "  'projection.enabled'='true',",
+        "  'projection.year.type'='integer',",
+        "  'projection.year.range'='2024,2035',",
+        "  'projection.year.digits'='4',",
+        "  'projection.month.type'='integer',",
+        "  'projection.month.range'='1,12',",
+        "  'projection.month.digits'='2',",
+        "  'projection.day.type'='integer',",
+        "  'projection.day.range'='1,31',",
+        "  'projection.day.digits'='2',",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Athena's placeholders, not JavaScript's
+        "  'storage.location.template'='s3://my-lake/dev/measurements/year=${year}/month=${month}/day=${day}/'",
+        ');',
       ].join('\n'),
     );
     meta.close();
+  });
+
+  it('projects exactly the folders the commit writes a day to', () => {
+    const props = partitionProjection('b', 'measurements', [2020, 2030]);
+    const template = props['storage.location.template']!;
+    for (const day of ['2020-01-01', '2024-02-29', '2030-12-31']) {
+      const [y, m, d] = day.split('-') as [string, string, string];
+      // Athena fills each placeholder with the integer padded to its digits.
+      const pad = (v: string, digits: number) => String(Number(v)).padStart(digits, '0');
+      const location = template
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Athena's placeholders, not JavaScript's
+        .replace('${year}', pad(y, Number(props['projection.year.digits'])))
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Athena's placeholders, not JavaScript's
+        .replace('${month}', pad(m, Number(props['projection.month.digits'])))
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Athena's placeholders, not JavaScript's
+        .replace('${day}', pad(d, Number(props['projection.day.digits'])));
+      expect(`${location}data.parquet`).toBe(`s3://b/${currentObjectKey('dev', 'measurements', day)}`);
+      const [from, to] = props['projection.year.range']!.split(',').map(Number) as [number, number];
+      expect(Number(y)).toBeGreaterThanOrEqual(from);
+      expect(Number(y)).toBeLessThanOrEqual(to);
+    }
+    expect(() => partitionProjection('b', 'measurements', [2030, 2020])).toThrow(/bad projection years/);
   });
 
   it('declares an unpartitioned table without PARTITIONED BY, and refuses an uncataloged one', () => {
@@ -50,6 +97,7 @@ describe('athenaDdl', () => {
     recordCatalogScan(meta, id, { columns, rows: 0 });
     const ddl = athenaDdl(meta, 'locations', { bucket: 'b' });
     expect(ddl).not.toContain('PARTITIONED BY');
+    expect(ddl).not.toContain('projection');
     expect(ddl).toContain("LOCATION 's3://b/dev/locations/'");
     meta.close();
   });

@@ -1,6 +1,11 @@
 // Athena DDL for the dev tables, from the catalog's latest schema versions (what the Glue Crawler would register).
+// Partitioned tables use partition projection: Athena computes each day's location from the key layout
+// (src/lake/keys.ts: `{table}/year=YYYY/month=MM/day=DD/`), so no crawler, no MSCK REPAIR and no partition API
+// call is ever needed — a day is readable the moment its object is committed.
+
+import { type TableZone, tableLocation } from '../keys.js';
 import type { MetaDb } from '../meta/meta-db.js';
-import { CatalogError, latestSchema, listTables } from './catalog.js';
+import { CatalogError, latestSchema, listPartitions, listTables } from './catalog.js';
 import type { TableColumn } from './schema-evolution.js';
 
 export interface AthenaDdlOptions {
@@ -8,6 +13,12 @@ export interface AthenaDdlOptions {
   bucket?: string;
   /** Glue database; default `dev`. */
   database?: string;
+  /**
+   * Years the partition projection covers (inclusive). Default: the first partition's year (or this year) to ten
+   * years from now. A day outside the range is invisible to Athena, so re-run `aqlake catalog ddl` before then.
+   */
+  years?: readonly [number, number];
+  now?: Date;
 }
 
 const SIMPLE_TYPES: Record<string, string> = {
@@ -41,7 +52,41 @@ export function athenaDdl(meta: MetaDb, table: string, options: AthenaDdlOptions
   if (!summary || !schema)
     throw new CatalogError(`dev.${table} has no cataloged schema yet; run transform and catalog first`);
   const bucket = options.bucket ?? process.env.AQLAKE_BUCKET ?? '<bucket>';
-  return createTableStatement(options.database ?? 'dev', table, schema.columns, summary.partitioned, bucket);
+  const thisYear = (options.now ?? new Date()).getUTCFullYear();
+  const first = listPartitions(meta, table).find((p) => p.localDate !== null)?.localDate;
+  const years = options.years ?? [
+    Math.min(first ? Number(first.slice(0, 4)) : thisYear, thisYear),
+    thisYear + 10,
+  ];
+  return createTableStatement(options.database ?? 'dev', table, schema.columns, summary.partitioned, bucket, {
+    years,
+    zone: summary.zone,
+  });
+}
+
+/** The Athena table properties that project a day-partitioned table's partitions from its key layout. */
+export function partitionProjection(
+  bucket: string,
+  table: string,
+  years: readonly [number, number],
+  zone: TableZone = 'dev',
+): Record<string, string> {
+  if (!(Number.isInteger(years[0]) && Number.isInteger(years[1]) && years[0] <= years[1] && years[0] >= 1000))
+    throw new CatalogError(`bad projection years: ${years.join(',')}`);
+  return {
+    'projection.enabled': 'true',
+    'projection.year.type': 'integer',
+    'projection.year.range': `${years[0]},${years[1]}`,
+    'projection.year.digits': '4',
+    'projection.month.type': 'integer',
+    'projection.month.range': '1,12',
+    'projection.month.digits': '2',
+    'projection.day.type': 'integer',
+    'projection.day.range': '1,31',
+    'projection.day.digits': '2',
+    // `${year}` etc. are Athena's placeholders, escaped here.
+    'storage.location.template': `s3://${bucket}/${tableLocation(zone, table)}year=\${year}/month=\${month}/day=\${day}/`,
+  };
 }
 
 export function createTableStatement(
@@ -50,7 +95,9 @@ export function createTableStatement(
   columns: readonly TableColumn[],
   partitioned: boolean,
   bucket: string,
+  options: { years?: readonly [number, number]; zone?: TableZone } = {},
 ): string {
+  const zone = options.zone ?? 'dev';
   const width = Math.max(...columns.map((c) => c.name.length)) + 2;
   const lines = [
     `CREATE EXTERNAL TABLE IF NOT EXISTS \`${database}\`.\`${table}\` (`,
@@ -58,10 +105,17 @@ export function createTableStatement(
     ')',
   ];
   if (partitioned) lines.push('PARTITIONED BY (`year` string, `month` string, `day` string)');
+  const properties: Record<string, string> = {
+    'parquet.compression': 'SNAPPY',
+    ...(partitioned && options.years ? partitionProjection(bucket, table, options.years, zone) : {}),
+  };
+  const entries = Object.entries(properties).map(([k, v]) => `'${k}'='${v}'`);
   lines.push(
     'STORED AS PARQUET',
-    `LOCATION 's3://${bucket}/dev/${table}/'`,
-    "TBLPROPERTIES ('parquet.compression'='SNAPPY');",
+    `LOCATION 's3://${bucket}/${tableLocation(zone, table)}'`,
+    entries.length === 1
+      ? `TBLPROPERTIES (${entries[0]});`
+      : `TBLPROPERTIES (\n${entries.map((e) => `  ${e}`).join(',\n')}\n);`,
   );
   return lines.join('\n');
 }

@@ -1,20 +1,20 @@
 // The lake catalog: tables, schema versions, partition versions and files; the SQLite half of the commit protocol
 // (the whole commit is src/lake/commit.ts: commitVersions); vacuum; Athena DDL.
-export { type AthenaDdlOptions, athenaDdl, athenaType, createTableStatement } from './athena-ddl.js';
+export {
+  type AthenaDdlOptions,
+  athenaDdl,
+  athenaType,
+  createTableStatement,
+  partitionProjection,
+} from './athena-ddl.js';
 export {
   CatalogError,
   type CatalogFile,
   type CatalogScan,
   type CatalogScanResult,
-  CommitBusyError,
-  type CommitItem,
-  type CommitPlacement,
-  commitPlacements,
   discardVersion,
   expectedTreeKeys,
   type FileKind,
-  type FinishedItem,
-  finishCommit,
   getCurrentVersion,
   getPartitionVersion,
   getStagedVersion,
@@ -25,14 +25,10 @@ export {
   listTableFiles,
   listTables,
   listVersionHistory,
-  previousKeptVersion,
   markFilesDeleted,
-  type OpenCommit,
-  openCommits,
   type PartitionSummary,
   type PartitionVersion,
   recordCatalogScan,
-  recordCommitIntent,
   type SchemaVersion,
   type StagePartitionInput,
   type StageStats,
@@ -50,7 +46,6 @@ export {
   type TableColumn,
 } from './schema-evolution.js';
 export {
-  DEFAULT_RETENTION_DAYS,
   type VacuumOptions,
   type VacuumReason,
   type VacuumResult,

@@ -19,7 +19,7 @@ import {
 } from './catalog.js';
 
 /** Default days a replaced version's object is kept (config `lake.retentionDays`). */
-export const DEFAULT_RETENTION_DAYS = 7;
+const DEFAULT_RETENTION_DAYS = 7;
 
 export interface VacuumOptions {
   /** Unreferenced objects younger than this are left alone: a transform may be writing them. Default 60. */
@@ -108,7 +108,8 @@ export async function vacuumLake(
   const expected = expectedTreeKeys(meta);
   for (const zone of ZONES)
     for await (const o of store.list(`${zone}/`)) {
-      if (o.key.startsWith(versionsPrefix(zone)) || expected.has(o.key)) continue;
+      // A key the catalog knows there is a version of a lake written before this layout: upgradeLegacyLayout moves it.
+      if (o.key.startsWith(versionsPrefix(zone)) || expected.has(o.key) || known.has(o.key)) continue;
       if (o.lastModified.getTime() > cutoff) result.keptYoung++;
       else await remove(o.key, o.bytes, 'orphan');
     }

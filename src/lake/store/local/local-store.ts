@@ -68,20 +68,29 @@ export class LocalObjectStore implements ObjectStore {
     const tmpDir = join(this.root, COPY_TMP_DIR);
     await mkdir(tmpDir, { recursive: true });
     await mkdir(dirname(to), { recursive: true });
-    const tmp = join(tmpDir, `${randomUUID()}${TMP_SUFFIX}`);
-    try {
+    const place = async (tmp: string) => {
       try {
-        // A hard link costs no bytes; versions are never written in place, so sharing the inode is safe.
-        await link(from, tmp);
+        try {
+          // A hard link costs no bytes; versions are never written in place, so sharing the inode is safe.
+          await link(from, tmp);
+        } catch (err) {
+          if (isNotFound(err)) throw new ObjectNotFoundError(fromKey);
+          await copyFile(from, tmp);
+        }
+        // rename(2) replaces the target atomically: a reader opens the old inode or the new one.
+        await rename(tmp, to);
       } catch (err) {
-        if (isNotFound(err)) throw new ObjectNotFoundError(fromKey);
-        await copyFile(from, tmp);
+        await unlink(tmp).catch(() => {});
+        throw err;
       }
-      // rename(2) replaces the target atomically: a reader opens the old inode or the new one.
-      await rename(tmp, to);
+    };
+    try {
+      await place(join(tmpDir, `${randomUUID()}${TMP_SUFFIX}`));
     } catch (err) {
-      await unlink(tmp).catch(() => {});
-      throw err;
+      // The target folder is on another filesystem than {root}/_tmp (a mounted dev/): stage beside the target,
+      // under a name list() never shows, for the instant before the rename.
+      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+      await place(`${to}.${randomUUID()}${TMP_SUFFIX}`);
     }
     const info = await this.head(toKey);
     if (!info) throw new Error(`object vanished after copy: ${toKey}`);
