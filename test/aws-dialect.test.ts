@@ -84,6 +84,28 @@ describe('athena-dialect on the shared SQL files', () => {
   });
 });
 
+describe('Trino division semantics in the shared SQL', () => {
+  // Trino types `BIGINT / 3600.0` and `floor(DECIMAL(18, 6) * 10) / 10` as DECIMAL with the operands' scale (1 and 0):
+  // the quotient is rounded there (ages to 0.1 h, PM2.5 9.46 → 9). DuckDB divides in DOUBLE, so its tests cannot show
+  // it; this rule does: no division by a decimal literal, and no division of floor(…)/round(…) unless cast to DOUBLE.
+  const all = [
+    ...prodFiles.map((f) => [`sql/prod/${f}`, readFileSync(root(`sql/prod/${f}`), 'utf8')] as const),
+    ...checkFiles.map((f) => [`sql/checks/${f}`, readFileSync(root(`sql/checks/${f}`), 'utf8')] as const),
+  ];
+  it.each(all)('%s divides in DOUBLE where the result has decimals', (_file, sql) => {
+    const c = code(toAthenaSql(sql, OPTIONS).sql);
+    expect(c).not.toMatch(/\/\s*\d+\.\d+/);
+    expect(c).not.toMatch(/\b(floor|ceil|round|truncate)\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)\s*\//i);
+  });
+
+  it('the AQI truncation divides a DOUBLE (9.46 µg/m³ → 9.4, Moderate on Athena too)', () => {
+    const aqi = readProdViews().find((v) => v.name === 'daily_aqi')!;
+    expect(code(aqi.sql)).toMatch(
+      /CAST\(floor\(CAST\(d\.value_avg AS DECIMAL\(18, 6\)\) \* 10\) AS DOUBLE\) \/ 10/,
+    );
+  });
+});
+
 function questionMarksInStrings(sql: string): number {
   return [...code(sql).matchAll(/'(?:[^']|'')*'/g)].reduce((n, m) => n + (m[0].match(/\?/g) ?? []).length, 0);
 }

@@ -61,6 +61,7 @@ import { readChecks, readProdViews } from '../src/engines/aws/sql-files.js';
 import { MEASUREMENTS_COLUMNS } from '../src/engines/duckdb/transform-measurements.js';
 import { EngineError } from '../src/errors.js';
 import { S3ObjectStore } from '../src/lake/store/s3/s3-store.js';
+import { operationOf, requestErrors } from './helpers/aws-models.js';
 
 // --- fakes ----------------------------------------------------------------------------------------------------------
 
@@ -148,14 +149,16 @@ function createAwsFakes(): AwsFakes {
     glue.on(GetCrawlerCommand).callsFake((i: { Name: string }) => {
       const c = state.crawlers.get(i.Name);
       if (!c) throw notFound(`crawler ${i.Name}`);
-      const targets = c.Targets as { S3Targets: { Path: string }[] };
+      // Like AWS: the role comes back as its name (CreateCrawler took the ARN), and with fields nobody set.
       return {
         Crawler: {
           ...c,
           Name: i.Name,
+          Role: String(c.Role).replace(/^arn:aws:iam::\d{12}:role\//, ''),
           State: 'READY',
           LastCrawl: { Status: 'SUCCEEDED' },
-          Targets: { ...targets, S3Targets: targets.S3Targets.map((t) => ({ ...t, Exclusions: [] })) },
+          Targets: { S3Targets: [], JdbcTargets: [], ...(c.Targets as object) },
+          CrawlElapsedTime: 0,
         },
       };
     });
@@ -324,7 +327,6 @@ function engineWith(
   return new AwsEngine({
     settings: s,
     clients: fakes.clients,
-    storeCacheDir: '/cache/lake',
     newRunId: () => 'r1',
     poll: { glue: { sleep: noSleep }, athena: { sleep: noSleep } },
     ...extra,
@@ -345,8 +347,8 @@ const objects = [
   },
 ];
 
-const DAY5 = 'dev/measurements/year=2024/month=03/day=05/run=r1/';
-const QDAY5 = 'dev/_quarantine/measurements/year=2024/month=03/day=05/run=r1/';
+const DAY5 = 'dev/_versions/measurements/2024-03-05/r1.parquet';
+const QDAY5 = 'dev/_versions/_quarantine/measurements/2024-03-05/r1.parquet';
 const stats = {
   run_id: 'r1',
   days: [
@@ -358,8 +360,10 @@ const stats = {
       duplicates_dropped: 1,
       min_period_end_utc: '2024-03-05T08:00:00Z',
       max_period_end_utc: '2024-03-06T07:00:00Z',
-      data_prefix: DAY5,
-      quarantine_prefix: QDAY5,
+      data_key: DAY5,
+      data_bytes: 4321,
+      quarantine_key: QDAY5,
+      quarantine_bytes: 999,
     },
     {
       local_date: '2024-03-06',
@@ -369,30 +373,27 @@ const stats = {
       duplicates_dropped: 0,
       min_period_end_utc: null,
       max_period_end_utc: null,
-      data_prefix: null,
-      quarantine_prefix: null,
+      data_key: null,
+      data_bytes: null,
+      quarantine_key: null,
+      quarantine_bytes: null,
     },
   ],
 };
 
-/** The S3 side of one successful Glue run: its stats file and the files it wrote. */
+/** The S3 side of one successful Glue run: its stats file (naming the version objects it wrote). */
 function glueOutputs(fakes: AwsFakes) {
   fakes.s3
     .on(GetObjectCommand, { Key: '_aws/glue/runs/r1/stats.json' })
     .resolves({ Body: { transformToString: async () => JSON.stringify(stats) } as never });
-  fakes.s3
-    .on(ListObjectsV2Command, { Prefix: DAY5 })
-    .resolves({ Contents: [{ Key: `${DAY5}part-00000-abc-c000.snappy.parquet`, Size: 4321 }] });
-  fakes.s3
-    .on(ListObjectsV2Command, { Prefix: QDAY5 })
-    .resolves({ Contents: [{ Key: `${QDAY5}part-00000-def-c000.snappy.parquet`, Size: 999 }] });
 }
 
 const transformInput = {
   fromDate: '2024-03-05',
   toDate: '2024-03-06',
   objects,
-  locationFiles: ['/cache/lake/dev/locations/part-1.parquet'],
+  locationFiles: [],
+  locationKeys: ['dev/locations/part-1.parquet'],
   qualityRulesPath: 'sql/dev/quality-rules.json',
 };
 
@@ -401,9 +402,14 @@ beforeEach(() => {
   fakes = createAwsFakes();
 });
 afterEach(() => {
+  // Every request the test made, mocked or not, must be one AWS's own model accepts.
+  const problems = fakes
+    .sent()
+    .flatMap(([service, command, input]) => requestErrors(service, operationOf(command), input));
   fakes.glue.restore();
   fakes.athena.restore();
   fakes.s3.restore();
+  expect(problems).toEqual([]);
 });
 
 // --- transform: the Glue job -------------------------------------------------------------------------------------
@@ -433,8 +439,9 @@ describe('AwsEngine transform on Glue', () => {
         '--manifest_key': '_aws/glue/runs/r1/manifest.json',
         '--from_date': '2024-03-05',
         '--to_date': '2024-03-06',
-        '--output_prefix': 'dev/measurements/',
-        '--quarantine_prefix': 'dev/_quarantine/measurements/',
+        '--output_key_template': 'dev/_versions/measurements/{date}/r1.parquet',
+        '--quarantine_key_template': 'dev/_versions/_quarantine/measurements/{date}/r1.parquet',
+        '--tmp_prefix': '_aws/glue/tmp/',
         '--run_id': 'r1',
         '--rules_s3_key': '_aws/glue/quality-rules.json',
         '--stats_key': '_aws/glue/runs/r1/stats.json',
@@ -465,13 +472,11 @@ describe('AwsEngine transform on Glue', () => {
       },
     ]);
 
-    expect(out.days.map((d) => [d.localDate, d.prefix, d.files, d.stats.rows])).toEqual([
-      ['2024-03-05', DAY5, [{ key: `${DAY5}part-00000-abc-c000.snappy.parquet`, bytes: 4321, rows: 24 }], 24],
-      ['2024-03-06', null, [], 0],
+    expect(out.days.map((d) => [d.localDate, d.data, d.stats.rows])).toEqual([
+      ['2024-03-05', { key: DAY5, bytes: 4321, rows: 24 }, 24],
+      ['2024-03-06', null, 0],
     ]);
-    expect(out.days[0]!.quarantineFiles).toEqual([
-      { key: `${QDAY5}part-00000-def-c000.snappy.parquet`, bytes: 999, rows: 1 },
-    ]);
+    expect(out.days[0]!.quarantine).toEqual({ key: QDAY5, bytes: 999, rows: 1 });
     expect(out.columns).toEqual(MEASUREMENTS_COLUMNS);
     expect(out.dpuSeconds).toBe(190);
     expect(engine.cost()).toMatchObject({ glueDpuSeconds: 190, glueJobRuns: 1 });
@@ -545,94 +550,84 @@ describe('AwsEngine transform on Glue', () => {
     expect(fakes.glue).toHaveReceivedCommandWith(BatchStopJobRunCommand, { JobRunIds: ['jr_3'] });
   });
 
-  it('through the seam: fetches the written files into workDir for the pipeline, then removes the Glue folders', async () => {
+  it('through the seam: returns the version objects as store keys, and downloads or deletes nothing', async () => {
     glueOutputs(fakes);
     fakes.glue.on(StartJobRunCommand).resolves({ JobRunId: 'jr_1' });
     fakes.glue.on(GetJobRunCommand).resolves({ JobRun: { JobRunState: 'SUCCEEDED', DPUSeconds: 10 } });
-    fakes.s3
-      .on(GetObjectCommand, { Key: `${DAY5}part-00000-abc-c000.snappy.parquet` })
-      .callsFake(() => ({ Body: Readable.from([Buffer.from('PAR1 data PAR1')]) }));
-    fakes.s3
-      .on(GetObjectCommand, { Key: `${QDAY5}part-00000-def-c000.snappy.parquet` })
-      .callsFake(() => ({ Body: Readable.from([Buffer.from('PAR1 q PAR1')]) }));
-    fakes.s3.on(DeleteObjectsCommand).resolves({});
-    const workDir = await mkdtemp(join(tmpdir(), 'aqlake-aws-work-'));
-    try {
-      const out = await engineWith(fakes).transformMeasurements({ ...transformInput, workDir });
-      const day = out.days[0]!;
-      expect(day.files).toHaveLength(1);
-      expect(await readFile(day.files[0]!.localPath, 'utf8')).toBe('PAR1 data PAR1');
-      expect(day.files[0]).toMatchObject({ rows: 24, bytes: 4321 });
-      expect(await readFile(day.quarantineFiles[0]!.localPath, 'utf8')).toBe('PAR1 q PAR1');
-      expect(day.stats).toEqual({
-        rawRows: 26,
-        rows: 24,
-        quarantinedRows: 1,
-        duplicatesDropped: 1,
-        minPeriodEndUtc: '2024-03-05T08:00:00Z',
-        maxPeriodEndUtc: '2024-03-06T07:00:00Z',
-      });
-      const deleted = fakes.s3
-        .commandCalls(DeleteObjectsCommand)
-        .flatMap((c) => c.args[0].input.Delete?.Objects?.map((o) => o.Key) ?? []);
-      expect(deleted.sort()).toEqual(
-        [`${QDAY5}part-00000-def-c000.snappy.parquet`, `${DAY5}part-00000-abc-c000.snappy.parquet`].sort(),
-      );
-    } finally {
-      await rm(workDir, { recursive: true, force: true });
-    }
+    const out = await engineWith(fakes).transformMeasurements({
+      ...transformInput,
+      workDir: '/nonexistent',
+      archiveObjects: [
+        {
+          rawKey: 'raw/openaq/archive/locationid=70/year=2024/location-70-20240305.csv.gz',
+          path: '',
+          locationId: 70,
+          localDate: '2024-03-05',
+          fetchedAt: '2024-03-10T00:00:00Z',
+          valid: true,
+          validationError: null,
+        },
+      ],
+      parameterKeys: ['raw/openaq/parameters/p-1.json'],
+    });
+    const day = out.days[0]!;
+    expect(day.files).toEqual([]);
+    expect(day.storedFiles).toEqual([
+      { key: DAY5, rows: 24, bytes: 4321, kind: 'data' },
+      { key: QDAY5, rows: 1, bytes: 999, kind: 'quarantine' },
+    ]);
+    expect(day.stats).toEqual({
+      rawRows: 26,
+      rows: 24,
+      quarantinedRows: 1,
+      duplicatesDropped: 1,
+      minPeriodEndUtc: '2024-03-05T08:00:00Z',
+      maxPeriodEndUtc: '2024-03-06T07:00:00Z',
+    });
+    // Archive objects go to the job by key, with the parameter snapshot for their ids.
+    const manifestPut = fakes.s3
+      .commandCalls(PutObjectCommand)
+      .find((c) => c.args[0].input.Key === '_aws/glue/runs/r1/manifest.json')!;
+    const manifest = JSON.parse(String(manifestPut.args[0].input.Body)) as Record<string, unknown>;
+    expect(manifest.archive_objects).toEqual([
+      {
+        raw_key: 'raw/openaq/archive/locationid=70/year=2024/location-70-20240305.csv.gz',
+        location_id: 70,
+        file_date: '2024-03-05',
+        fetched_at: '2024-03-10T00:00:00Z',
+        valid: true,
+        validation_error: null,
+      },
+    ]);
+    expect(manifest.parameter_keys).toEqual(['raw/openaq/parameters/p-1.json']);
+    const reads = fakes.s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key);
+    expect(reads).toEqual(['_aws/glue/runs/r1/stats.json']);
+    expect(fakes.s3).not.toHaveReceivedCommand(DeleteObjectsCommand);
   });
 });
 
 // --- catalog ---------------------------------------------------------------------------------------------------------
 
 describe('AwsEngine catalog on the Glue Data Catalog', () => {
-  it('creates new partitions and moves existing ones to the new version folder', async () => {
-    fakes.glue.on(BatchCreatePartitionCommand).resolves({
-      Errors: [
-        {
-          PartitionValues: ['2024', '03', '06'],
-          ErrorDetail: { ErrorCode: 'AlreadyExistsException', ErrorMessage: 'Partition already exists.' },
-        },
-      ],
+  it('declares partition projection over the layout, so a commit needs no partition call', async () => {
+    const engine = engineWith(fakes);
+    await engine.ensureTables();
+    const m = fakes.state.tables.get('openaq_dev.measurements') as {
+      Parameters: Record<string, string>;
+      PartitionKeys: { Name: string }[];
+      StorageDescriptor: { Location: string };
+    };
+    expect(m.StorageDescriptor.Location).toBe(`s3://${BUCKET}/dev/measurements/`);
+    expect(m.PartitionKeys.map((k) => k.Name)).toEqual(['year', 'month', 'day']);
+    expect(m.Parameters).toMatchObject({
+      'projection.enabled': 'true',
+      'projection.month.digits': '2',
+      'projection.day.digits': '2',
+      'storage.location.template': `s3://${BUCKET}/dev/measurements/year=\${year}/month=\${month}/day=\${day}/`,
     });
-    const result = await engineWith(fakes).registerPartitions('measurements', [
-      { localDate: '2024-03-05', prefix: DAY5 },
-      { localDate: '2024-03-06', prefix: 'dev/measurements/year=2024/month=03/day=06/run=r1/' },
-    ]);
-    expect(result).toEqual({ created: ['2024-03-05'], updated: ['2024-03-06'] });
-    const batch = fakes.glue.commandCalls(BatchCreatePartitionCommand)[0]!.args[0].input;
-    expect(batch.DatabaseName).toBe('openaq_dev');
-    expect(batch.TableName).toBe('measurements');
-    expect(batch.PartitionInputList?.map((p) => [p.Values, p.StorageDescriptor?.Location])).toEqual([
-      [['2024', '03', '05'], `s3://${BUCKET}/${DAY5}`],
-      [['2024', '03', '06'], `s3://${BUCKET}/dev/measurements/year=2024/month=03/day=06/run=r1/`],
-    ]);
-    expect(fakes.glue).toHaveReceivedCommandTimes(UpdatePartitionCommand, 1);
-    expect(fakes.glue).toHaveReceivedCommandWith(UpdatePartitionCommand, {
-      DatabaseName: 'openaq_dev',
-      TableName: 'measurements',
-      PartitionValueList: ['2024', '03', '06'],
-      PartitionInput: expect.objectContaining({
-        StorageDescriptor: expect.objectContaining({
-          Location: `s3://${BUCKET}/dev/measurements/year=2024/month=03/day=06/run=r1/`,
-        }),
-      }),
-    });
-  });
-
-  it('fails naming the partition when Glue refuses it for another reason', async () => {
-    fakes.glue.on(BatchCreatePartitionCommand).resolves({
-      Errors: [
-        {
-          PartitionValues: ['2024', '03', '05'],
-          ErrorDetail: { ErrorCode: 'AccessDeniedException', ErrorMessage: 'denied' },
-        },
-      ],
-    });
-    await expect(
-      engineWith(fakes).registerPartitions('measurements', [{ localDate: '2024-03-05', prefix: DAY5 }]),
-    ).rejects.toThrow(/partition 2024-03-05 of openaq_dev.measurements: AccessDeniedException: denied/);
+    const calls = fakes.sent().length;
+    expect(await engine.refreshCatalog()).toBe('projection');
+    expect(fakes.sent().length).toBe(calls);
   });
 
   it('runs the crawler instead when asked, and waits until it is READY', async () => {
@@ -643,12 +638,9 @@ describe('AwsEngine catalog on the Glue Data Catalog', () => {
       .resolvesOnce({ Crawler: { State: 'RUNNING' } })
       .resolvesOnce({ Crawler: { State: 'STOPPING' } })
       .resolves({ Crawler: { State: 'READY', LastCrawl: { Status: 'SUCCEEDED' } } });
-    await engineWith(fakes, settings({ useCrawler: true })).registerPartitions('measurements', [
-      { localDate: '2024-03-05', prefix: DAY5 },
-    ]);
+    expect(await engineWith(fakes, settings({ useCrawler: true })).refreshCatalog()).toBe('crawled');
     expect(fakes.glue).toHaveReceivedCommandWith(StartCrawlerCommand, { Name: 'aqlake_dev_crawler' });
     expect(fakes.glue).toHaveReceivedCommandTimes(GetCrawlerCommand, 3);
-    expect(fakes.glue).not.toHaveReceivedCommand(BatchCreatePartitionCommand);
   });
 });
 
@@ -769,7 +761,7 @@ describe('AwsEngine queries on Athena', () => {
 });
 
 describe('AwsEngine checks and prod views on Athena', () => {
-  const partitionKey = 'dev/measurements/year=2024/month=03/day=05/part-a.parquet';
+  const partitionKey = 'dev/_versions/measurements/2024-03-05/v1.parquet';
 
   it("runs every measurements check over exactly the version's files, with bound parameters, then drops the scratch table", async () => {
     athenaAnswers(fakes, (sql) => ({
@@ -790,7 +782,8 @@ describe('AwsEngine checks and prod views on Athena', () => {
     const outcomes = await engine.checkPartition({
       partition: {
         table: 'measurements',
-        paths: [`/cache/lake/${partitionKey}`],
+        paths: [],
+        keys: [partitionKey],
         columns: MEASUREMENTS_COLUMNS,
       },
       params: {
@@ -817,8 +810,16 @@ describe('AwsEngine checks and prod views on Athena', () => {
     const created = fakes.glue.commandCalls(CreateTableCommand)[0]!.args[0].input;
     expect(created.DatabaseName).toBe('openaq_check');
     expect(created.TableInput?.StorageDescriptor?.Location).toBe(
-      `s3://${BUCKET}/dev/measurements/year=2024/month=03/day=05/`,
+      `s3://${BUCKET}/dev/_versions/measurements/2024-03-05/`,
     );
+    // Not partitioned (a partitioned table with no partitions and no projection reads nothing on Athena).
+    expect(created.TableInput?.PartitionKeys).toEqual([]);
+    expect(created.TableInput?.Parameters?.['projection.enabled']).toBeUndefined();
+    for (const call of fakes.athena.commandCalls(StartQueryExecutionCommand))
+      expect(call.args[0].input.QueryExecutionContext).toEqual({
+        Catalog: 'AwsDataCatalog',
+        Database: 'openaq_check',
+      });
     for (const call of fakes.athena.commandCalls(StartQueryExecutionCommand)) {
       const q = call.args[0].input.QueryString!;
       expect(q).toContain(`"$path" IN ('s3://${BUCKET}/${partitionKey}')`);
@@ -899,7 +900,7 @@ describe('aqlake aws deploy and plan', () => {
     expect(fakes.glue).toHaveReceivedCommandWith(CreateJobCommand, {
       Name: 'job_raw_to_dev',
       Role: ROLE,
-      GlueVersion: '4.0',
+      GlueVersion: '5.0',
       Command: {
         Name: 'glueetl',
         ScriptLocation: `s3://${BUCKET}/_aws/glue/job_raw_to_dev.py`,
@@ -1014,9 +1015,9 @@ describe('aqlake aws policy', () => {
     } finally {
       await rm(workDir, { recursive: true, force: true });
     }
-    await engine.registerPartitions('measurements', [{ localDate: '2024-03-05', prefix: DAY5 }]);
+    await engine.refreshCatalog();
     fakes.glue.on(StartCrawlerCommand).resolves({});
-    await engineWith(fakes, settings({ useCrawler: true })).registerPartitions('measurements', []);
+    await engineWith(fakes, settings({ useCrawler: true })).refreshCatalog();
 
     athenaAnswers(fakes, (sql) =>
       sql.startsWith('CREATE')
@@ -1034,7 +1035,8 @@ describe('aqlake aws policy', () => {
     await engine.checkPartition({
       partition: {
         table: 'measurements',
-        paths: ['/cache/lake/dev/measurements/year=2024/month=03/day=05/part-a.parquet'],
+        paths: [],
+        keys: ['dev/_versions/measurements/2024-03-05/v1.parquet'],
         columns: MEASUREMENTS_COLUMNS,
       },
       params: {
@@ -1087,14 +1089,12 @@ describe('aqlake aws policy', () => {
     for (const c of [
       'glue:StartJobRunCommand',
       'glue:BatchStopJobRunCommand',
-      'glue:BatchCreatePartitionCommand',
       'glue:StartCrawlerCommand',
       'glue:CreateJobCommand',
       'glue:DeleteTableCommand',
       'athena:StartQueryExecutionCommand',
       'athena:GetQueryResultsCommand',
       'athena:CreateWorkGroupCommand',
-      's3:DeleteObjectsCommand',
       's3:ListObjectsV2Command',
       'athena:StopQueryExecutionCommand',
     ])
@@ -1113,6 +1113,14 @@ describe('aqlake aws policy', () => {
     // Queries and the Glue job need the catalog and the bucket on the user's behalf too.
     for (const a of ['glue:GetTable', 'glue:GetPartitions', 's3:GetBucketLocation', 'iam:PassRole'])
       expect(policyAllows(policy, a)).toBe(true);
+    // Athena reads (and may create) the region's `default` database for every query, on the caller's rights.
+    const glueArn = (what: string) => `arn:aws:glue:${region}:123456789012:${what}`;
+    for (const a of ['glue:GetDatabase', 'glue:CreateDatabase'])
+      for (const r of [glueArn('catalog'), glueArn('database/default')])
+        expect(policyAllows(policy, a, r), `${a} on ${r}`).toBe(true);
+    // And every statement names its database: nothing runs in `default`.
+    for (const call of fakes.athena.commandCalls(StartQueryExecutionCommand))
+      expect(call.args[0].input.QueryExecutionContext?.Database).toMatch(/^openaq_(prod|check)$/);
     // Least privilege: raw/ is never deleted, and nothing is granted on every resource.
     expect(policyAllows(policy, 's3:DeleteObject', `arn:aws:s3:::${BUCKET}/raw/openaq/x.json`)).toBe(false);
     expect(policy.Statement.flatMap((st) => st.Resource)).not.toContain('*');

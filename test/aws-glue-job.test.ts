@@ -377,4 +377,24 @@ out([job.resolve_context({"location_id": 1, "fetched_at": f}, versions)[0]
      for f in ["2024-11-03T11:59:59Z", "2024-11-03T12:00:00Z", "2023-06-01T00:00:00Z"]])`);
     expect(tz).toEqual(['Europe/London', 'Pacific/Auckland', 'Europe/London']);
   });
+
+  it("fails loudly when S3's DeleteObjects reports objects it could not delete (its Errors)", () => {
+    const r = python<{ raised: string; calls: number }>(`
+class S3:
+    calls = 0
+    def delete_objects(self, Bucket, Delete):
+        S3.calls += 1
+        return {"Errors": [{"Key": Delete["Objects"][0]["Key"], "Code": "AccessDenied", "Message": "Access Denied"}]}
+try:
+    job.delete_keys(S3(), "lake", ["_aws/glue/tmp/r1/data/2024-03-05/part-0.parquet"])
+    raised = ""
+except RuntimeError as e:
+    raised = str(e)
+out({"raised": raised, "calls": S3.calls})
+`);
+    expect(r.calls).toBe(1);
+    expect(r.raised).toMatch(
+      /could not delete 1 staging objects, e\.g\. _aws\/glue\/tmp\/r1\/.*AccessDenied/,
+    );
+  });
 });

@@ -14,8 +14,9 @@ ages AS (
   SELECT
     newest,
     day_end_utc,
-    date_diff('second', newest, CAST($now_utc AS TIMESTAMP)) / 3600.0 AS age_hours,
-    date_diff('second', day_end_utc, CAST($now_utc AS TIMESTAMP)) / 3600.0 AS ended_hours_ago
+    -- DOUBLE before dividing: in Trino a BIGINT / 3600.0 is a DECIMAL of scale 1, rounding every age to 0.1 h.
+    CAST(date_diff('second', newest, CAST($now_utc AS TIMESTAMP)) AS DOUBLE) / 3600 AS age_hours,
+    CAST(date_diff('second', day_end_utc, CAST($now_utc AS TIMESTAMP)) AS DOUBLE) / 3600 AS ended_hours_ago
   FROM day
 )
 SELECT

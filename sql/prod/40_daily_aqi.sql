@@ -5,7 +5,9 @@
 -- Above the top breakpoint the Hazardous segment is extended, as the TAD allows, so an AQI above 500 can appear.
 -- Input: prod.daily_averages_clean (sentinels out, ≥ 75 % coverage); only µg/m³ sensors. A day whose truncated mean
 -- is negative has no AQI (aqi and category are NULL).
--- The truncation first rounds to 6 decimals so float noise (35.4 stored as 35.39999…) does not drop a tenth.
+-- The truncation first rounds to 6 decimals so float noise (35.4 stored as 35.39999…) does not drop a tenth, and
+-- turns the truncated value into DOUBLE before dividing: in Trino (Athena) floor(DECIMAL(18,6) * 10) has scale 0, so
+-- a DECIMAL division by 10 would round 94 / 10 to 9 (9.46 µg/m³ "Good" instead of "Moderate").
 WITH breakpoints (parameter, c_lo, c_hi, i_lo, i_hi, category) AS (
   VALUES
     ('pm25', 0.0, 9.0, 0, 50, 'Good'),
@@ -25,8 +27,8 @@ days AS (
   SELECT
     d.*,
     CASE d.parameter
-      WHEN 'pm25' THEN floor(CAST(d.value_avg AS DECIMAL(18, 6)) * 10) / 10
-      ELSE floor(CAST(d.value_avg AS DECIMAL(18, 6)))
+      WHEN 'pm25' THEN CAST(floor(CAST(d.value_avg AS DECIMAL(18, 6)) * 10) AS DOUBLE) / 10
+      ELSE CAST(floor(CAST(d.value_avg AS DECIMAL(18, 6))) AS DOUBLE)
     END AS concentration
   FROM prod.daily_averages_clean AS d
   WHERE d.parameter IN ('pm25', 'pm10') AND d.units IN ('µg/m³', 'μg/m³')

@@ -20,10 +20,14 @@ export function registerAws(program: Command): void {
       'create or update the Glue databases, tables, job (and script), crawler and Athena workgroup',
     )
     .option('--json', 'print the steps as JSON')
-    .action(async (opts: { json?: boolean }, cmd: Command) => {
+    .option('--create-role', "also create or update AQLAKE_GLUE_ROLE_ARN's role (trust and permissions)")
+    .action(async (opts: { json?: boolean; createRole?: boolean }, cmd: Command) => {
       const { deploy, formatPlan } = await import('../engines/aws/deploy.js');
       await withClients(cmd, async (clients, settings) => {
-        const steps = await deploy(clients, settings);
+        const steps = [
+          ...(opts.createRole ? await roleSteps(settings, true) : []),
+          ...(await deploy(clients, settings)),
+        ];
         process.stdout.write(opts.json ? `${JSON.stringify(steps, null, 2)}\n` : `${formatPlan(steps)}\n`);
       });
     });
@@ -32,10 +36,17 @@ export function registerAws(program: Command): void {
     .command('plan')
     .description('show what deploy would change, without changing anything')
     .option('--json', 'print the steps as JSON')
-    .action(async (opts: { json?: boolean }, cmd: Command) => {
+    .option(
+      '--create-role',
+      "also show what deploy --create-role would change on AQLAKE_GLUE_ROLE_ARN's role",
+    )
+    .action(async (opts: { json?: boolean; createRole?: boolean }, cmd: Command) => {
       const { planDeploy, formatPlan } = await import('../engines/aws/deploy.js');
       await withClients(cmd, async (clients, settings) => {
-        const steps = await planDeploy(clients, settings);
+        const steps = [
+          ...(opts.createRole ? await roleSteps(settings, false) : []),
+          ...(await planDeploy(clients, settings)),
+        ];
         process.stdout.write(opts.json ? `${JSON.stringify(steps, null, 2)}\n` : `${formatPlan(steps)}\n`);
       });
     });
@@ -43,20 +54,28 @@ export function registerAws(program: Command): void {
   aws
     .command('policy')
     .description(
-      'print the least-privilege IAM policy of the user openaq-local-dev for everything aqlake calls',
+      'print the least-privilege IAM policy of the user openaq-local-dev for everything aqlake calls ' +
+        "(--role: the Glue job role's trust and permission policies)",
     )
     .option('--account <id>', 'AWS account id for the ARNs (default AWS_ACCOUNT_ID, else *)')
+    .option('--role', 'print {"trust": …, "permissions": …} of the role the Glue job (and crawler) runs as')
     .option('--explain', "print each statement's reason to stderr")
-    .action(async (opts: { account?: string; explain?: boolean }, cmd: Command) => {
+    .action(async (opts: { account?: string; role?: boolean; explain?: boolean }, cmd: Command) => {
       const { awsSettingsFromEnv } = await import('../engines/aws/aws-settings.js');
-      const { buildPolicy, PERMISSIONS } = await import('../engines/aws/iam-policy.js');
+      const iam = await import('../engines/aws/iam-policy.js');
       const account = opts.account ?? process.env.AWS_ACCOUNT_ID ?? '*';
       if (account !== '*' && !/^\d{12}$/.test(account))
         throw new UsageError(`--account: expected a 12-digit AWS account id, got "${account}"`);
       const settings = awsSettingsFromEnv(configFor(cmd).home);
-      const policy = buildPolicy({ settings, accountId: account });
-      process.stdout.write(`${JSON.stringify(policy, null, 2)}\n`);
-      if (opts.explain) for (const p of PERMISSIONS) process.stderr.write(`${p.step}: ${p.why}\n`);
+      const context = { settings, accountId: account };
+      const printed = opts.role
+        ? { trust: iam.buildTrustPolicy(context), permissions: iam.buildRolePolicy(context) }
+        : iam.buildPolicy(context);
+      process.stdout.write(`${JSON.stringify(printed, null, 2)}\n`);
+      const steps = opts.role
+        ? [...iam.ROLE_PERMISSIONS, ...(settings.useCrawler ? iam.CRAWLER_ROLE_PERMISSIONS : [])]
+        : iam.PERMISSIONS;
+      if (opts.explain) for (const p of steps) process.stderr.write(`${p.step}: ${p.why}\n`);
       if (account === '*')
         process.stderr.write('aqlake: no account id given (--account or AWS_ACCOUNT_ID): ARNs use *\n');
     });
@@ -77,5 +96,18 @@ async function withClients(
     await fn(clients, settings);
   } finally {
     destroyAwsClients(clients);
+  }
+}
+
+async function roleSteps(
+  settings: import('../engines/aws/aws-settings.js').AwsSettings,
+  apply: boolean,
+): Promise<import('../engines/aws/deploy.js').DeployStep[]> {
+  const { createIamApi, ensureGlueRole } = await import('../engines/aws/iam-role.js');
+  const iam = await createIamApi(settings.region);
+  try {
+    return await ensureGlueRole(iam.api, settings, apply);
+  } finally {
+    iam.close();
   }
 }

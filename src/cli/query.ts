@@ -45,9 +45,9 @@ export function registerQuery(program: Command): void {
       const stop = () => controller.abort();
       process.once('SIGINT', stop);
       try {
-        const tables = await resolveDevTables(runtime);
         const prodTables = await resolveProdTables(runtime);
         const engine = await runtime.engine();
+        const tables = await resolveDevTables(runtime, { readsStore: engine.readsStore === true });
         const session = await engine.openReadOnlySession({
           tables,
           prodTables,

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { formatDuration, formatTable, formatTime, openRunStore } from '../orchestrator/cli-support.js';
 import { type DagRun, RUN_STATES, type RunState, type TaskState } from '../orchestrator/index.js';
+import { formatUsd, runCosts } from '../pipeline/task-cost.js';
 import { cliClock } from '../time/clock.js';
 import { configFor, parsePositiveInt } from './options.js';
 
@@ -38,8 +39,17 @@ export function registerRuns(program: Command): void {
           limit,
         });
         const tasks = store.taskStates(runs.map((r) => r.runId));
+        // What each run cost on AWS (nothing is recorded on the local engine: no COST column then).
+        const costs = runCosts(
+          store.db,
+          runs.map((r) => r.runId),
+        );
         if (flags.json) {
-          const out = runs.map((r) => ({ ...r, taskStates: tasks.get(r.runId) ?? {} }));
+          const out = runs.map((r) => ({
+            ...r,
+            taskStates: tasks.get(r.runId) ?? {},
+            ...(costs.has(r.runId) ? { awsCost: costs.get(r.runId) } : {}),
+          }));
           process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
           return;
         }
@@ -55,10 +65,10 @@ export function registerRuns(program: Command): void {
           taskSummary(tasks.get(r.runId) ?? {}),
           formatTime(r.startedAt),
           formatDuration(durationOf(r, now)),
+          ...(costs.size > 0 ? [formatUsd(costs.get(r.runId))] : []),
         ]);
-        process.stdout.write(
-          `${formatTable(['RUN', 'TYPE', 'STATE', 'TASKS', 'STARTED (UTC)', 'DURATION'], rows)}\n`,
-        );
+        const head = ['RUN', 'TYPE', 'STATE', 'TASKS', 'STARTED (UTC)', 'DURATION'];
+        process.stdout.write(`${formatTable(costs.size > 0 ? [...head, 'AWS COST'] : head, rows)}\n`);
       } finally {
         store.db.close();
       }

@@ -8,6 +8,7 @@ import {
   formatTime,
   openRunStore,
 } from '../orchestrator/cli-support.js';
+import { formatUsd, taskCosts } from '../pipeline/task-cost.js';
 import { configFor } from './options.js';
 
 export function registerTasks(program: Command): void {
@@ -24,10 +25,15 @@ export function registerTasks(program: Command): void {
         if (!run) throw new UsageError(`no run "${runId}" (see aqlake runs)`);
         const tis = store.listTaskInstances(runId);
         const tries = store.listTaskTries(runId);
+        const costs = taskCosts(store.db, runId);
         if (flags.json) {
           const out = {
             run,
-            tasks: tis.map((ti) => ({ ...ti, tries: tries.filter((t) => t.taskId === ti.taskId) })),
+            tasks: tis.map((ti) => ({
+              ...ti,
+              tries: tries.filter((t) => t.taskId === ti.taskId),
+              ...(costs.has(ti.taskId) ? { awsCost: costs.get(ti.taskId) } : {}),
+            })),
           };
           process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
           return;
@@ -46,6 +52,15 @@ export function registerTasks(program: Command): void {
             ? `retry at ${formatTime(ti.nextRetryAt)}: ${firstLine(ti.error ?? '', 100)}`
             : firstLine(ti.error ?? '', 120),
         ]);
+        if (costs.size > 0) {
+          for (const [i, row] of rows.entries()) row.splice(5, 0, formatUsd(costs.get(tis[i]!.taskId)));
+          const total = [...costs.values()].reduce((n, c) => n + c.usd, 0);
+          process.stdout.write(
+            `${formatTable(['TASK', 'STATE', 'TRY', 'STARTED (UTC)', 'DURATION', 'AWS COST', 'ERROR'], rows)}\n` +
+              `AWS cost of the run: $${total.toFixed(4)} at list price (Glue $0.44/DPU-h, 1-min minimum; Athena $5/TB, 10 MB minimum)\n`,
+          );
+          return;
+        }
         process.stdout.write(
           `${formatTable(['TASK', 'STATE', 'TRY', 'STARTED (UTC)', 'DURATION', 'ERROR'], rows)}\n`,
         );

@@ -2,6 +2,12 @@
 
 export interface Engine {
   readonly name: 'duckdb' | 'aws';
+  /**
+   * True when the engine reads raw objects and writes its output in the object store itself (AWS: Glue reads and
+   * writes S3). The pipeline then passes store keys without fetching local copies (`path` is empty) and stages the
+   * objects the engine reports in `TransformedDay.storedFiles` instead of uploading local files.
+   */
+  readonly readsStore?: boolean;
   /** Raw /measurements objects → dev.measurements rows of local days `fromDate`..`toDate`, as local Parquet files. */
   transformMeasurements(input: MeasurementsTransformInput): Promise<MeasurementsTransformOutput>;
   /** Location snapshots → dev.locations and dev.sensors (SCD2: a new version only when attributes change). */
@@ -34,7 +40,7 @@ export interface ColumnSchema {
 /** One raw /measurements object with its request context from the manifest (records carry no ids). */
 export interface RawMeasurementsObject {
   rawKey: string;
-  /** A local file holding the object's bytes (ObjectStore.localPath). */
+  /** A local file holding the object's bytes (ObjectStore.localPath); empty for an engine that `readsStore`. */
   path: string;
   sensorId: number;
   locationId: number | null;
@@ -51,9 +57,15 @@ export interface MeasurementsTransformInput {
   /** Local calendar days, both inclusive. */
   fromDate: string;
   toDate: string;
+  /** Names the versions an engine that `readsStore` writes (the lake's newVersionTag): `…/{date}/{tag}.parquet`. */
+  versionTag?: string;
   objects: readonly RawMeasurementsObject[];
   /** Local paths of dev.locations' current files: timezone and coordinates of each location over time. */
   locationFiles: readonly string[];
+  /** Store keys of the same files (what an engine that `readsStore` reads). */
+  locationKeys?: readonly string[];
+  /** Store keys of the parameter snapshot's pages (`parameterFiles`), for an engine that `readsStore`. */
+  parameterKeys?: readonly string[];
   /** The quality spec (sql/dev/quality-rules.json), shared with the AWS Glue job. */
   qualityRulesPath: string;
   /** An empty local folder the engine writes its output files into. */
@@ -67,7 +79,7 @@ export interface MeasurementsTransformInput {
 /** One raw OpenAQ archive object (.csv.gz of a location's local day) with its manifest context. */
 export interface RawArchiveObject {
   rawKey: string;
-  /** A local file holding the object's bytes (ObjectStore.localPath); its name ends in .gz. */
+  /** A local file holding the object's bytes (ObjectStore.localPath); its name ends in .gz. Empty for `readsStore`. */
   path: string;
   locationId: number;
   /** The local day the file is for (its name). */
@@ -96,10 +108,20 @@ export interface DayStats {
   maxPeriodEndUtc: string | null;
 }
 
+/** An object an engine that `readsStore` wrote into the store itself (the day's new version). */
+export interface StoredVersionFile {
+  key: string;
+  rows: number;
+  bytes: number;
+  kind: 'data' | 'quarantine';
+}
+
 export interface TransformedDay {
   localDate: string;
   files: LocalFile[];
   quarantineFiles: LocalFile[];
+  /** Set by an engine that `readsStore` (then `files` and `quarantineFiles` are empty): stage these keys as they are. */
+  storedFiles?: StoredVersionFile[];
   stats: DayStats;
 }
 
@@ -177,7 +199,10 @@ export interface ProdDayOutput {
 /** One dev table as a reader sees it: local paths of its files now, and its columns (they type a table without files). */
 export interface DevTableFiles {
   table: string;
+  /** Local paths of the files (empty for an engine that `readsStore`: it reads `keys`). */
   paths: readonly string[];
+  /** Store keys of the same files. */
+  keys?: readonly string[];
   columns: readonly ColumnSchema[];
 }
 

@@ -1,6 +1,5 @@
 // The engine factory: the configured engine behind the Engine seam (DuckDB for `local`, Glue + Athena for `aws`).
 import type { AqlakeConfig } from '../config/index.js';
-import { s3StoreSettingsFromEnv } from '../lake/store/s3/s3-store-config.js';
 import type { Engine } from './engine.js';
 
 export type * from './engine.js';
@@ -25,6 +24,5 @@ export async function createEngine(
   return new AwsEngine({
     settings: awsSettingsFromEnv(config.home, env),
     local,
-    storeCacheDir: s3StoreSettingsFromEnv(config.home, env).cacheDir,
   });
 }

@@ -71,8 +71,21 @@ export async function catalogVersion(ctx: CatalogContext, versionId: number): Pr
   const version = getPartitionVersion(ctx.meta, versionId);
   if (!version) throw new PipelineError(`catalog: no catalog version ${versionId}`, 'catalog');
   const data = version.files.filter((f) => f.kind === 'data');
-  const paths = await mapWithConcurrency(data, 8, (f) => ctx.store.localPath(f.key));
-  const inspection = paths.length > 0 ? await ctx.engine.inspectParquet(paths) : null;
+  // An engine that reads the store itself (Glue) reported each object's rows and time range as it wrote them; its
+  // files are not fetched here (the schema is the one the job declares, MEASUREMENTS_COLUMNS).
+  const inspection =
+    data.length === 0
+      ? null
+      : ctx.engine.readsStore
+        ? {
+            columns: version.columns,
+            rows: data.reduce((n, f) => n + f.rows, 0),
+            minTime: version.minPeriodEndUtc,
+            maxTime: version.maxPeriodEndUtc,
+          }
+        : await ctx.engine.inspectParquet(
+            await mapWithConcurrency(data, 8, (f) => ctx.store.localPath(f.key)),
+          );
   const { schemaVersion, change } = recordCatalogScan(ctx.meta, versionId, {
     columns: inspection?.columns ?? version.columns,
     rows: inspection?.rows ?? 0,

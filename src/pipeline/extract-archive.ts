@@ -485,7 +485,10 @@ export async function archiveTransformInputs(
   ctx: { meta: MetaDb; store: ObjectStore },
   from: string,
   to: string,
-): Promise<{ archiveObjects: RawArchiveObject[]; parameterFiles: string[] }> {
+  /** False for an engine that reads the store itself: keys only, `path` empty, nothing fetched. */
+  options: { localPaths?: boolean } = {},
+): Promise<{ archiveObjects: RawArchiveObject[]; parameterFiles: string[]; parameterKeys: string[] }> {
+  const fetch = options.localPaths !== false;
   const rows = ctx.meta
     .prepare(
       `SELECT d.location_id, d.local_date, o.raw_key, o.fetched_at, o.valid, o.validation_error
@@ -501,7 +504,7 @@ export async function archiveTransformInputs(
     valid: number;
     validation_error: string | null;
   }[];
-  if (rows.length === 0) return { archiveObjects: [], parameterFiles: [] };
+  if (rows.length === 0) return { archiveObjects: [], parameterFiles: [], parameterKeys: [] };
   const parameters = latestParametersObjects(ctx.meta);
   if (parameters.length === 0) {
     throw new PipelineError(
@@ -511,15 +514,16 @@ export async function archiveTransformInputs(
   }
   const archiveObjects = await mapWithConcurrency(rows, LOCAL_PATH_CONCURRENCY, async (r) => ({
     rawKey: r.raw_key,
-    path: await ctx.store.localPath(r.raw_key),
+    path: fetch ? await ctx.store.localPath(r.raw_key) : '',
     locationId: r.location_id,
     localDate: r.local_date,
     fetchedAt: r.fetched_at,
     valid: r.valid === 1,
     validationError: r.validation_error,
   }));
-  const parameterFiles = await mapWithConcurrency(parameters, LOCAL_PATH_CONCURRENCY, (o) =>
-    ctx.store.localPath(o.rawKey),
-  );
-  return { archiveObjects, parameterFiles };
+  const parameterKeys = parameters.map((o) => o.rawKey);
+  const parameterFiles = fetch
+    ? await mapWithConcurrency(parameterKeys, LOCAL_PATH_CONCURRENCY, (k) => ctx.store.localPath(k))
+    : [];
+  return { archiveObjects, parameterFiles, parameterKeys };
 }

@@ -1,5 +1,9 @@
 // The openaq_daily DAG (ARCHITECTURE §1): extract_locations → extract_measurements → transform → catalog → validate → publish.
 import type { AqlakeConfig } from '../config/index.js';
+import { addCost, costUsd, zeroCost } from '../engines/aws/aws-cost.js';
+import type { AwsEngine } from '../engines/aws/aws-engine.js';
+import type { Engine } from '../engines/engine.js';
+import type { MetaDb } from '../lake/meta/meta-db.js';
 import type { Logger } from '../logging.js';
 import type { ArchiveClient } from '../openaq/archive.js';
 import type { OpenAQClient } from '../openaq/index.js';
@@ -22,6 +26,7 @@ import {
   sourceToday,
   splitBySource,
 } from './source-choice.js';
+import { recordTaskCost } from './task-cost.js';
 import { transformDays } from './transform.js';
 import { validateDay } from './validate.js';
 
@@ -85,7 +90,7 @@ export function openaqDailyDag(config: AqlakeConfig, openRuntime: () => Promise<
       config,
       store: runtime.store,
       meta: runtime.meta,
-      engine: await runtime.engine(),
+      engine: costRecording(await runtime.engine(), runtime.meta, t),
       logger: t.logger,
       now: () => new Date(),
       signal: t.signal,
@@ -224,4 +229,11 @@ export function openaqDailyDag(config: AqlakeConfig, openRuntime: () => Promise<
       { id: 'publish', upstream: ['validate'], run: eachDay(publishDay) },
     ],
   });
+}
+
+/** On AWS, the engine for one task: each Glue run and Athena query it pays for is recorded against the task. */
+function costRecording(engine: Engine, meta: MetaDb, t: TaskRunContext): Engine {
+  const scoped = (engine as Partial<Pick<AwsEngine, 'withCostListener'>>).withCostListener;
+  if (!scoped) return engine;
+  return scoped.call(engine, (c) => recordTaskCost(meta, t, c, costUsd(addCost(zeroCost(), c))));
 }

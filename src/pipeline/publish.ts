@@ -70,7 +70,9 @@ export async function publishDay(
         'publish',
         localDate,
       );
-    const views = await ctx.engine.createProdViews(await resolveDevTables(ctx));
+    const views = await ctx.engine.createProdViews(
+      await resolveDevTables(ctx, { readsStore: ctx.engine.readsStore === true }),
+    );
     // A day published before its prod tables were materialised (or by an older rule): commit them now.
     if (
       materialisesProd(ctx, table) &&
@@ -90,7 +92,10 @@ export async function publishDay(
   let views: string[];
   try {
     views = await ctx.engine.createProdViews(
-      await resolveDevTables(ctx, { versionOverrides: { [table]: [staged.versionId] } }),
+      await resolveDevTables(ctx, {
+        versionOverrides: { [table]: [staged.versionId] },
+        readsStore: ctx.engine.readsStore === true,
+      }),
     );
   } catch (err) {
     throw new PipelineError(
@@ -177,6 +182,8 @@ function assertValidated(meta: MetaDb, version: PartitionVersion, localDate: str
 export interface ResolveOptions {
   /** table → version ids to read instead of their partitions' current ones (a staged version before its commit). */
   versionOverrides?: Readonly<Record<string, readonly number[]>>;
+  /** For an engine that reads the store itself: store keys only, no local copies fetched. */
+  readsStore?: boolean;
 }
 
 /**
@@ -193,13 +200,15 @@ export async function resolveDevTables(
     if (t.zone !== 'dev') continue;
     const overrides = options.versionOverrides?.[t.table];
     const files = listTableFiles(lake.meta, t.table, overrides ? { versionOverrides: overrides } : {});
-    const paths = await mapWithConcurrency(files, 8, (f) => lake.store.localPath(f.key));
+    const paths = options.readsStore
+      ? [] // an engine that reads the store itself (Athena) gets keys; nothing is fetched
+      : await mapWithConcurrency(files, 8, (f) => lake.store.localPath(f.key));
     const columns =
       latestSchema(lake.meta, t.table)?.columns ??
       (overrides?.[0] !== undefined ? getPartitionVersion(lake.meta, overrides[0])?.columns : undefined) ??
       [];
-    if (paths.length === 0 && columns.length === 0) continue;
-    tables.push({ table: t.table, paths, columns });
+    if (files.length === 0 && columns.length === 0) continue;
+    tables.push({ table: t.table, paths, keys: files.map((f) => f.key), columns });
   }
   return tables;
 }

@@ -87,12 +87,14 @@ export async function transformDays(
     endpoint: RAW_MEASUREMENTS_ENDPOINT,
     overlapping: { fromUtc: spanFromUtc, toUtc: spanToUtc },
   }).filter((o) => o.sensorId !== null);
+  // An engine that reads the store itself (Glue) gets keys: nothing raw is fetched to this machine.
+  const byKey = ctx.engine.readsStore === true;
   const objects: RawMeasurementsObject[] = await mapWithConcurrency(
     manifest,
     LOCAL_PATH_CONCURRENCY,
     async (o) => ({
       rawKey: o.rawKey,
-      path: await ctx.store.localPath(o.rawKey),
+      path: byKey ? '' : await ctx.store.localPath(o.rawKey),
       sensorId: o.sensorId!,
       locationId: o.locationId,
       fetchedAt: o.fetchedAt,
@@ -102,19 +104,20 @@ export async function transformDays(
       validationError: o.validationError,
     }),
   );
-  const locationFiles = await localPaths(
-    ctx.store,
-    listTableFiles(ctx.meta, LOCATIONS_TABLE).map((f) => f.key),
-  );
-  const archive = await archiveTransformInputs(ctx, from, to);
+  const locationKeys = listTableFiles(ctx.meta, LOCATIONS_TABLE).map((f) => f.key);
+  const locationFiles = byKey ? [] : await localPaths(ctx.store, locationKeys);
+  const { parameterKeys, ...archive } = await archiveTransformInputs(ctx, from, to, { localPaths: !byKey });
 
   const workDir = await newWorkDir(ctx);
   try {
     const output = await ctx.engine.transformMeasurements({
       fromDate: from,
       toDate: to,
+      versionTag: newVersionTag(),
       objects,
       locationFiles,
+      locationKeys,
+      parameterKeys,
       qualityRulesPath: QUALITY_RULES_PATH,
       workDir,
       ...archive,
@@ -122,7 +125,9 @@ export async function transformDays(
     await options.onStep?.('engine-done', {});
     const results: TransformDayResult[] = [];
     for (const day of output.days) {
-      const files: CatalogFile[] = [];
+      // The engine's own objects (Glue wrote them to their version keys in S3) are staged as they are; an engine's
+      // local files are uploaded to new version keys.
+      const files: CatalogFile[] = (day.storedFiles ?? []).map((f) => ({ ...f }));
       const tag = newVersionTag();
       for (const kind of ['data', 'quarantine'] as const) {
         const written = kind === 'data' ? day.files : day.quarantineFiles;

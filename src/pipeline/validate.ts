@@ -119,10 +119,13 @@ export async function checkPartitionVersion(
     throw new PipelineError(`checks run on day partitions; dev.${version.table} has none`, 'validate');
   const localDate = version.localDate;
   const data = version.files.filter((f) => f.kind === 'data');
-  const paths = await mapWithConcurrency(data, 8, (f) => ctx.store.localPath(f.key));
+  // An engine that reads the store itself (Athena) checks the objects where they are: nothing is fetched.
+  const paths = ctx.engine.readsStore
+    ? []
+    : await mapWithConcurrency(data, 8, (f) => ctx.store.localPath(f.key));
   const now = ctx.now();
   const outcomes = await ctx.engine.checkPartition({
-    partition: { table: version.table, paths, columns: version.columns },
+    partition: { table: version.table, paths, keys: data.map((f) => f.key), columns: version.columns },
     params: {
       localDate,
       rawRows: version.rawRows,

@@ -18,8 +18,11 @@ const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 export interface AthenaQueryInput {
   sql: string;
   workgroup: string;
-  /** The database unqualified names resolve in. */
-  database?: string;
+  /**
+   * The database unqualified names resolve in, always given (QueryExecutionContext): without it Athena falls back to
+   * `default`, which the IAM policy would then have to cover too, and which may not exist in the region.
+   */
+  database: string;
   /** Values for the `?` placeholders, as SQL literals (`'2024-03-05'`, `42`, `NULL`): Athena binds them. */
   parameters?: string[];
   /** Where results go when the workgroup does not enforce its own location. */
@@ -50,7 +53,8 @@ export async function runAthenaQuery(
   athena: AthenaClient,
   input: AthenaQueryInput,
   poll: PollSettings,
-  onBytes: (bytes: number) => void = () => {},
+  /** Bytes scanned, and whether Athena bills the query (not DDL, not a failed query). */
+  onBytes: (bytes: number, billed: boolean) => void = () => {},
 ): Promise<AthenaQueryResult> {
   const { pages, ...rest } = await startAthenaQuery(athena, input, poll, onBytes);
   const rows: CellValue[][] = [];
@@ -66,13 +70,14 @@ export async function startAthenaQuery(
   athena: AthenaClient,
   input: AthenaQueryInput,
   poll: PollSettings,
-  onBytes: (bytes: number) => void = () => {},
+  /** Bytes scanned, and whether Athena bills the query (not DDL, not a failed query). */
+  onBytes: (bytes: number, billed: boolean) => void = () => {},
 ): Promise<AthenaPages> {
   const started = await athena.send(
     new StartQueryExecutionCommand({
       QueryString: input.sql,
       WorkGroup: input.workgroup,
-      ...(input.database ? { QueryExecutionContext: { Database: input.database } } : {}),
+      QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: input.database },
       ...(input.parameters?.length ? { ExecutionParameters: input.parameters } : {}),
       ...(input.outputLocation ? { ResultConfiguration: { OutputLocation: input.outputLocation } } : {}),
     }),
@@ -97,8 +102,8 @@ export async function startAthenaQuery(
     throw abortedError(err, `Athena query ${id}`, input.sql);
   }
   const bytesScanned = execution.Statistics?.DataScannedInBytes ?? 0;
-  onBytes(bytesScanned);
   const state = execution.Status?.State;
+  onBytes(bytesScanned, execution.StatementType !== 'DDL' && state !== 'FAILED');
   if (state !== 'SUCCEEDED') {
     const why =
       execution.Status?.AthenaError?.ErrorMessage ??
@@ -107,9 +112,10 @@ export async function startAthenaQuery(
     throw new EngineError(`Athena query ${id} ${state}: ${why}`, `Athena Query ${state}`, input.sql);
   }
   const statementType = execution.StatementType ?? 'DML';
-  // Read the first page now, for the column names and types even when there are no rows.
+  // Read the first page now, for the column names and types even when there are no rows. DDL has no result
+  // set; UTILITY statements (SHOW, DESCRIBE, EXPLAIN) do, and their first row is data, not a header.
   const first =
-    statementType === 'DML'
+    statementType !== 'DDL'
       ? await athena.send(new GetQueryResultsCommand({ QueryExecutionId: id, MaxResults: 1000 }))
       : null;
   const info = first?.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
@@ -121,7 +127,12 @@ export async function startAthenaQuery(
     for (;;) {
       const rows = (page.ResultSet?.Rows ?? []).map((r) => (r.Data ?? []).map((d) => d.VarCharValue ?? null));
       // A SELECT's first result row repeats the column names.
-      if (header && rows.length > 0 && rows[0]!.every((v, i) => v === (info[i]?.Label ?? info[i]?.Name)))
+      if (
+        header &&
+        statementType === 'DML' &&
+        rows.length > 0 &&
+        rows[0]!.every((v, i) => v === (info[i]?.Label ?? info[i]?.Name))
+      )
         rows.shift();
       header = false;
       yield rows.map((r) => r.map((v, i) => toCell(v, info[i])));

@@ -1,12 +1,7 @@
 // The AWS Engine: Glue for the measurements transform, the Glue Data Catalog for tables and partitions, Athena for
 // checks, prod views and queries. Small local work (dimension tables, Parquet footers) goes to a delegate engine.
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { readFile } from 'node:fs/promises';
 import { EngineError } from '../../errors.js';
 import type {
   CheckOutcome,
@@ -26,17 +21,11 @@ import type {
 } from '../engine.js';
 import type { QualityRulesSpec } from './athena-dialect.js';
 import { type AwsClients, createAwsClients, destroyAwsClients } from './aws-clients.js';
-import { type AwsCost, addCost, zeroCost } from './aws-cost.js';
+import { type AwsCost, addCost, athenaQueryCost, glueRunCost, zeroCost } from './aws-cost.js';
 import type { AwsSettings } from './aws-settings.js';
 import { runAthenaChecks } from './checks.js';
 import { QUALITY_RULES_PATH } from './glue-artifacts.js';
-import {
-  ensureTable,
-  type PartitionLocation,
-  type PartitionRegistration,
-  registerPartitions,
-  runCrawler,
-} from './glue-catalog.js';
+import { ensureTable, runCrawler } from './glue-catalog.js';
 import {
   dimensionTable,
   type GlueTableDef,
@@ -48,7 +37,6 @@ import { publishProdViews } from './publish.js';
 import { AthenaQuerySession } from './query-session.js';
 import { readProdViews } from './sql-files.js';
 import {
-  deletePrefixes,
   type GlueLocationVersion,
   type GlueTransformOutput,
   transformMeasurementsOnGlue,
@@ -60,30 +48,27 @@ export interface AwsEngineOptions {
   clients?: AwsClients;
   /** Runs transformDimensions and inspectParquet (small, local files): the DuckDB engine. */
   local?: Engine;
-  /**
-   * The S3 store's cache folder: a local path under it names the object `relative(cacheDir, path)`. Lets the engine
-   * accept today's seam, which passes local paths, until the seam passes store keys.
-   */
-  storeCacheDir?: string;
   /** Polling overrides (tests inject `sleep`). */
   poll?: { glue?: Partial<PollSettings>; athena?: Partial<PollSettings> };
   /** Time limits for remote work when the caller gives none. */
   glueTimeoutMs?: number;
   athenaTimeoutMs?: number;
   newRunId?: () => string;
+  /** Told every priced call (a Glue job run, an Athena query) as it finishes, with its cost. */
+  onCost?: (cost: Partial<AwsCost>) => void;
 }
 
 /** Extra inputs the AWS engine can use beyond the seam's (see the report on the Engine seam). */
 export interface AwsTransformExtras {
   signal?: AbortSignal;
   timeoutMs?: number;
-  /** Store keys of dev.locations' files (else derived from `locationFiles` via the store's cache folder). */
-  locationKeys?: readonly string[];
+  /** Location versions inline instead of dev.locations' keys (tests). */
   locations?: readonly GlueLocationVersion[];
 }
 
 export class AwsEngine implements Engine {
   readonly name = 'aws' as const;
+  readonly readsStore = true;
   readonly settings: AwsSettings;
   private readonly clients: AwsClients;
   private readonly ownsClients: boolean;
@@ -100,70 +85,67 @@ export class AwsEngine implements Engine {
     return { ...this.totals };
   }
 
-  // --- transform ---------------------------------------------------------------------------------------------
+  // --- transform ----------------------------------------------------------------------------------------------
 
   /**
-   * The seam's transform: Glue writes the days into new version folders in S3; the files are then fetched into
-   * `workDir` so today's pipeline can upload and stage them like DuckDB's, and the Glue folders are removed.
-   * (With a seam that accepts stored files, use transformMeasurementsInPlace and skip the copy.)
+   * The seam's transform: Glue reads the raw objects (API pages and archive .csv.gz) in S3 by key and writes each
+   * day's new version as one object under dev/_versions/; the days come back as those store keys (`storedFiles`) for
+   * the pipeline to stage. Nothing is downloaded to or uploaded from this machine.
    */
   async transformMeasurements(
     input: MeasurementsTransformInput & AwsTransformExtras,
   ): Promise<MeasurementsTransformOutput> {
     const out = await this.transformMeasurementsInPlace(input);
-    try {
-      const days: TransformedDay[] = [];
-      for (const d of out.days) {
-        const fetch = async (files: typeof d.files, kind: string) => {
-          const local = [];
-          for (const f of files) {
-            const path = join(input.workDir, kind, d.localDate, f.key.slice(f.key.lastIndexOf('/') + 1));
-            await this.download(f.key, path);
-            local.push({ localPath: path, rows: f.rows, bytes: f.bytes });
-          }
-          return local;
-        };
-        days.push({
-          localDate: d.localDate,
-          files: await fetch(d.files, 'measurements'),
-          quarantineFiles: await fetch(d.quarantineFiles, 'quarantine'),
-          stats: d.stats,
-        });
-      }
-      return { days, columns: out.columns, quarantineColumns: out.quarantineColumns };
-    } finally {
-      const prefixes = out.days
-        .flatMap((d) => [d.prefix, d.quarantinePrefix])
-        .filter((p): p is string => p !== null);
-      await deletePrefixes(this.clients.s3, this.settings.bucket, prefixes);
-    }
+    const days: TransformedDay[] = out.days.map((d) => ({
+      localDate: d.localDate,
+      files: [],
+      quarantineFiles: [],
+      storedFiles: [
+        ...(d.data ? [{ ...d.data, kind: 'data' as const }] : []),
+        ...(d.quarantine ? [{ ...d.quarantine, kind: 'quarantine' as const }] : []),
+      ],
+      stats: d.stats,
+    }));
+    return { days, columns: out.columns, quarantineColumns: out.quarantineColumns };
   }
 
-  /** Runs the Glue job; its output stays where it wrote it, one new folder per day (GlueTransformedDay.prefix). */
+  /** Runs the Glue job; its output stays where it wrote it, one version object per day (GlueTransformedDay.data). */
   async transformMeasurementsInPlace(
-    input: Omit<MeasurementsTransformInput, 'workDir'> & AwsTransformExtras & { runId?: string },
+    input: Omit<MeasurementsTransformInput, 'workDir' | 'locationFiles'> &
+      AwsTransformExtras & { runId?: string; versionTag?: string },
   ): Promise<GlueTransformOutput> {
-    if (input.archiveObjects?.length)
+    const runId = input.runId ?? this.options.newRunId?.() ?? newRunId();
+    const locationKeys = input.locationKeys ?? [];
+    if (locationKeys.length === 0 && !input.locations?.length && input.objects.length > 0)
       throw new EngineError(
-        `the Glue job reads API objects only: ${input.archiveObjects.length} archive objects would be lost; transform archive days with the local engine`,
-        'Unsupported',
+        'the Glue job needs the store keys of dev.locations (locationKeys) to give rows their time zone',
+        'Configuration',
       );
-    const locationKeys = input.locationKeys ?? input.locationFiles.map((p) => this.keyOf(p));
     return transformMeasurementsOnGlue(
       {
         glue: this.clients.glue,
         s3: this.clients.s3,
         settings: this.settings,
         poll: { ...GLUE_POLL, ...this.options.poll?.glue },
-        onDpuSeconds: (n) => this.addCost({ glueDpuSeconds: n, glueJobRuns: 1 }),
+        onDpuSeconds: (n) => this.addCost(glueRunCost(n, this.settings.glueWorkers)),
       },
       {
         fromDate: input.fromDate,
         toDate: input.toDate,
         objects: input.objects,
+        archiveObjects: (input.archiveObjects ?? []).map((o) => ({
+          rawKey: o.rawKey,
+          locationId: o.locationId,
+          localDate: o.localDate,
+          fetchedAt: o.fetchedAt,
+          valid: o.valid,
+          validationError: o.validationError,
+        })),
+        parameterKeys: input.parameterKeys ?? [],
         locationKeys,
         ...(input.locations ? { locations: input.locations } : {}),
-        runId: input.runId ?? this.options.newRunId?.() ?? newRunId(),
+        runId,
+        ...(input.versionTag ? { versionTag: input.versionTag } : {}),
         ...(input.signal ? { signal: input.signal } : {}),
         ...((input.timeoutMs ?? this.options.glueTimeoutMs)
           ? { timeoutMs: input.timeoutMs ?? this.options.glueTimeoutMs }
@@ -189,26 +171,14 @@ export class AwsEngine implements Engine {
   }
 
   /**
-   * Points the partitions of dev.<table> at their current version folders (BatchCreatePartition / UpdatePartition),
-   * or runs the crawler when AQLAKE_GLUE_CRAWLER=true.
+   * After a commit: nothing to register — the Glue tables use partition projection, so Athena reads each day's key
+   * as soon as the commit has copied it there. With AQLAKE_GLUE_CRAWLER=true the crawler (over the tables' own
+   * locations) is run too, for Glue consumers that list partitions.
    */
-  async registerPartitions(
-    table: 'measurements' | 'measurements_quarantine',
-    partitions: readonly PartitionLocation[],
-    options: { signal?: AbortSignal } = {},
-  ): Promise<PartitionRegistration> {
-    const def = table === 'measurements' ? MEASUREMENTS_TABLE : MEASUREMENTS_QUARANTINE_TABLE;
-    if (this.settings.useCrawler) {
-      await runCrawler(this.clients.glue, this.settings.crawlerName, this.glueWait(options.signal));
-      return { created: [], updated: partitions.map((p) => p.localDate) };
-    }
-    return registerPartitions(
-      this.clients.glue,
-      this.settings.devDatabase,
-      def,
-      this.settings.bucket,
-      partitions,
-    );
+  async refreshCatalog(options: { signal?: AbortSignal } = {}): Promise<'projection' | 'crawled'> {
+    if (!this.settings.useCrawler) return 'projection';
+    await runCrawler(this.clients.glue, this.settings.crawlerName, this.glueWait(options.signal));
+    return 'crawled';
   }
 
   // --- validate, publish, query ---------------------------------------------------------------------------------
@@ -220,14 +190,19 @@ export class AwsEngine implements Engine {
       input.partition.table === MEASUREMENTS_TABLE.name
         ? MEASUREMENTS_TABLE
         : dimensionTable(input.partition.table, input.partition.columns);
-    const keys = input.keys ?? input.partition.paths.map((p) => this.keyOf(p));
+    const keys = input.keys ?? input.partition.keys;
+    if (!keys)
+      throw new EngineError(
+        `the aws engine checks objects in the store: give the store keys of dev.${input.partition.table}'s files`,
+        'Configuration',
+      );
     return runAthenaChecks(
       {
         glue: this.clients.glue,
         athena: this.clients.athena,
         settings: this.settings,
         poll: this.athenaWait(input.signal),
-        onBytes: (n) => this.addCost({ athenaBytesScanned: n, athenaQueries: 1 }),
+        onBytes: (n, billed) => this.addCost(athenaQueryCost(n, billed)),
       },
       { table, keys, params: input.params, qualityRules: await readRules(input.params.qualityRulesPath) },
     );
@@ -239,8 +214,11 @@ export class AwsEngine implements Engine {
     options: { signal?: AbortSignal } = {},
   ): Promise<string[]> {
     await this.ensureTables();
-    return publishProdViews(this.clients.athena, this.settings, this.athenaWait(options.signal), (n) =>
-      this.addCost({ athenaBytesScanned: n, athenaQueries: 1 }),
+    return publishProdViews(
+      this.clients.athena,
+      this.settings,
+      this.athenaWait(options.signal),
+      (n, billed) => this.addCost(athenaQueryCost(n, billed)),
     );
   }
 
@@ -262,7 +240,7 @@ export class AwsEngine implements Engine {
       this.settings,
       { ...ATHENA_POLL, ...this.options.poll?.athena },
       views,
-      (n) => this.addCost({ athenaBytesScanned: n, athenaQueries: 1 }),
+      (n, billed) => this.addCost(athenaQueryCost(n, billed)),
     );
   }
 
@@ -274,8 +252,24 @@ export class AwsEngine implements Engine {
 
   // --- helpers -----------------------------------------------------------------------------------------------
 
+  /**
+   * This engine for one task: the same clients and settings, its priced calls also told to `onCost` (the pipeline
+   * records them against the task). Not to be closed: the engine it came from owns the clients.
+   */
+  withCostListener(onCost: (cost: Partial<AwsCost>) => void): AwsEngine {
+    return new AwsEngine({
+      ...this.options,
+      clients: this.clients,
+      onCost: (c) => {
+        this.addCost(c);
+        onCost(c);
+      },
+    });
+  }
+
   private addCost(c: Partial<AwsCost>): void {
     this.totals = addCost(this.totals, c);
+    this.options.onCost?.(c);
   }
 
   private glueWait(signal?: AbortSignal): PollSettings {
@@ -303,25 +297,6 @@ export class AwsEngine implements Engine {
         'Configuration',
       );
     return this.options.local;
-  }
-
-  /** The store key of a local path in the S3 store's cache (today's seam passes paths). */
-  private keyOf(path: string): string {
-    const cache = this.options.storeCacheDir;
-    const rel = cache ? relative(cache, path) : '';
-    if (!cache || rel.startsWith('..') || rel === '')
-      throw new EngineError(
-        `the aws engine needs store keys, got the local path ${path} (outside the S3 cache; pass keys)`,
-        'Configuration',
-      );
-    return rel.split(sep).join('/');
-  }
-
-  private async download(key: string, path: string): Promise<void> {
-    await mkdir(join(path, '..'), { recursive: true });
-    const out = await this.clients.s3.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: key }));
-    if (!out.Body) throw new EngineError(`S3 returned no body for ${key}`, 'S3 Error');
-    await pipeline(out.Body as Readable, createWriteStream(path));
   }
 }
 

@@ -38,6 +38,9 @@ export interface AwsSettings {
 
 const NAME = /^[a-z][a-z0-9_]{0,254}$/;
 
+/** BytesScannedCutoffPerQuery's minimum in Athena's model (10,000,000 bytes). */
+const ATHENA_MIN_SCAN_CUTOFF = 10_000_000;
+
 /**
  * `AQLAKE_BUCKET`, `AWS_REGION` (default ap-southeast-1), `AQLAKE_GLUE_ROLE_ARN`, and optional overrides:
  * `AQLAKE_GLUE_DATABASE` (openaq_dev), `AQLAKE_PROD_DATABASE` (openaq_prod), `AQLAKE_GLUE_JOB` (job_raw_to_dev),
@@ -62,6 +65,13 @@ export function awsSettingsFromEnv(home: string, env: NodeJS.ProcessEnv = proces
   const role = env.AQLAKE_GLUE_ROLE_ARN?.trim() || null;
   if (role && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(role))
     throw new ConfigError('AQLAKE_GLUE_ROLE_ARN', `not an IAM role ARN: "${role}"`, 'environment');
+  const cutoff = positive('AQLAKE_ATHENA_SCAN_LIMIT_BYTES', 10 * 1024 ** 3);
+  if (cutoff < ATHENA_MIN_SCAN_CUTOFF)
+    throw new ConfigError(
+      'AQLAKE_ATHENA_SCAN_LIMIT_BYTES',
+      `Athena's smallest per-query scan limit is ${ATHENA_MIN_SCAN_CUTOFF} bytes (10 MB), got ${cutoff}`,
+      'environment',
+    );
   return {
     region: awsRegionFromEnv(env),
     bucket: s3.bucket,
@@ -77,7 +87,7 @@ export function awsSettingsFromEnv(home: string, env: NodeJS.ProcessEnv = proces
     crawlerName: name('AQLAKE_GLUE_CRAWLER_NAME', 'aqlake_dev_crawler'),
     workgroup: env.AQLAKE_ATHENA_WORKGROUP?.trim() || 'aqlake',
     athenaOutputPrefix: '_aws/athena-results/',
-    bytesScannedCutoff: positive('AQLAKE_ATHENA_SCAN_LIMIT_BYTES', 10 * 1024 ** 3),
+    bytesScannedCutoff: cutoff,
     glueArtifactsPrefix: '_aws/glue/',
   };
 }

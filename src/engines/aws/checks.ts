@@ -25,7 +25,7 @@ export interface AthenaCheckDeps {
   athena: AthenaClient;
   settings: AwsSettings;
   poll: PollSettings;
-  onBytes?: (n: number) => void;
+  onBytes?: (n: number, billed: boolean) => void;
   checks?: readonly CheckFile[];
   views?: readonly ProdView[];
 }
@@ -70,7 +70,8 @@ export async function runAthenaChecks(
   if (checks.length === 0) return [];
   const { settings } = deps;
   const folder = input.keys.length > 0 ? commonFolder(input.keys) : input.table.prefix;
-  const scratch = { ...input.table, name: scratchTableName(input.table.name, folder) };
+  // Not partitioned: a partitioned scratch table with no partitions (and no projection) reads nothing on Athena.
+  const scratch = { ...input.table, partitioned: false, name: scratchTableName(input.table.name, folder) };
   await ensureTable(deps.glue, settings.checkDatabase, scratch, settings.bucket, {
     location: `s3://${settings.bucket}/${folder}`,
   });
@@ -111,6 +112,7 @@ async function runOne(
       {
         sql: translated.sql,
         workgroup: deps.settings.workgroup,
+        database: deps.settings.checkDatabase,
         parameters: bindParameters(translated.parameters, values),
         maxRows: 2,
       },

@@ -31,7 +31,7 @@ import { MEASUREMENTS_QUARANTINE_TABLE, MEASUREMENTS_TABLE } from './glue-tables
 export type Change = 'create' | 'update' | 'none';
 
 export interface DeployStep {
-  kind: 'database' | 'table' | 'script' | 'job' | 'crawler' | 'workgroup';
+  kind: 'database' | 'table' | 'script' | 'job' | 'crawler' | 'workgroup' | 'role' | 'role-policy';
   name: string;
   change: Change;
   /** What differs, for an update. */
@@ -123,7 +123,8 @@ export function jobDefinition(settings: AwsSettings): JobUpdate {
       ScriptLocation: `s3://${settings.bucket}/${scriptKey(settings.glueArtifactsPrefix)}`,
       PythonVersion: '3',
     },
-    GlueVersion: '4.0',
+    // Glue 5.0: Spark 3.5, Python 3.11; TIMESTAMP_NTZ columns (Spark ≥ 3.4) keep local and AWS files one schema.
+    GlueVersion: '5.0',
     WorkerType: 'G.1X',
     NumberOfWorkers: settings.glueWorkers,
     Timeout: settings.glueTimeoutMinutes,
@@ -154,8 +155,31 @@ async function ensureJob(glue: GlueClient, settings: AwsSettings, apply: boolean
   return { kind: 'job', name: settings.jobName, change: 'update', detail: diff.join(', ') };
 }
 
+/**
+ * The crawler crawls the existing tables (catalog targets), so it reads only their locations — never `_versions/`
+ * or anything else in the bucket — and never creates tables. Athena does not need it (the tables use partition
+ * projection, and Athena ignores registered partitions then); it is kept for Glue consumers that list partitions.
+ */
 function crawlerTargets(settings: AwsSettings): CrawlerTargets {
-  return { S3Targets: [{ Path: `s3://${settings.bucket}/${MEASUREMENTS_TABLE.prefix}` }] };
+  return {
+    CatalogTargets: [
+      {
+        DatabaseName: settings.devDatabase,
+        Tables: [MEASUREMENTS_TABLE.name, MEASUREMENTS_QUARANTINE_TABLE.name],
+      },
+    ],
+  };
+}
+
+/** New partitions take the table's schema instead of one the crawler infers. */
+const CRAWLER_CONFIGURATION = JSON.stringify({
+  Version: 1.0,
+  CrawlerOutput: { Partitions: { AddOrUpdateBehavior: 'InheritFromTable' } },
+});
+
+/** GetCrawler returns the role's name where CreateCrawler took its ARN: compare names. */
+function roleName(roleOrArn: string | undefined | null): string | undefined {
+  return roleOrArn?.replace(/^arn:[^:]+:iam::\d{12}:role\/(?:.*\/)?/, '');
 }
 
 async function ensureCrawler(glue: GlueClient, settings: AwsSettings, apply: boolean): Promise<DeployStep> {
@@ -167,10 +191,12 @@ async function ensureCrawler(glue: GlueClient, settings: AwsSettings, apply: boo
     );
   const wanted = {
     Role: settings.glueRoleArn,
-    DatabaseName: settings.devDatabase,
     Targets: crawlerTargets(settings),
-    // The tables are declared in code: the crawler may add partitions, never rewrite a schema.
+    // A crawler always adds the partitions it finds (SchemaChangePolicy cannot stop that); LOG keeps it from
+    // changing the code's schema (UpdateBehavior) and from deleting anything (catalog targets require DeleteBehavior
+    // LOG). The tables are catalog targets, so it creates no table.
     SchemaChangePolicy: { UpdateBehavior: 'LOG', DeleteBehavior: 'LOG' } as const,
+    Configuration: CRAWLER_CONFIGURATION,
   };
   let current: Record<string, unknown> | undefined;
   try {
@@ -187,16 +213,21 @@ async function ensureCrawler(glue: GlueClient, settings: AwsSettings, apply: boo
   }
   // GetCrawler returns more than was set (Exclusions, timestamps …): compare what the code declares.
   const seen = {
-    Role: current.Role,
-    DatabaseName: current.DatabaseName,
+    Role: roleName(current.Role as string | undefined),
     Targets: {
-      S3Targets: ((current.Targets as CrawlerTargets | undefined)?.S3Targets ?? []).map((t) => ({
-        Path: t.Path,
+      CatalogTargets: ((current.Targets as CrawlerTargets | undefined)?.CatalogTargets ?? []).map((t) => ({
+        DatabaseName: t.DatabaseName,
+        Tables: t.Tables,
       })),
     },
     SchemaChangePolicy: current.SchemaChangePolicy,
+    Configuration: normalJson(current.Configuration),
   };
-  const diff = differences(seen, wanted as Record<string, unknown>);
+  const diff = differences(seen, {
+    ...wanted,
+    Role: roleName(wanted.Role),
+    Configuration: normalJson(wanted.Configuration),
+  } as Record<string, unknown>);
   if (diff.length === 0) return { kind: 'crawler', name: settings.crawlerName, change: 'none' };
   if (apply) await glue.send(new UpdateCrawlerCommand({ Name: settings.crawlerName, ...wanted }));
   return { kind: 'crawler', name: settings.crawlerName, change: 'update', detail: diff.join(', ') };
@@ -257,6 +288,15 @@ async function ensureWorkgroup(
       }),
     );
   return { kind: 'workgroup', name: settings.workgroup, change: 'update', detail: diff.join(', ') };
+}
+
+function normalJson(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    return v;
+  }
 }
 
 /** The top-level fields of `wanted` whose value differs in `current` (deep, by JSON). */

@@ -1,6 +1,6 @@
 // The dev tables as the Glue Data Catalog declares them (schemas in code, not discovered by a crawler).
 import { athenaType } from '../../lake/catalog/athena-ddl.js';
-import { splitIsoDate } from '../../lake/keys.js';
+import { versionObjectKey } from '../../lake/keys.js';
 import { MEASUREMENTS_COLUMNS, QUARANTINE_COLUMNS } from '../dev-tables.js';
 import type { ColumnSchema } from '../engine.js';
 
@@ -43,19 +43,14 @@ export function glueType(duckType: string): string {
 
 export const PARTITION_KEYS = ['year', 'month', 'day'] as const;
 
-/** `2024-03-05` → `['2024', '03', '05']`, the partition's values. */
-export function partitionValues(localDate: string): string[] {
-  const { year, month, day } = splitIsoDate(localDate);
-  return [year, month, day];
-}
-
 /**
- * Where one version of a day lives on AWS: `{prefix}year=YYYY/month=MM/day=DD/run={runId}/`. A new version is a new
- * folder, and the Glue partition's location moves to it in one UpdatePartition, so Athena reads the old version or
- * the new one, never both (Athena reads every file under a partition's location).
+ * Where the Glue job writes a day's new version, `{date}` standing for YYYY-MM-DD: the lake's version key
+ * (versionObjectKey: one object under `dev/_versions/`, outside every table location); the lake's commit then copies
+ * it to the table's current key server-side. `dev/_versions/measurements/{date}/{tag}.parquet`,
+ * `dev/_versions/_quarantine/measurements/{date}/{tag}.parquet`.
  */
-export function versionPrefix(table: GlueTableDef, localDate: string, runId: string): string {
-  if (!/^[A-Za-z0-9_.-]+$/.test(runId)) throw new Error(`bad run id: ${runId}`);
-  const [y, m, d] = partitionValues(localDate);
-  return `${table.prefix}year=${y}/month=${m}/day=${d}/run=${runId}/`;
+export function versionKeyTemplate(table: GlueTableDef, tag: string): string {
+  const kind = table.prefix.startsWith('dev/_quarantine/') ? 'quarantine' : 'data';
+  const probe = '2000-01-01';
+  return versionObjectKey('dev', MEASUREMENTS_TABLE.name, probe, tag, kind).replace(`/${probe}/`, '/{date}/');
 }

@@ -54,7 +54,7 @@ export const PERMISSIONS: readonly StepPermission[] = [
   },
   {
     step: 'lake-delete',
-    why: 'superseded dev files after a commit, vacuum, and Glue outputs copied elsewhere; raw/ and _aws/ (run manifests, stats) are kept',
+    why: 'vacuum of versions past the retention and of superseded dev files; raw/ and _aws/ (run manifests, stats) are kept',
     actions: ['s3:DeleteObject'],
     resources: (c) => [s3Arn(c, 'dev/*')],
   },
@@ -85,6 +85,12 @@ export const PERMISSIONS: readonly StepPermission[] = [
       ...databases(c).map((d) => glueArn(c, `database/${d}`)),
       ...databases(c).map((d) => glueArn(c, `table/${d}/*`)),
     ],
+  },
+  {
+    step: 'athena-default-database',
+    why: 'Athena reads (and, when missing, creates) the Glue database `default` of the region for every query, whatever QueryExecutionContext names',
+    actions: ['glue:GetDatabase', 'glue:GetDatabases', 'glue:CreateDatabase'],
+    resources: (c) => [glueArn(c, 'catalog'), glueArn(c, 'database/default')],
   },
   {
     step: 'catalog-crawler',
@@ -137,6 +143,125 @@ export const PERMISSIONS: readonly StepPermission[] = [
   },
 ];
 
+/**
+ * What the Glue job's own role (AQLAKE_GLUE_ROLE_ARN) does: the job reads raw objects, its script, rules and
+ * manifest, and dev.locations; writes its version objects under dev/_versions/, its staging under the artifacts
+ * prefix (and deletes it), and its stats; and logs to CloudWatch Logs. The crawler, when used, reads the tables'
+ * locations and adds partitions to the dev tables.
+ */
+export const ROLE_PERMISSIONS: readonly StepPermission[] = [
+  {
+    step: 'job-list',
+    why: "the job lists its staging folder; Spark's S3 file system lists the folders it reads and writes",
+    actions: ['s3:ListBucket'],
+    resources: (c) => [s3Arn(c)],
+  },
+  {
+    step: 'job-read',
+    why: 'raw API pages and archive objects, dev.locations, the script, the quality rules, the run manifest, staging, and the size of each version object it wrote (HeadObject)',
+    actions: ['s3:GetObject'],
+    resources: (c) => [
+      s3Arn(c, 'raw/*'),
+      s3Arn(c, 'dev/locations/*'),
+      s3Arn(c, 'dev/_versions/*'),
+      s3Arn(c, `${c.settings.glueArtifactsPrefix}*`),
+    ],
+  },
+  {
+    step: 'job-write',
+    why: "each day's version object (dev/_versions/), the staging part files and the run's stats (artifacts prefix)",
+    actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+    resources: (c) => [s3Arn(c, 'dev/_versions/*'), s3Arn(c, `${c.settings.glueArtifactsPrefix}*`)],
+  },
+  {
+    step: 'job-cleanup',
+    why: 'the staging folder and the marker objects Spark leaves beside it (never anything under raw/ or a table)',
+    actions: ['s3:DeleteObject'],
+    resources: (c) => [s3Arn(c, `${c.settings.glueArtifactsPrefix}tmp*`)],
+  },
+  {
+    step: 'job-logs',
+    why: "Glue writes the job's driver and executor logs to CloudWatch Logs (/aws-glue/…)",
+    actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+    resources: (c) => [
+      `arn:${c.partition ?? 'aws'}:logs:${c.settings.region}:${c.accountId}:log-group:/aws-glue/*`,
+    ],
+  },
+];
+
+/** With AQLAKE_GLUE_CRAWLER=true the role also runs the crawler over the dev tables. */
+export const CRAWLER_ROLE_PERMISSIONS: readonly StepPermission[] = [
+  {
+    step: 'crawler-read',
+    why: "the crawler reads the dev tables' locations (only those: its targets are the catalog tables)",
+    actions: ['s3:GetObject'],
+    resources: (c) => [s3Arn(c, 'dev/measurements/*'), s3Arn(c, 'dev/_quarantine/measurements/*')],
+  },
+  {
+    step: 'crawler-catalog',
+    why: 'the crawler reads the tables it targets and adds the partitions it finds',
+    actions: [
+      'glue:GetDatabase',
+      'glue:GetTable',
+      'glue:GetPartitions',
+      'glue:BatchGetPartition',
+      'glue:BatchCreatePartition',
+      'glue:UpdatePartition',
+      'glue:UpdateTable',
+    ],
+    resources: (c) => [
+      glueArn(c, 'catalog'),
+      glueArn(c, `database/${c.settings.devDatabase}`),
+      glueArn(c, `table/${c.settings.devDatabase}/*`),
+    ],
+  },
+];
+
+export interface TrustPolicyDocument {
+  Version: '2012-10-17';
+  Statement: {
+    Effect: 'Allow';
+    Principal: { Service: string };
+    Action: 'sts:AssumeRole';
+    Condition?: Record<string, Record<string, string>>;
+  }[];
+}
+
+/** Who may assume the role: Glue, for this account when it is known (the confused-deputy guard). */
+export function buildTrustPolicy(context: PolicyContext): TrustPolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'glue.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        ...(context.accountId !== '*'
+          ? { Condition: { StringEquals: { 'aws:SourceAccount': context.accountId } } }
+          : {}),
+      },
+    ],
+  };
+}
+
+/** The role's permission policy (`aqlake aws policy --role`): the job's statements, and the crawler's when used. */
+export function buildRolePolicy(context: PolicyContext): PolicyDocument {
+  const steps = [...ROLE_PERMISSIONS, ...(context.settings.useCrawler ? CRAWLER_ROLE_PERMISSIONS : [])];
+  return {
+    Version: '2012-10-17',
+    Statement: steps.map((p) => ({
+      Sid: sid(p.step),
+      Effect: 'Allow' as const,
+      Action: [...p.actions],
+      Resource: p.resources(context),
+    })),
+  };
+}
+
+function sid(step: string): string {
+  return step.replace(/(^|-)([a-z])/g, (_m, _d, ch: string) => ch.toUpperCase());
+}
+
 export interface PolicyDocument {
   Version: '2012-10-17';
   Statement: {
@@ -153,7 +278,7 @@ export function buildPolicy(context: PolicyContext): PolicyDocument {
   return {
     Version: '2012-10-17',
     Statement: PERMISSIONS.map((p) => ({
-      Sid: p.step.replace(/(^|-)([a-z])/g, (_m, _d, ch: string) => ch.toUpperCase()),
+      Sid: sid(p.step),
       Effect: 'Allow' as const,
       Action: [...p.actions],
       Resource: p.resources(context),
@@ -171,6 +296,7 @@ const S3_ACTION: Record<string, string> = {
   CreateMultipartUpload: 's3:PutObject',
   UploadPart: 's3:PutObject',
   CompleteMultipartUpload: 's3:PutObject',
+  CopyObject: 's3:PutObject',
   AbortMultipartUpload: 's3:AbortMultipartUpload',
   ListObjectsV2: 's3:ListBucket',
   DeleteObject: 's3:DeleteObject',

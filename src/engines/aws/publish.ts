@@ -33,11 +33,16 @@ export async function publishProdViews(
   athena: AthenaClient,
   settings: AwsSettings,
   poll: PollSettings,
-  onBytes?: (n: number) => void,
+  onBytes?: (n: number, billed: boolean) => void,
 ): Promise<string[]> {
   const out: string[] = [];
   for (const s of prodViewStatements(settings)) {
-    await runAthenaQuery(athena, { sql: s.sql, workgroup: settings.workgroup }, poll, onBytes);
+    await runAthenaQuery(
+      athena,
+      { sql: s.sql, workgroup: settings.workgroup, database: settings.prodDatabase },
+      poll,
+      onBytes,
+    );
     out.push(s.view);
   }
   return out;

@@ -37,7 +37,7 @@ export class AthenaQuerySession implements ReadOnlyQuerySession {
     private readonly settings: AwsSettings,
     private readonly poll: Omit<PollSettings, 'signal' | 'timeoutMs'>,
     readonly views: readonly string[],
-    private readonly onBytes?: (n: number) => void,
+    private readonly onBytes?: (n: number, billed: boolean) => void,
   ) {}
 
   /** The user writes Athena (Trino) SQL; `dev.` and `prod.` name the Glue databases, `$name` binds a parameter. */

@@ -1,20 +1,15 @@
-// The AWS side of the measurements transform: the Glue job job_raw_to_dev reads the raw objects in S3 and writes each
-// day's Parquet into a new version folder; this module prepares its inputs, runs it, and reads back what it wrote.
+// The AWS side of the measurements transform: the Glue job job_raw_to_dev reads the raw objects (API pages and archive
+// .csv.gz) in S3 and writes each day's new version as one Parquet object under dev/_versions/; this module prepares
+// its manifest, runs it, and reads its stats. Nothing is downloaded to this machine: the result is store keys.
 
 import type { GlueClient } from '@aws-sdk/client-glue';
-import {
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { EngineError } from '../../errors.js';
 import type { ColumnSchema, DayStats } from '../engine.js';
 import type { AwsSettings } from './aws-settings.js';
 import { GLUE_SCRIPT_PATH, QUALITY_RULES_PATH, rulesKey, scriptKey, syncArtifact } from './glue-artifacts.js';
 import { runGlueJob } from './glue-job-run.js';
-import { MEASUREMENTS_QUARANTINE_TABLE, MEASUREMENTS_TABLE } from './glue-tables.js';
+import { MEASUREMENTS_QUARANTINE_TABLE, MEASUREMENTS_TABLE, versionKeyTemplate } from './glue-tables.js';
 import type { PollSettings } from './polling.js';
 
 export interface GlueRawObject {
@@ -38,21 +33,37 @@ export interface GlueLocationVersion {
   valid_from: string | null;
 }
 
+/** One raw archive object (.csv.gz of a location's local day), by store key. */
+export interface GlueArchiveObject {
+  rawKey: string;
+  locationId: number;
+  localDate: string;
+  fetchedAt: string;
+  valid: boolean;
+  validationError: string | null;
+}
+
 export interface GlueTransformInput {
   fromDate: string;
   toDate: string;
   objects: readonly GlueRawObject[];
+  /** Archive objects whose rows join the API's before the dedup. */
+  archiveObjects?: readonly GlueArchiveObject[];
+  /** Store keys of the newest /v3/parameters snapshot: archive rows get their parameter id from name and units. */
+  parameterKeys?: readonly string[];
   /** Store keys of dev.locations' current Parquet files: the job reads them itself (preferred). */
   locationKeys?: readonly string[];
   /** Or the location versions inline. */
   locations?: readonly GlueLocationVersion[];
-  /** Names the new version folders; unique per call. */
+  /** Names this run's staging folder and manifest; unique per call. */
   runId: string;
+  /** Names the versions written (`…/{date}/{versionTag}.parquet`); default: the run id. */
+  versionTag?: string;
   signal?: AbortSignal;
   timeoutMs?: number;
 }
 
-/** A file the engine wrote into the store itself. */
+/** An object the engine wrote into the store itself. */
 export interface StoredFile {
   key: string;
   rows: number;
@@ -61,11 +72,9 @@ export interface StoredFile {
 
 export interface GlueTransformedDay {
   localDate: string;
-  /** The day's new version folder (null when the day has no rows). */
-  prefix: string | null;
-  quarantinePrefix: string | null;
-  files: StoredFile[];
-  quarantineFiles: StoredFile[];
+  /** The day's new version of dev.measurements: one Snappy Parquet object under dev/_versions/ (null without rows). */
+  data: StoredFile | null;
+  quarantine: StoredFile | null;
   stats: DayStats;
 }
 
@@ -94,8 +103,10 @@ interface JobDayStats {
   duplicates_dropped: number;
   min_period_end_utc: string | null;
   max_period_end_utc: string | null;
-  data_prefix: string | null;
-  quarantine_prefix: string | null;
+  data_key: string | null;
+  data_bytes: number | null;
+  quarantine_key: string | null;
+  quarantine_bytes: number | null;
 }
 
 /** The keys of one Glue run's inputs and outputs under the artifacts prefix. */
@@ -107,13 +118,15 @@ export function runKeys(settings: AwsSettings, runId: string): { manifest: strin
 /** The job's arguments for one run (what StartJobRun sends; the script's argparse reads them). */
 export function jobArguments(settings: AwsSettings, input: GlueTransformInput): Record<string, string> {
   const keys = runKeys(settings, input.runId);
+  const tag = input.versionTag ?? input.runId;
   return {
     '--bucket': settings.bucket,
     '--manifest_key': keys.manifest,
     '--from_date': input.fromDate,
     '--to_date': input.toDate,
-    '--output_prefix': MEASUREMENTS_TABLE.prefix,
-    '--quarantine_prefix': MEASUREMENTS_QUARANTINE_TABLE.prefix,
+    '--output_key_template': versionKeyTemplate(MEASUREMENTS_TABLE, tag),
+    '--quarantine_key_template': versionKeyTemplate(MEASUREMENTS_QUARANTINE_TABLE, tag),
+    '--tmp_prefix': `${settings.glueArtifactsPrefix}tmp/`,
     '--run_id': input.runId,
     '--rules_s3_key': rulesKey(settings.glueArtifactsPrefix),
     '--stats_key': keys.stats,
@@ -136,6 +149,12 @@ export async function transformMeasurementsOnGlue(
   );
 
   const keys = runKeys(settings, input.runId);
+  const archive = input.archiveObjects ?? [];
+  if (archive.length > 0 && !input.parameterKeys?.length)
+    throw new EngineError(
+      `${archive.length} archive objects need the /v3/parameters snapshot's keys (parameterKeys) for their parameter ids`,
+      'Configuration',
+    );
   const manifest = {
     objects: input.objects.map((o) => ({
       raw_key: o.rawKey,
@@ -147,6 +166,15 @@ export async function transformMeasurementsOnGlue(
       valid: o.valid,
       validation_error: o.validationError,
     })),
+    archive_objects: archive.map((o) => ({
+      raw_key: o.rawKey,
+      location_id: o.locationId,
+      file_date: o.localDate,
+      fetched_at: o.fetchedAt,
+      valid: o.valid,
+      validation_error: o.validationError,
+    })),
+    parameter_keys: input.parameterKeys ?? [],
     location_keys: input.locationKeys ?? [],
     locations: input.locations ?? [],
   };
@@ -175,26 +203,19 @@ export async function transformMeasurementsOnGlue(
   );
 
   const stats = await readStats(s3, bucket, keys.stats, input.runId);
-  const days: GlueTransformedDay[] = [];
-  for (const d of stats) {
-    const files = d.data_prefix ? await listParquet(s3, bucket, d.data_prefix) : [];
-    const quarantineFiles = d.quarantine_prefix ? await listParquet(s3, bucket, d.quarantine_prefix) : [];
-    days.push({
-      localDate: d.local_date,
-      prefix: d.data_prefix,
-      quarantinePrefix: d.quarantine_prefix,
-      files: oneFileOf(files, d.rows, d.local_date),
-      quarantineFiles: oneFileOf(quarantineFiles, d.quarantined_rows, d.local_date),
-      stats: {
-        rawRows: d.raw_rows,
-        rows: d.rows,
-        quarantinedRows: d.quarantined_rows,
-        duplicatesDropped: d.duplicates_dropped,
-        minPeriodEndUtc: d.min_period_end_utc,
-        maxPeriodEndUtc: d.max_period_end_utc,
-      },
-    });
-  }
+  const days: GlueTransformedDay[] = stats.map((d) => ({
+    localDate: d.local_date,
+    data: written(d.data_key, d.data_bytes, d.rows, d.local_date),
+    quarantine: written(d.quarantine_key, d.quarantine_bytes, d.quarantined_rows, d.local_date),
+    stats: {
+      rawRows: d.raw_rows,
+      rows: d.rows,
+      quarantinedRows: d.quarantined_rows,
+      duplicatesDropped: d.duplicates_dropped,
+      minPeriodEndUtc: d.min_period_end_utc,
+      maxPeriodEndUtc: d.max_period_end_utc,
+    },
+  }));
   return {
     runId: input.runId,
     jobRunId: run.runId,
@@ -203,6 +224,22 @@ export async function transformMeasurementsOnGlue(
     quarantineColumns: [...MEASUREMENTS_QUARANTINE_TABLE.columns],
     dpuSeconds: run.dpuSeconds,
   };
+}
+
+/** The version object a day's stats name: present exactly when the day has rows of that kind. */
+function written(
+  key: string | null,
+  bytes: number | null,
+  rows: number,
+  localDate: string,
+): StoredFile | null {
+  if (rows === 0) return null;
+  if (!key || !bytes)
+    throw new EngineError(
+      `the Glue job reported ${rows} rows for ${localDate} but wrote no object`,
+      'Glue Error',
+    );
+  return { key, rows, bytes };
 }
 
 async function readStats(s3: S3Client, bucket: string, key: string, runId: string): Promise<JobDayStats[]> {
@@ -217,78 +254,4 @@ async function readStats(s3: S3Client, bucket: string, key: string, runId: strin
   if (parsed.run_id !== runId || !Array.isArray(parsed.days))
     throw new EngineError(`the Glue job's stats file s3://${bucket}/${key} is not this run's`, 'Glue Error');
   return parsed.days;
-}
-
-async function listParquet(
-  s3: S3Client,
-  bucket: string,
-  prefix: string,
-): Promise<Omit<StoredFile, 'rows'>[]> {
-  const files: Omit<StoredFile, 'rows'>[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: prefix,
-        ...(token ? { ContinuationToken: token } : {}),
-      }),
-    );
-    for (const o of page.Contents ?? [])
-      if (o.Key?.endsWith('.parquet')) files.push({ key: o.Key, bytes: o.Size ?? 0 });
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return files;
-}
-
-/** The job writes one file per day and folder, so the day's row count is the file's. */
-function oneFileOf(files: Omit<StoredFile, 'rows'>[], rows: number, localDate: string): StoredFile[] {
-  if (files.length === 0) {
-    if (rows > 0)
-      throw new EngineError(
-        `the Glue job reported ${rows} rows for ${localDate} but wrote no file`,
-        'Glue Error',
-      );
-    return [];
-  }
-  if (files.length > 1)
-    throw new EngineError(
-      `the Glue job wrote ${files.length} files for ${localDate}; expected one`,
-      'Glue Error',
-    );
-  return [{ ...files[0]!, rows }];
-}
-
-/** Deletes everything under the given prefixes (a run's output that was copied elsewhere, or abandoned). */
-export async function deletePrefixes(
-  s3: S3Client,
-  bucket: string,
-  prefixes: readonly string[],
-): Promise<number> {
-  let deleted = 0;
-  for (const prefix of prefixes) {
-    const keys: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await s3.send(
-        new ListObjectsV2Command({
-          Bucket: bucket,
-          Prefix: prefix,
-          ...(token ? { ContinuationToken: token } : {}),
-        }),
-      );
-      for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    for (let i = 0; i < keys.length; i += 1000) {
-      await s3.send(
-        new DeleteObjectsCommand({
-          Bucket: bucket,
-          Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true },
-        }),
-      );
-    }
-    deleted += keys.length;
-  }
-  return deleted;
 }

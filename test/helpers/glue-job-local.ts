@@ -1,0 +1,99 @@
+// Runs the Glue job script's main() with python3 on this machine: the real script, its real arguments, a local folder
+// as its S3 bucket and test/helpers/fake-spark as pyspark (see its README for what only Spark can show). The fake Glue
+// service (fake-aws.ts) and the job tests use it.
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const GLUE_SCRIPT = fileURLToPath(new URL('../../glue_jobs/job_raw_to_dev.py', import.meta.url));
+const FAKE_SPARK = fileURLToPath(new URL('./fake-spark', import.meta.url));
+
+export interface JobS3Call {
+  op: string;
+  Key?: string;
+  Prefix?: string;
+  source?: string;
+  keys?: string[];
+}
+
+export interface LocalJobRun {
+  /** The job's bucket as a folder: `{root}/{key}`. */
+  root: string;
+  status: number | null;
+  stderr: string;
+  /** Every S3 call the job made, in order. */
+  s3Calls: JobS3Call[];
+  /** Files holding each value the job broadcast, pickled as Spark pickles it. */
+  broadcasts: string[];
+}
+
+/** Writes `objects` into a fresh bucket folder (or `root`) and runs the job with `args` (`--name value` pairs). */
+export async function runGlueJobLocally(input: {
+  bucket: string;
+  args: Record<string, string>;
+  objects?: ReadonlyMap<string, Uint8Array | string>;
+  root?: string;
+  /** The script to run (default: glue_jobs/job_raw_to_dev.py of this checkout). */
+  script?: string;
+  signal?: AbortSignal;
+}): Promise<LocalJobRun> {
+  const root = input.root ?? (await mkdtemp(join(tmpdir(), 'aqlake-glue-bucket-')));
+  const work = await mkdtemp(join(tmpdir(), 'aqlake-glue-run-'));
+  const broadcastDir = join(work, 'broadcast');
+  await mkdir(broadcastDir);
+  for (const [key, body] of input.objects ?? []) {
+    const path = join(root, key);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, body);
+  }
+  const log = join(work, 's3.jsonl');
+  const argv = Object.entries(input.args).flat();
+  // Glue passes its own arguments too; the job must ignore them.
+  argv.push('--JOB_ID', 'j_fake', '--JOB_RUN_ID', 'jr_fake', '--job-bookmark-option', 'job-bookmark-disable');
+  const child = spawn('python3', [input.script ?? GLUE_SCRIPT, ...argv], {
+    env: {
+      ...process.env,
+      PYTHONPATH: FAKE_SPARK,
+      FAKE_S3_ROOT: root,
+      FAKE_S3_BUCKET: input.bucket,
+      FAKE_S3_LOG: log,
+      FAKE_SPARK_BROADCAST_DIR: broadcastDir,
+      PYTHONDONTWRITEBYTECODE: '1',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    ...(input.signal ? { signal: input.signal } : {}),
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const status = await new Promise<number | null>((resolve) => {
+    child.on('close', (code) => resolve(code));
+    child.on('error', () => resolve(null));
+  });
+  const calls = await readFile(log, 'utf8').catch(() => '');
+  return {
+    root,
+    status,
+    stderr,
+    s3Calls: calls
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as JobS3Call),
+    broadcasts: (await readdir(broadcastDir)).sort().map((f) => join(broadcastDir, f)),
+  };
+}
+
+/** Every key in a bucket folder. */
+export async function listBucketFolder(root: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const e of await readdir(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) await walk(p);
+      else out.push(relative(root, p).split(sep).join('/'));
+    }
+  };
+  await walk(root);
+  return out.sort();
+}
