@@ -7,7 +7,7 @@ import { localDateOfPeriodEnd } from '../src/time/local-day.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 /** dev.measurements as the transform writes it (ARCHITECTURE §4). */
-export const MEASUREMENT_COLUMNS = MEASUREMENTS_COLUMNS;
+const MEASUREMENT_COLUMNS = MEASUREMENTS_COLUMNS;
 
 export interface MeasurementRow {
   location_id: number;

@@ -151,7 +151,7 @@ export function registerBackfill(program: Command): void {
 }
 
 /** The plan as text: consecutive days with the same action on one line. */
-export function describePlan(plan: BackfillPlan, parallel: number): string {
+function describePlan(plan: BackfillPlan, parallel: number): string {
   const lines = [`backfill plan for ${plan.dagId}, ${plan.from}..${plan.to} (${plan.items.length} days):`];
   let i = 0;
   while (i < plan.items.length) {

@@ -60,7 +60,7 @@ export function registerBi(program: Command): void {
 }
 
 /** Every table of the catalog as a glob of its folder under `root` (a typed empty view while it has no object). */
-export function biTables(meta: MetaDb, root: string): BiTable[] {
+function biTables(meta: MetaDb, root: string): BiTable[] {
   const tables: BiTable[] = listTables(meta).map((t) => {
     const folder = join(root, t.zone, t.table);
     return {

@@ -31,7 +31,7 @@ export function parseDataDateFlag(flag: string, value: string, now: Date = new D
 }
 
 /** Longest range `run`/`backfill` start without --yes: a typo in a year must not queue a decade of runs. */
-export const MAX_DAYS_WITHOUT_YES = 366;
+const MAX_DAYS_WITHOUT_YES = 366;
 
 export function checkRangeSize(
   range: { from: string; to: string },

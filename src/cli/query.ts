@@ -63,11 +63,11 @@ export function registerQuery(program: Command): void {
     });
 }
 
-export const MIN_TIMEOUT_S = 1;
-export const MAX_TIMEOUT_S = 24 * 60 * 60;
+const MIN_TIMEOUT_S = 1;
+const MAX_TIMEOUT_S = 24 * 60 * 60;
 
 /** Whole seconds from 1 s to 24 h (a larger number would overflow Node's timer and fire at once). */
-export function parseTimeoutSeconds(value: string): number {
+function parseTimeoutSeconds(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < MIN_TIMEOUT_S || Number(value) > MAX_TIMEOUT_S)
     throw new UsageError(
       `--timeout: expected whole seconds from ${MIN_TIMEOUT_S} to ${MAX_TIMEOUT_S} (24 h), got "${value}"`,
@@ -129,7 +129,7 @@ export async function writeResult(
 }
 
 /** Rows a table page holds. */
-export const TABLE_PAGE_ROWS = 10_000;
+const TABLE_PAGE_ROWS = 10_000;
 
 /** RFC 4180: CRLF line ends; a field with a comma, a quote or a line break is quoted, quotes doubled. */
 export function csvLine(fields: readonly string[]): string {
@@ -142,7 +142,7 @@ function csvText(value: CellValue): string {
 }
 
 /** JSON keys must be unique: a repeated column name gets `_2`, `_3`… */
-export function uniqueNames(columns: readonly QueryColumn[]): string[] {
+function uniqueNames(columns: readonly QueryColumn[]): string[] {
   const seen = new Map<string, number>();
   return columns.map(({ name }) => {
     const n = (seen.get(name) ?? 0) + 1;
@@ -179,7 +179,7 @@ export function formatTable(
 }
 
 /** Each column as wide as its name and its widest value (and at least `least`); no spread, so any row count. */
-export function tableWidths(
+function tableWidths(
   columns: readonly QueryColumn[],
   rows: readonly CellValue[][],
   least?: readonly number[],

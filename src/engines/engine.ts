@@ -104,7 +104,7 @@ export interface MeasurementsTransformOutput {
   quarantineColumns: ColumnSchema[];
 }
 
-export interface RawLocationsObject {
+interface RawLocationsObject {
   rawKey: string;
   path: string;
   fetchedAt: string;

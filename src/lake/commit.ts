@@ -41,7 +41,7 @@ import type { ObjectStore } from './store/index.js';
 export type { CommitItem, FinishedItem };
 
 /** Points of a commit a test can stop at (test/commit-kill.test.ts). */
-export type CommitStep = 'intent-recorded' | 'key-replaced' | 'keys-replaced' | 'finished';
+type CommitStep = 'intent-recorded' | 'key-replaced' | 'keys-replaced' | 'finished';
 
 export interface CommitOptions {
   /** Recorded with the intent: publish | dimensions | rollback. Default publish. */
@@ -63,7 +63,7 @@ export interface CommitResult {
 }
 
 /** An open intent older than this is rolled forward even if its owner may be alive (a commit takes seconds). */
-export const STALE_INTENT_MS = 10 * 60_000;
+const STALE_INTENT_MS = 10 * 60_000;
 
 /** This process, as intents record their owner: `pid@host#token`. */
 const OWNER = `${process.pid}@${hostname()}#${randomBytes(4).toString('hex')}`;

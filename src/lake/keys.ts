@@ -1,8 +1,6 @@
 // The key layout of the lake zones (ARCHITECTURE §3): one place builds and parses every key.
 import { randomBytes } from 'node:crypto';
 
-export type Zone = 'raw' | 'dev' | 'prod';
-
 export interface DayParts {
   year: string;
   month: string;
@@ -22,7 +20,7 @@ export function splitIsoDate(isoDate: string): DayParts {
 }
 
 /** The UTC calendar date of an instant, as raw objects are keyed by fetch date. */
-export function utcDate(instant: Date): string {
+function utcDate(instant: Date): string {
   return instant.toISOString().slice(0, 10);
 }
 

@@ -176,11 +176,6 @@ export async function extractArchiveTask(
 const ARCHIVE_DOWN_MS = 10 * 60_000;
 const archiveDown = new Map<string, { until: number; reason: string }>();
 
-/** Forget that an archive was unreachable (tests; a new command in a long-lived process). */
-export function resetArchiveReachability(): void {
-  archiveDown.clear();
-}
-
 interface DayJob {
   location: Location;
   localDate: string;
@@ -442,11 +437,7 @@ function fromDayRow(r: ArchiveDayRow): ArchiveDayState {
   };
 }
 
-export function readArchiveDay(
-  meta: MetaDb,
-  locationId: number,
-  localDate: string,
-): ArchiveDayState | undefined {
+function readArchiveDay(meta: MetaDb, locationId: number, localDate: string): ArchiveDayState | undefined {
   const row = meta
     .prepare('SELECT * FROM archive_days WHERE location_id = ? AND local_date = ?')
     .get(locationId, localDate) as ArchiveDayRow | undefined;

@@ -7,7 +7,7 @@ import { type Location, locationSchema, parseEnvelope } from '../openaq/index.js
 import type { ExtractContext } from './extract-context.js';
 import { failOnInvalid, fetchAndLand, fetchAndLandPages, newBatchId } from './raw-landing.js';
 
-export const LOCATIONS_ENDPOINT = 'locations';
+const LOCATIONS_ENDPOINT = 'locations';
 
 export interface LocationsSnapshot {
   locations: Location[];
@@ -65,7 +65,7 @@ async function snapshotNamedLocations(ctx: ExtractContext, ids: number[]): Promi
 }
 
 /** The /v3/locations query that discovers the scope; `coordinates` is lat,lon but `bbox` is lon,lat,lon,lat. */
-export function discoveryParams(scope: Scope): Record<string, string> {
+function discoveryParams(scope: Scope): Record<string, string> {
   const params: Record<string, string> = {};
   if (scope.countries?.length) params.iso = scope.countries.join(',');
   if (scope.bbox) params.bbox = scope.bbox.join(',');

@@ -14,7 +14,7 @@ import { latestLocationsSnapshot } from './extract-locations.js';
 import { measurementWindows, type UtcWindow } from './measurement-windows.js';
 import { failOnInvalid, fetchAndLand, newBatchId } from './raw-landing.js';
 
-export const MEASUREMENTS_ENDPOINT = 'sensors_measurements';
+const MEASUREMENTS_ENDPOINT = 'sensors_measurements';
 
 /** Sensors fetched at once: enough to hide latency, few enough that the rate limiter, not the socket pool, paces us. */
 const SENSOR_CONCURRENCY = 4;

@@ -27,15 +27,6 @@ import { validateDay } from './validate.js';
 
 export const OPENAQ_DAILY = 'openaq_daily';
 
-export const OPENAQ_DAILY_TASKS = [
-  'extract_locations',
-  'extract_measurements',
-  'transform',
-  'catalog',
-  'validate',
-  'publish',
-] as const;
-
 /** Run params the extract and transform tasks read; backfills add `prefetch` so wide windows are fetched once. */
 export interface OpenaqDailyParams {
   locations?: number[];

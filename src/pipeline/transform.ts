@@ -22,11 +22,11 @@ import type { TaskContext } from './context.js';
 import { archiveTransformInputs } from './extract-archive.js';
 
 export const MEASUREMENTS_TABLE = 'measurements';
-export const LOCATIONS_TABLE = 'locations';
-export const SENSORS_TABLE = 'sensors';
+const LOCATIONS_TABLE = 'locations';
+const SENSORS_TABLE = 'sensors';
 /** Manifest endpoints the transform reads (written by the extract tasks). */
-export const RAW_MEASUREMENTS_ENDPOINT = 'sensors_measurements';
-export const RAW_LOCATIONS_ENDPOINT = 'locations';
+const RAW_MEASUREMENTS_ENDPOINT = 'sensors_measurements';
+const RAW_LOCATIONS_ENDPOINT = 'locations';
 
 /** The quality spec shared with the AWS Glue job. */
 export const QUALITY_RULES_PATH = projectPath('sql', 'dev', 'quality-rules.json');

@@ -93,11 +93,7 @@ export async function validateDay(
 }
 
 /** `validate 2024-07-21: check unique_sensor_period failed on dev.measurements day=2024-07-21 (3 duplicate keys…)`. */
-export function failureMessage(
-  table: string,
-  localDate: string,
-  failed: readonly CheckResultRecord[],
-): string {
+function failureMessage(table: string, localDate: string, failed: readonly CheckResultRecord[]): string {
   const [first] = failed;
   if (!first) throw new Error('failureMessage needs a failed check');
   const more =
@@ -152,7 +148,7 @@ export async function checkPartitionVersion(
   return records;
 }
 
-export function recordCheckResults(meta: MetaDb, records: readonly CheckResultRecord[]): void {
+function recordCheckResults(meta: MetaDb, records: readonly CheckResultRecord[]): void {
   const insert = meta.prepare(
     `INSERT INTO check_results (run_id, table_name, local_date, version_id, check_name, severity, status, observed,
        message, checked_at)

@@ -30,7 +30,7 @@ export interface AppOptions {
   queryLimits?: QueryLimits;
 }
 
-export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxRows: 10_000, maxBytes: 16 * 1024 * 1024 };
+const DEFAULT_QUERY_LIMITS: QueryLimits = { maxRows: 10_000, maxBytes: 16 * 1024 * 1024 };
 
 /**
  * @example

@@ -16,7 +16,7 @@ export interface CountryDef {
   name: string;
 }
 
-export interface LicenseDef {
+interface LicenseDef {
   id: number;
   name: string;
   attribution: { name: string; url: string | null };
@@ -25,7 +25,7 @@ export interface LicenseDef {
 }
 
 /** How a sensor's values are drawn (see values.ts). */
-export interface ValueProfile {
+interface ValueProfile {
   kind: 'pm' | 'o3' | 'no2' | 'temperature';
   /** Typical level (µg/m³, ppm or °C). */
   base: number;
@@ -86,7 +86,7 @@ export interface SimulatedDataset {
 }
 
 // Ids and units follow OpenAQ's measurands table (openaq-db lookups/measurands.sql); descriptions are the API's style.
-export const PARAMETERS: readonly ParameterDef[] = [
+const PARAMETERS: readonly ParameterDef[] = [
   p(1, 'pm10', 'µg/m³', 'PM10', 'Particulate matter less than 10 micrometers in diameter mass concentration'),
   p(
     2,
@@ -131,7 +131,7 @@ const IN: CountryDef = { id: 9, code: 'IN', name: 'India' };
 const AU: CountryDef = { id: 26, code: 'AU', name: 'Australia' };
 const GB: CountryDef = { id: 79, code: 'GB', name: 'United Kingdom' };
 const TH: CountryDef = { id: 111, code: 'TH', name: 'Thailand' };
-export const COUNTRIES: readonly CountryDef[] = [IN, AU, GB, TH, US];
+const COUNTRIES: readonly CountryDef[] = [IN, AU, GB, TH, US];
 
 const license = (id: number, name: string, attribution: string, url: string | null = null): LicenseDef => ({
   id,

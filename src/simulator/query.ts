@@ -24,7 +24,7 @@ export interface PydanticError {
 const PYDANTIC_DOCS = 'https://errors.pydantic.dev/2.10/v/';
 
 /** 422 from a model constraint (QueryBaseModel wraps pydantic errors in HTTPException(422, detail=errors)). */
-export function constraintError(errors: PydanticError[]): ApiError {
+function constraintError(errors: PydanticError[]): ApiError {
   return new ApiError(422, {
     detail: errors.map((e) => ({ ...e, url: `${PYDANTIC_DOCS}${e.type}` })),
   });

@@ -24,7 +24,7 @@ interface Projection {
 const ms = (v: unknown) => (v instanceof Date ? v.getTime() : v === null ? null : Number(v));
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
-export const TREE_PROJECTIONS: Record<TreeTable, Projection> = {
+const TREE_PROJECTIONS: Record<TreeTable, Projection> = {
   measurements: {
     sql: `SELECT sensor_id::DOUBLE AS sensor_id, epoch_ms(period_end_utc)::DOUBLE AS t, value,
             strftime(local_date, '%Y-%m-%d') AS local_date, quality, raw_key FROM X`,

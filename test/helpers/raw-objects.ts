@@ -148,7 +148,7 @@ export async function writeRawMeasurements(
   });
 }
 
-export interface LocationSpec {
+interface LocationSpec {
   id: number;
   timezone: string;
   latitude: number;
@@ -159,7 +159,7 @@ export interface LocationSpec {
 }
 
 /** A v3 Location as /v3/locations returns it. */
-export function locationRecord(spec: LocationSpec): Record<string, unknown> {
+function locationRecord(spec: LocationSpec): Record<string, unknown> {
   return {
     id: spec.id,
     name: spec.name ?? `Station ${spec.id}`,

@@ -32,10 +32,7 @@ export interface BiFileResult {
 const META_TABLE = 'aqlake_bi';
 
 /** The CREATE statements of the BI file, in order. */
-export function biStatements(
-  tables: readonly BiTable[],
-  prodSqlDir?: string,
-): { view: string; sql: string }[] {
+function biStatements(tables: readonly BiTable[], prodSqlDir?: string): { view: string; sql: string }[] {
   const out: { view: string; sql: string }[] = [];
   const globbed = new Set(tables.map((t) => `${t.schema}.${t.name}`));
   for (const t of tables) {
@@ -71,7 +68,7 @@ function tableSelect(t: BiTable): string {
  * tool's session has its own TimeZone, so in the BI file each such cast says UTC explicitly: the views give the
  * same rows whatever the reader's TimeZone.
  */
-export function utcCasts(sql: string): string {
+function utcCasts(sql: string): string {
   return sql.replace(/CAST\(([^()]*?) AS TIMESTAMPTZ\)/gi, "timezone('UTC', $1)");
 }
 

@@ -65,7 +65,7 @@ export function listChecks(dir: string = projectPath('sql', 'checks')): CheckSpe
 }
 
 /** The `$name` values a check may use, in their SQL types' text form (DuckDB casts them in the check). */
-export function checkParamValues(params: CheckParams): Record<string, string | number | null> {
+function checkParamValues(params: CheckParams): Record<string, string | number | null> {
   return {
     local_date: params.localDate,
     raw_rows: params.rawRows,

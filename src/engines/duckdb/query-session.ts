@@ -30,7 +30,7 @@ import type {
 import { DEFAULT_MAX_TEMP_DIRECTORY_SIZE } from './duckdb-instance.js';
 import { MEASUREMENTS_COLUMNS } from './transform-measurements.js';
 
-export type { CellValue, QueryColumn, QueryOptions, QueryResult, QueryStream } from '../engine.js';
+export type { CellValue, QueryOptions, QueryResult, QueryStream } from '../engine.js';
 
 /** One dev table as the session sees it: the Parquet files that make it up now. */
 export interface DevTableSource {
@@ -334,7 +334,7 @@ function withRequiredTables(tables: DevTableSource[], prod: boolean): DevTableSo
  * file and the command that rebuilds it: a query whose filter keeps its day away (another day, a prod view of
  * another day) still runs; one that reads it fails instead of answering without it.
  */
-export function devViewSql(table: DevTableSource): string {
+function devViewSql(table: DevTableSource): string {
   if (!/^[a-z][a-z0-9_]*$/.test(table.name)) throw new Error(`bad dev table name: ${table.name}`);
   const damaged = table.files.flatMap((path) => {
     const why = damagedParquet(path);
@@ -369,7 +369,7 @@ export function devViewSql(table: DevTableSource): string {
  * Why the file is not a whole Parquet file (it must start and end with `PAR1`, with a footer that fits), or
  * undefined when it looks whole. Reads 12 bytes; a missing file is left to DuckDB's own error.
  */
-export function damagedParquet(path: string): string | undefined {
+function damagedParquet(path: string): string | undefined {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -413,7 +413,7 @@ async function exec(connection: DuckDBConnection, sql: string, what?: string): P
 }
 
 /** DuckDB throws plain Errors whose message starts with the kind ("Catalog Error: …"); keep the first line. */
-export function toEngineError(err: unknown, sql?: string, locked = false): EngineError {
+function toEngineError(err: unknown, sql?: string, locked = false): EngineError {
   if (err instanceof EngineError) return err;
   const message = errorMessage(err)
     .replace(/^Failed to extract statements:\s*/, '')
@@ -438,7 +438,7 @@ function statementName(type: StatementType, sql: string): string {
 }
 
 /** Converts one value from DuckDB's JS form: bigint → number (string if beyond 2^53), dates → ISO strings. */
-export function toCell(value: unknown, type: DuckDBType): CellValue {
+function toCell(value: unknown, type: DuckDBType): CellValue {
   if (value === null || value === undefined) return null;
   switch (type.typeId) {
     case DuckDBTypeId.DATE:

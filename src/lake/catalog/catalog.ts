@@ -5,7 +5,7 @@ import { currentObjectKey, type ObjectKind, type TableZone } from '../keys.js';
 import type { MetaDb } from '../meta/meta-db.js';
 import { compareSchemas, evolvedColumns, type SchemaChange, type TableColumn } from './schema-evolution.js';
 
-export type FileKind = ObjectKind;
+type FileKind = ObjectKind;
 export type VersionState = 'staged' | 'current' | 'superseded' | 'discarded';
 
 export interface CatalogFile {
@@ -16,7 +16,7 @@ export interface CatalogFile {
   kind?: FileKind;
 }
 
-export interface StageStats {
+interface StageStats {
   minPeriodEndUtc?: string | null;
   maxPeriodEndUtc?: string | null;
   rawRows?: number | null;

@@ -1,64 +1,27 @@
 // The lake catalog: tables, schema versions, partition versions and files; the SQLite half of the commit protocol
 // (the whole commit is src/lake/commit.ts: commitVersions); vacuum; Athena DDL.
+export { athenaDdl } from './athena-ddl.js';
 export {
-  type AthenaDdlOptions,
-  athenaDdl,
-  athenaType,
-  createTableStatement,
-  partitionProjection,
-} from './athena-ddl.js';
-export {
-  CatalogError,
   type CatalogFile,
-  type CatalogScan,
-  type CatalogScanResult,
-  CommitBusyError,
-  type CommitItem,
-  type CommitPlacement,
-  commitPlacements,
-  discardVersion,
   expectedTreeKeys,
-  type FileKind,
-  type FinishedItem,
   finishCommit,
   getCurrentVersion,
   getPartitionVersion,
   getStagedVersion,
-  type ListTableFilesOptions,
   latestSchema,
   listPartitions,
   listSchemaVersions,
   listTableFiles,
   listTables,
   listVersionHistory,
-  markFilesDeleted,
-  type OpenCommit,
-  openCommits,
-  type PartitionSummary,
   type PartitionVersion,
-  previousKeptVersion,
   recordCatalogScan,
   recordCommitIntent,
-  type SchemaVersion,
-  type StagePartitionInput,
-  type StageStats,
   stagePartition,
-  type TableFile,
   type TableSummary,
-  type VersionState,
 } from './catalog.js';
 export {
-  canWiden,
-  compareSchemas,
-  evolvedColumns,
   type SchemaChange,
   SchemaDriftError,
-  type TableColumn,
 } from './schema-evolution.js';
-export {
-  DEFAULT_RETENTION_DAYS,
-  type VacuumOptions,
-  type VacuumReason,
-  type VacuumResult,
-  vacuumLake,
-} from './vacuum.js';
+export { vacuumLake } from './vacuum.js';

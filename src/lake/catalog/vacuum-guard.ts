@@ -4,7 +4,7 @@ import { AqlakeError } from '../../errors.js';
 import type { MetaDb } from '../meta/meta-db.js';
 import type { ObjectStore } from '../store/index.js';
 
-export class CatalogLostError extends AqlakeError {
+class CatalogLostError extends AqlakeError {
   constructor(message: string) {
     super(message);
     this.name = 'CatalogLostError';
@@ -12,7 +12,7 @@ export class CatalogLostError extends AqlakeError {
 }
 
 /** When the catalog began: its first migration. */
-export function catalogCreatedAt(meta: MetaDb): Date | undefined {
+function catalogCreatedAt(meta: MetaDb): Date | undefined {
   const row = meta.prepare('SELECT min(applied_at) AS at FROM schema_migrations').get() as {
     at: string | null;
   };

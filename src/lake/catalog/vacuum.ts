@@ -20,7 +20,7 @@ import {
 import { refuseVacuumWithLostCatalog } from './vacuum-guard.js';
 
 /** Default days a replaced version's object is kept (config `lake.retentionDays`). */
-export const DEFAULT_RETENTION_DAYS = 7;
+const DEFAULT_RETENTION_DAYS = 7;
 
 export interface VacuumOptions {
   /** Unreferenced objects younger than this are left alone: a transform may be writing them. Default 60. */
@@ -35,7 +35,7 @@ export interface VacuumOptions {
   workDirs?: readonly string[];
 }
 
-export type VacuumReason = 'orphan' | 'superseded' | 'discarded';
+type VacuumReason = 'orphan' | 'superseded' | 'discarded';
 
 export interface VacuumResult {
   deleted: { key: string; bytes: number; reason: VacuumReason }[];

@@ -37,7 +37,7 @@ export function openMemoryMetaDb(): MetaDb {
  * the write lock first makes concurrent runs, the scheduler and the server wait their turn instead. `.deferred()`
  * stays available for a transaction that only reads. Nested calls still become savepoints.
  */
-export function writeLockFirst(db: Database.Database): Database.Database {
+function writeLockFirst(db: Database.Database): Database.Database {
   const transaction = db.transaction.bind(db);
   const immediateFirst = ((fn: (...args: never[]) => unknown) => {
     const tx = transaction(fn);
@@ -60,7 +60,7 @@ interface Migration {
   sql: string;
 }
 
-export function listMigrations(dir = projectPath('sql', 'meta')): Migration[] {
+function listMigrations(dir = projectPath('sql', 'meta')): Migration[] {
   return readdirSync(dir)
     .filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f))
     .sort()

@@ -14,7 +14,7 @@ import {
 } from '../services.js';
 
 /** Rows a prod view answer holds unless the caller asks for fewer. */
-export const DEFAULT_PROD_LIMIT = 10_000;
+const DEFAULT_PROD_LIMIT = 10_000;
 
 export function dataRoutes(prod: ProdService, query: QueryService, limits: QueryLimits): Hono {
   const app = new Hono();
@@ -64,7 +64,7 @@ export function dataRoutes(prod: ProdService, query: QueryService, limits: Query
  * rows. Rows are serialised batch by batch, so neither the rows nor the text are ever held whole; a slow reader
  * slows the query down (pull), and a reader that goes away stops it.
  */
-export function queryJsonStream(
+function queryJsonStream(
   result: QueryRowStream,
   limits: QueryLimits,
   stop: AbortController,
