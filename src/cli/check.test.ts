@@ -10,11 +10,12 @@ import {
   writeRawMeasurements,
 } from '../../test/helpers/raw-objects.js';
 import { openTestLake, type TestLake } from '../../test/helpers/transform-lake.js';
+import { type CheckResultRecord, listCheckResults } from '../lake/check-results.js';
 import { openMetaDb } from '../lake/meta/meta-db.js';
 import { catalogDay } from '../pipeline/catalog-task.js';
 import { publishDay } from '../pipeline/publish.js';
 import { transformDay } from '../pipeline/transform.js';
-import { type CheckResultRecord, listCheckResults, validateDay } from '../pipeline/validate.js';
+import { validateDay } from '../pipeline/validate.js';
 import { formatResults } from './check.js';
 
 let lake: TestLake;

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { CellValue, QueryColumn, QueryStream } from '../engines/engine.js';
 import { UsageError } from '../errors.js';
-import { readableDevRoots, resolveDevTables } from '../pipeline/publish.js';
+import { readableDevRoots, resolveDevTables } from '../lake/dev-files.js';
 import { openPipelineRuntime } from '../pipeline/runtime.js';
 import { configFor } from './options.js';
 

@@ -8,11 +8,11 @@ import { SkipTask } from '../orchestrator/errors.js';
 import { addDays, eachDate, todayIn } from '../time/local-day.js';
 import { catalogDay } from './catalog-task.js';
 import type { TaskContext } from './context.js';
-import { createArchiveClient, extractArchiveTask } from './extract-archive.js';
+import { extractArchiveTask } from './extract-archive.js';
 import type { ExtractContext } from './extract-context.js';
 import { extractLocations } from './extract-locations.js';
 import { extractMeasurements } from './extract-measurements.js';
-import { createOpenaqClient } from './openaq-client.js';
+import { createArchiveClient, createOpenaqClient } from './openaq-client.js';
 import { publishDay } from './publish.js';
 import type { PipelineRuntime } from './runtime.js';
 import {

@@ -23,8 +23,9 @@ import {
 } from '@aws-sdk/client-glue';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ConfigError } from '../../errors.js';
+import { QUALITY_RULES_PATH } from '../sql-files.js';
 import type { AwsSettings } from './aws-settings.js';
-import { GLUE_SCRIPT_PATH, QUALITY_RULES_PATH, rulesKey, scriptKey, syncArtifact } from './glue-artifacts.js';
+import { GLUE_SCRIPT_PATH, rulesKey, scriptKey, syncArtifact } from './glue-artifacts.js';
 import { ensureTable } from './glue-catalog.js';
 import { MEASUREMENTS_QUARANTINE_TABLE, MEASUREMENTS_TABLE } from './glue-tables.js';
 

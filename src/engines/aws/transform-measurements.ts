@@ -11,8 +11,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { EngineError } from '../../errors.js';
 import type { ColumnSchema, DayStats } from '../engine.js';
+import { QUALITY_RULES_PATH } from '../sql-files.js';
 import type { AwsSettings } from './aws-settings.js';
-import { GLUE_SCRIPT_PATH, QUALITY_RULES_PATH, rulesKey, scriptKey, syncArtifact } from './glue-artifacts.js';
+import { GLUE_SCRIPT_PATH, rulesKey, scriptKey, syncArtifact } from './glue-artifacts.js';
 import { runGlueJob } from './glue-job-run.js';
 import { MEASUREMENTS_QUARANTINE_TABLE, MEASUREMENTS_TABLE } from './glue-tables.js';
 import type { PollSettings } from './polling.js';

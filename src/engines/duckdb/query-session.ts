@@ -1,6 +1,6 @@
 // The read side of the local lake: an in-memory DuckDB with dev.* views over Parquet files and prod.* views from
 // sql/prod/, which can be locked down so that a user's SQL reads the lake and does nothing else.
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -17,7 +17,6 @@ import {
   StatementType,
 } from '@duckdb/node-api';
 import { EngineError, errorMessage } from '../../errors.js';
-import { projectPath } from '../../paths.js';
 import type {
   CellValue,
   ColumnSchema,
@@ -27,6 +26,7 @@ import type {
   QueryStream,
   ReadOnlyQuerySession,
 } from '../engine.js';
+import { listProdViews } from '../sql-files.js';
 import { DEFAULT_MAX_TEMP_DIRECTORY_SIZE } from './duckdb-instance.js';
 import { MEASUREMENTS_COLUMNS } from './transform-measurements.js';
 
@@ -66,27 +66,6 @@ export interface QuerySessionOptions {
    */
   lockdown?: { allowedDirectories: readonly string[] };
   settings?: SessionSettings;
-}
-
-/** A prod view file: `sql/prod/NN_name.sql` holds the SELECT of view `prod.name`; NN orders dependencies. */
-export interface ProdViewFile {
-  view: string;
-  file: string;
-  sql: string;
-}
-
-const PROD_FILE = /^(\d{2})_([a-z][a-z0-9_]*)\.sql$/;
-
-/** The prod views in dependency order (by their number prefix). */
-export function listProdViews(dir: string = projectPath('sql', 'prod')): ProdViewFile[] {
-  return readdirSync(dir)
-    .filter((f) => PROD_FILE.test(f))
-    .sort()
-    .map((f) => ({
-      view: `prod.${PROD_FILE.exec(f)![2]}`,
-      file: join(dir, f),
-      sql: stripTrailingSemicolon(readFileSync(join(dir, f), 'utf8')),
-    }));
 }
 
 export class QuerySession implements ReadOnlyQuerySession {
@@ -494,8 +473,4 @@ export function sqlString(value: string): string {
 
 function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
-}
-
-function stripTrailingSemicolon(sql: string): string {
-  return sql.replace(/;\s*$/, '').trimEnd();
 }

@@ -8,8 +8,8 @@ import type {
   DimensionsTransformOutput,
   DimensionTableOutput,
 } from '../engine.js';
+import { sqlStatement } from '../sql-files.js';
 import { type DuckDbSession, sqlString, withSession } from './duckdb-instance.js';
-import { sqlStatement } from './sql-files.js';
 
 const SQL = 'dev/dimensions.sql';
 

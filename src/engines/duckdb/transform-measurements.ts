@@ -12,9 +12,9 @@ import type {
   MeasurementsTransformOutput,
   RawMeasurementsObject,
 } from '../engine.js';
+import { sqlStatement } from '../sql-files.js';
 import { type DuckDbSession, sqlString, withSession } from './duckdb-instance.js';
 import { mergeParquetInSession } from './merge-parquet.js';
-import { sqlStatement } from './sql-files.js';
 import { insertArchiveRows } from './transform-archive.js';
 
 const SQL = 'dev/measurements.sql';
