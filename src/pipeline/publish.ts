@@ -1,10 +1,5 @@
 import { PipelineError } from '../errors.js';
-import {
-  getCurrentVersion,
-  getPartitionVersion,
-  getStagedVersion,
-  type PartitionVersion,
-} from '../lake/catalog/index.js';
+import { findTaskVersion, getCurrentVersion, type PartitionVersion } from '../lake/catalog/index.js';
 import { listCheckResults } from '../lake/check-results.js';
 import { commitVersions } from '../lake/commit.js';
 import { resolveDevTables } from '../lake/dev-files.js';
@@ -38,11 +33,10 @@ export async function publishDay(
   options: { table?: string; versionId?: number } = {},
 ): Promise<PublishResult> {
   const table = options.table ?? MEASUREMENTS_TABLE;
-  const staged =
-    options.versionId !== undefined
-      ? getPartitionVersion(ctx.meta, options.versionId)
-      : (getStagedVersion(ctx.meta, table, localDate, ctx.runId ?? null) ??
-        getStagedVersion(ctx.meta, table, localDate));
+  const staged = findTaskVersion(ctx.meta, table, localDate, {
+    versionId: options.versionId,
+    runId: ctx.runId,
+  });
   if (!staged || staged.state === 'current') {
     const current = staged ?? getCurrentVersion(ctx.meta, table, localDate);
     if (!current)

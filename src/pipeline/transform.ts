@@ -24,7 +24,7 @@ import type { ObjectStore } from '../lake/store/index.js';
 import { LOCATIONS_TABLE, MEASUREMENTS_TABLE, SENSORS_TABLE } from '../lake/tables.js';
 import { addDays } from '../time/local-day.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
-import { catalogVersion } from './catalog-task.js';
+import { catalogVersion } from './catalog-version.js';
 import type { TaskContext } from './context.js';
 
 /** Local paths fetched at once (an S3 store downloads each). */

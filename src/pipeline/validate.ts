@@ -3,12 +3,7 @@
 import type { CheckOutcome } from '../engines/engine.js';
 import { QUALITY_RULES_PATH } from '../engines/sql-files.js';
 import { PipelineError } from '../errors.js';
-import {
-  getCurrentVersion,
-  getPartitionVersion,
-  getStagedVersion,
-  type PartitionVersion,
-} from '../lake/catalog/index.js';
+import { findTaskVersion, getCurrentVersion, type PartitionVersion } from '../lake/catalog/index.js';
 import { type CheckResultRecord, recordCheckResults } from '../lake/check-results.js';
 import { MEASUREMENTS_TABLE } from '../lake/tables.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
@@ -38,11 +33,10 @@ export async function validateDay(
   options: { table?: string; versionId?: number } = {},
 ): Promise<ValidateResult> {
   const table = options.table ?? MEASUREMENTS_TABLE;
-  const staged =
-    options.versionId !== undefined
-      ? getPartitionVersion(ctx.meta, options.versionId)
-      : (getStagedVersion(ctx.meta, table, localDate, ctx.runId ?? null) ??
-        getStagedVersion(ctx.meta, table, localDate));
+  const staged = findTaskVersion(ctx.meta, table, localDate, {
+    versionId: options.versionId,
+    runId: ctx.runId,
+  });
   const version = staged ?? getCurrentVersion(ctx.meta, table, localDate);
   if (!version)
     throw new PipelineError(

@@ -637,6 +637,23 @@ export function getStagedVersion(
   return row ? toVersion(meta, row) : null;
 }
 
+/**
+ * The version a pipeline task (catalog, validate, publish) works on: `versionId` when given, else the newest staged
+ * version of the partition staged by `runId`, else the newest staged by any run; null when there is none.
+ */
+export function findTaskVersion(
+  meta: MetaDb,
+  table: string,
+  localDate: string | null,
+  options: { versionId?: number; runId?: string | null },
+): PartitionVersion | null {
+  if (options.versionId !== undefined) return getPartitionVersion(meta, options.versionId);
+  return (
+    getStagedVersion(meta, table, localDate, options.runId ?? null) ??
+    getStagedVersion(meta, table, localDate)
+  );
+}
+
 export function listTables(meta: MetaDb): TableSummary[] {
   const rows = meta
     .prepare(

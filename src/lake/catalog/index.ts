@@ -4,10 +4,10 @@ export { athenaDdl } from './athena-ddl.js';
 export {
   type CatalogFile,
   expectedTreeKeys,
+  findTaskVersion,
   finishCommit,
   getCurrentVersion,
   getPartitionVersion,
-  getStagedVersion,
   latestSchema,
   listPartitions,
   listSchemaVersions,
