@@ -28,7 +28,7 @@ import { validateDay } from './validate.js';
 export const OPENAQ_DAILY = 'openaq_daily';
 
 /** Run params the extract and transform tasks read; backfills add `prefetch` so wide windows are fetched once. */
-export interface OpenaqDailyParams {
+interface OpenaqDailyParams {
   locations?: number[];
   prefetch?: { from: string; to: string; since: string };
   /** Where measurements come from: `auto` = the archive for days past its export lag, the API for newer ones. */
