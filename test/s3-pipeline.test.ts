@@ -9,19 +9,9 @@ import { openMetaDb } from '../src/lake/meta/meta-db.js';
 import { createS3Client } from '../src/lake/store/s3/s3-client.js';
 import { type RunningSimulator, startSimulator } from '../src/simulator/index.js';
 import { runCli } from './helpers/cli.js';
+import type { DailyRow } from './helpers/prod-rows.js';
 import { type S3rverHandle, startS3rver } from './helpers/s3rver.js';
 import { tempDir } from './helpers/temp-dir.js';
-
-interface DailyRow {
-  sensor_id: number;
-  local_date: string;
-  value_avg: number;
-  value_min: number;
-  value_max: number;
-  value_median: number;
-  hour_count: number;
-  coverage_pct: number;
-}
 
 const RUN = [
   'run',
