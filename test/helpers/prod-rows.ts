@@ -10,3 +10,19 @@ export interface DailyRow {
   hour_count: number;
   coverage_pct: number;
 }
+
+/** prod.daily_averages' columns in order: a contract (ARCHITECTURE §5; README, the API and the page rely on it). */
+export const DAILY_AVERAGES_COLUMNS = [
+  'location_id',
+  'sensor_id',
+  'parameter_id',
+  'parameter',
+  'units',
+  'local_date',
+  'value_avg',
+  'value_min',
+  'value_max',
+  'value_median',
+  'hour_count',
+  'coverage_pct',
+];
