@@ -192,6 +192,7 @@ const temperature = (mean: number, amplitude: number, peakDay: number): SensorSp
  * Location ids 1001–1008; sensor id = location id × 10 + n. Hourly sensors report on the UTC hour unless a phase is
  * given, so Adelaide (+09:30/+10:30) and Mumbai hourly stamps fall on :30 local time while Delhi (phase 30 min) reports
  * on the local hour. Sensors 10071 and 10072 report every 15 minutes. Sensor 10015 has no gaps or special values.
+ * A data literal: the stations repeat the same fields on purpose (each reads as the OpenAQ record it imitates).
  */
 const LOCATIONS: readonly LocationSpec[] = [
   {
