@@ -91,7 +91,7 @@ function defaultDestination(options: LoggerOptions): DestinationStream {
   return options.stderr ? { write: (line) => stderr.write(line) } : pino.destination(2);
 }
 
-export function scrubSecrets(text: string, secrets: readonly string[]): string {
+function scrubSecrets(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const s of secrets) if (s) out = out.split(s).join('[redacted]');
   return out;

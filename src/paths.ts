@@ -13,7 +13,7 @@ function findPackageRoot(): string {
   return dir;
 }
 
-export const packageRoot = findPackageRoot();
+const packageRoot = findPackageRoot();
 
 export function projectPath(...segments: string[]): string {
   return join(packageRoot, ...segments);

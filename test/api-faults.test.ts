@@ -1,41 +1,27 @@
-// OpenAQ faults that no retry can fix stop the command at once, with the reason and no run left queued or running:
-// a refused key (401) and an API host that cannot be reached (connection refused).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMetaDb } from '../src/lake/meta/meta-db.js';
 import { RunStore } from '../src/orchestrator/index.js';
 import { type RunningSimulator, startSimulator } from '../src/simulator/index.js';
 import { addDays, todayIn } from '../src/time/local-day.js';
 import { runCli } from './helpers/cli.js';
+import { configuredHome } from './helpers/temp-dir.js';
 
 let sim: RunningSimulator;
-const homes: string[] = [];
 afterAll(async () => {
   await sim?.close();
-  for (const h of homes) rmSync(h, { recursive: true, force: true });
 });
 beforeAll(async () => {
   sim = await startSimulator({ seed: 3, requireApiKey: 'the-right-key' });
 });
 
 function lake(api: Record<string, unknown>): { home: string; config: string } {
-  const home = mkdtempSync(join(tmpdir(), 'aqlake-api-faults-'));
-  homes.push(home);
-  const config = join(home, 'aqlake.config.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      home,
-      api: { rateLimit: { perMinute: 100_000, perHour: 1_000_000 }, ...api },
-      archive: { url: 'http://127.0.0.1:9/no-archive', lagDays: 60 },
-      scope: { locations: [1001] },
-      orchestrator: { retries: 2, parallelism: 2, retryDelaySeconds: 0 },
-    }),
-  );
-  return { home, config };
+  return configuredHome('aqlake-api-faults-', {
+    api: { rateLimit: { perMinute: 100_000, perHour: 1_000_000 }, ...api },
+    archive: { url: 'http://127.0.0.1:9/no-archive', lagDays: 60 },
+    scope: { locations: [1001] },
+    orchestrator: { retries: 2, parallelism: 2, retryDelaySeconds: 0 },
+  });
 }
 
 function runStates(home: string): { states: string[]; tries: number[] } {

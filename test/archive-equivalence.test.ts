@@ -3,6 +3,7 @@
 // prod.daily_averages. Data: the simulator, whose API and archive serve one dataset — 8 locations in 6 zones, hourly
 // and 15-minute sensors, gaps, negatives, sentinels, a 25-hour DST day.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readableDevRoots, resolveDevTables } from '../src/lake/dev-files.js';
 import { ArchiveClient } from '../src/openaq/archive.js';
 import { OpenAQClient } from '../src/openaq/index.js';
 import { catalogDay } from '../src/pipeline/catalog-task.js';
@@ -10,7 +11,7 @@ import { extractArchiveTask } from '../src/pipeline/extract-archive.js';
 import type { ExtractContext } from '../src/pipeline/extract-context.js';
 import { extractLocations } from '../src/pipeline/extract-locations.js';
 import { extractMeasurements } from '../src/pipeline/extract-measurements.js';
-import { publishDay, readableDevRoots, resolveDevTables } from '../src/pipeline/publish.js';
+import { publishDay } from '../src/pipeline/publish.js';
 import { transformDays } from '../src/pipeline/transform.js';
 import { validateDay } from '../src/pipeline/validate.js';
 import { startSimulator } from '../src/simulator/index.js';

@@ -7,14 +7,11 @@ import { gzipSync } from 'node:zlib';
 import { DateTime } from 'luxon';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PipelineError } from '../src/errors.js';
+import { listArchiveDays } from '../src/lake/archive-days.js';
+import { parseRawArchiveObjectKey, RAW_ARCHIVE_ENDPOINT } from '../src/lake/keys.js';
 import { findRawObjects } from '../src/lake/manifest.js';
 import { archiveObjectPath } from '../src/openaq/archive.js';
-import {
-  ARCHIVE_ENDPOINT,
-  extractArchive,
-  listArchiveDays,
-  parseRawArchiveObjectKey,
-} from '../src/pipeline/extract-archive.js';
+import { extractArchive } from '../src/pipeline/extract-archive.js';
 import { addDays, todayIn } from '../src/time/local-day.js';
 import { type ArchiveLake, fixtureLocations, openArchiveLake } from './helpers/archive-lake.js';
 import { type ArchiveTestRow, type ArchiveTestServer, startArchiveServer } from './helpers/archive-server.js';
@@ -75,7 +72,7 @@ describe('extractArchive', () => {
       rows: 47,
     });
 
-    const objects = findRawObjects(lake.meta, { endpoint: ARCHIVE_ENDPOINT });
+    const objects = findRawObjects(lake.meta, { endpoint: RAW_ARCHIVE_ENDPOINT });
     expect(objects).toHaveLength(2);
     for (const o of objects) {
       const parsed = parseRawArchiveObjectKey(o.rawKey)!;
@@ -117,7 +114,7 @@ describe('extractArchive', () => {
     const days = ['2023-03-01', '2023-03-02', '2023-03-03'];
     for (const d of days) server.putCsv(archiveObjectPath(NEW_YORK, d), dayRows(d));
     await extractArchive(lake.ctx, { from: days[0]!, to: days[2]!, snapshot });
-    const firstKeys = findRawObjects(lake.meta, { endpoint: ARCHIVE_ENDPOINT }).map((o) => o.rawKey);
+    const firstKeys = findRawObjects(lake.meta, { endpoint: RAW_ARCHIVE_ENDPOINT }).map((o) => o.rawKey);
 
     // Late data: OpenAQ re-exports 03-02 in place with one more value.
     const reexported = server.putCsv(archiveObjectPath(NEW_YORK, '2023-03-02'), [
@@ -131,7 +128,7 @@ describe('extractArchive', () => {
       archiveObjectPath(NEW_YORK, '2023-03-02'),
     ]);
 
-    const objects = findRawObjects(lake.meta, { endpoint: ARCHIVE_ENDPOINT });
+    const objects = findRawObjects(lake.meta, { endpoint: RAW_ARCHIVE_ENDPOINT });
     expect(objects).toHaveLength(4);
     // raw/ is immutable: the first version of 03-02 is still there, the new one has its own key.
     for (const key of firstKeys) expect(readFileSync(join(lake.home, key)).length).toBeGreaterThan(0);
@@ -187,7 +184,7 @@ describe('extractArchive', () => {
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(PipelineError);
-    const [o] = findRawObjects(lake.meta, { endpoint: ARCHIVE_ENDPOINT });
+    const [o] = findRawObjects(lake.meta, { endpoint: RAW_ARCHIVE_ENDPOINT });
     expect(o).toMatchObject({ valid: false, sha256: served });
     expect(o!.validationError).toContain('unexpected header');
   });

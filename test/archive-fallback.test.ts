@@ -1,18 +1,13 @@
-// --source auto with the archive out of reach (closed port, or 5xx after retries): the old days come from the API,
-// with one warning line, and prod.daily_averages still equals OpenAQ's own daily averages.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSimulator, startSimulator } from '../src/simulator/index.js';
 import { addDays, todayIn } from '../src/time/local-day.js';
 import { runCli } from './helpers/cli.js';
+import { configuredHome } from './helpers/temp-dir.js';
 
 let sim: RunningSimulator;
 let failing: Server;
-const homes: string[] = [];
 
 beforeAll(async () => {
   sim = await startSimulator({ seed: 9 });
@@ -25,7 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await sim?.close();
   await new Promise((r) => failing.close(r));
-  for (const h of homes) rmSync(h, { recursive: true, force: true });
 });
 
 async function closedPort(): Promise<number> {
@@ -44,18 +38,11 @@ interface Daily {
 }
 
 async function runWithArchive(archiveUrl: string) {
-  const home = mkdtempSync(join(tmpdir(), 'aqlake-archive-fallback-'));
-  homes.push(home);
-  const config = join(home, 'aqlake.config.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      home,
-      api: { url: sim.url, key: 'k', maxRetries: 2, rateLimit: { perMinute: 100_000, perHour: 1_000_000 } },
-      scope: { locations: [1001] },
-      orchestrator: { retries: 0 },
-    }),
-  );
+  const { config } = configuredHome('aqlake-archive-fallback-', {
+    api: { url: sim.url, key: 'k', maxRetries: 2, rateLimit: { perMinute: 100_000, perHour: 1_000_000 } },
+    scope: { locations: [1001] },
+    orchestrator: { retries: 0 },
+  });
   const today = todayIn('UTC');
   const from = addDays(today, -20);
   const to = addDays(today, -18);

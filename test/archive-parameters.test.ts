@@ -5,15 +5,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findRawObjects } from '../src/lake/manifest.js';
+import { RAW_PARAMETERS_ENDPOINT } from '../src/lake/keys.js';
+import { findRawObjects, latestParametersObjects } from '../src/lake/manifest.js';
 import { parameterLookup } from '../src/openaq/archive-parameters.js';
 import { OpenAQClient } from '../src/openaq/index.js';
-import {
-  extractParameters,
-  latestParameters,
-  latestParametersObjects,
-  PARAMETERS_ENDPOINT,
-} from '../src/pipeline/extract-archive-parameters.js';
+import { extractParameters, latestParameters } from '../src/pipeline/extract-archive-parameters.js';
 import { type ArchiveLake, openArchiveLake } from './helpers/archive-lake.js';
 
 /** Real ids from openaq-db lookups/measurands.sql: o3 is 10 in ppm, 3 in µg/m³, 32 in ppb. */
@@ -69,7 +65,7 @@ describe('extractParameters', () => {
     const snapshot = await extractParameters(ctx());
     expect(snapshot.requests).toBe(1);
     expect(snapshot.parameters).toHaveLength(4);
-    const [o] = findRawObjects(lake.meta, { endpoint: PARAMETERS_ENDPOINT });
+    const [o] = findRawObjects(lake.meta, { endpoint: RAW_PARAMETERS_ENDPOINT });
     expect(o!.rawKey).toMatch(
       /^raw\/openaq\/parameters\/year=\d{4}\/month=\d{2}\/day=\d{2}\/parameters_p1_.+\.json$/,
     );

@@ -8,8 +8,8 @@ import {
   type DuckDbSession,
   withSession,
 } from '../src/engines/duckdb/duckdb-instance.js';
-import { sqlStatement } from '../src/engines/duckdb/sql-files.js';
 import { insertArchiveRows, type RawArchiveObject } from '../src/engines/duckdb/transform-archive.js';
+import { sqlStatement } from '../src/engines/sql-files.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 const FIXTURES = new URL('./fixtures/openaq/archive-csv/', import.meta.url);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metaDbPath } from '../src/lake/meta/meta-db.js';
 import { type RunningSimulator, startSimulator } from '../src/simulator/index.js';
 import { cliCommand, runCli } from './helpers/cli.js';
+import type { DailyRow } from './helpers/prod-rows.js';
 
 const FROM = '2024-10-01';
 const TO = '2024-10-14';
@@ -26,17 +27,6 @@ const BACKFILL = [
   '--parallel',
   '2',
 ];
-
-interface DailyRow {
-  sensor_id: number;
-  local_date: string;
-  value_avg: number;
-  value_min: number;
-  value_max: number;
-  value_median: number;
-  hour_count: number;
-  coverage_pct: number;
-}
 
 /** The run store's state counts, read without migrating or locking what the child writes; undefined before it exists. */
 function runStates(home: string): Record<string, number> | undefined {

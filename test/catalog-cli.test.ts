@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listVersionHistory } from '../src/lake/catalog/index.js';
 import { runCli } from './helpers/cli.js';
 import { transformAndCommit } from './helpers/lake-steps.js';
-import { hourlyRecords, PM25, writeRawLocations, writeRawMeasurements } from './helpers/raw-objects.js';
+import { hourlyRecords, PM25, writeHourlyStation, writeRawMeasurements } from './helpers/raw-objects.js';
 import { openTestLake, readParquetRows, removeTestLake, type TestLake } from './helpers/transform-lake.js';
 
 let lake: TestLake;
@@ -14,23 +14,18 @@ let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   lake = openTestLake();
   env = { AQLAKE_HOME: lake.home, AQLAKE_BUCKET: '' };
-  await writeRawLocations(lake.store, lake.meta, {
-    fetchedAt: '2024-06-01T00:00:00Z',
-    locations: [
-      {
-        id: 5,
-        timezone: 'Europe/Berlin',
-        latitude: 52.5,
-        longitude: 13.4,
-        sensors: [{ id: 50, parameter: PM25 }],
-      },
-    ],
-  });
-  await writeRawMeasurements(lake.store, lake.meta, {
-    sensorId: 50,
-    locationId: 5,
-    window: { fromUtc: '2024-06-09T22:00:00Z', toUtc: '2024-06-11T22:00:00Z' },
-    records: hourlyRecords('2024-06-09T22:00:00Z', '2024-06-11T22:00:00Z', (i) => i),
+  await writeHourlyStation(lake.store, lake.meta, {
+    location: {
+      id: 5,
+      timezone: 'Europe/Berlin',
+      latitude: 52.5,
+      longitude: 13.4,
+      sensors: [{ id: 50, parameter: PM25 }],
+    },
+    locationsFetchedAt: '2024-06-01T00:00:00Z',
+    fromUtc: '2024-06-09T22:00:00Z',
+    toUtc: '2024-06-11T22:00:00Z',
+    value: (i) => i,
     fetchedAt: '2024-06-12T00:00:00Z',
   });
   await transformAndCommit(lake, '2024-06-10', '2024-06-11');

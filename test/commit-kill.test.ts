@@ -1,9 +1,4 @@
-// A process killed at any point of transform → catalog → commit leaves the old partition or the new one, never a
-// mix, both in the catalog and in the tree (what another engine globs); the next command rolls an open commit
-// forward, and vacuum then removes what was left behind. The child is a real process, SIGKILLed at fixed points.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectedTreeKeys, listTableFiles, vacuumLake } from '../src/lake/catalog/index.js';
 import { recoverCommits } from '../src/lake/commit.js';
@@ -12,9 +7,9 @@ import { transformWorkRoot } from '../src/pipeline/transform.js';
 import { transformAndCommit } from './helpers/lake-steps.js';
 import { hourlyRecords, PM25, writeRawLocations, writeRawMeasurements } from './helpers/raw-objects.js';
 import type { PausePoint } from './helpers/transform-child.js';
+import { runTransformChild } from './helpers/transform-child-run.js';
 import { openTestLake, readParquetRows, removeTestLake, type TestLake } from './helpers/transform-lake.js';
 
-const CHILD = fileURLToPath(new URL('./helpers/transform-child.ts', import.meta.url));
 const DAY = '2024-09-10';
 const SENSORS = 40;
 const OLD_VALUE = 1;
@@ -49,41 +44,6 @@ async function lakeWithRevision(): Promise<TestLake> {
   await transformAndCommit(l, DAY);
   await land(NEW_VALUE, '2024-09-14T01:00:00Z');
   return l;
-}
-
-interface ChildOutcome {
-  marker: string;
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-/** Runs the child until it prints `PAUSED <point>` (then SIGKILLs it) or `DONE`. */
-function runChild(home: string, pauseAt: PausePoint | null): Promise<ChildOutcome> {
-  return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CHILD, home, DAY], {
-      env: { ...process.env, AQLAKE_TEST_PAUSE_AT: pauseAt ?? '', AQLAKE_LOG_LEVEL: 'silent' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let marker = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      const line = /^(PAUSED \S+|DONE \d+)$/m.exec(stdout)?.[1];
-      if (line && !marker) {
-        marker = line;
-        if (line.startsWith('PAUSED')) child.kill('SIGKILL');
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (!marker) reject(new Error(`child ended without a marker (code ${code}, ${signal}): ${stderr}`));
-      else resolve({ marker, code, signal });
-    });
-  });
 }
 
 /** What a reader sees now: the values of DAY resolved through the catalog and read with DuckDB. */
@@ -136,7 +96,7 @@ describe('killing the transform/commit process', () => {
       const before = await readDay(lake);
       expect(before).toMatchObject({ rows: ROWS, values: new Set([OLD_VALUE]) });
 
-      const outcome = await runChild(lake.home, pauseAt);
+      const outcome = await runTransformChild(lake.home, DAY, pauseAt, { timeoutMs: 50_000 });
       if (pauseAt) expect(outcome).toMatchObject({ marker: `PAUSED ${pauseAt}`, signal: 'SIGKILL' });
       else expect(outcome).toMatchObject({ code: 0 });
 

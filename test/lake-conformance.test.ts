@@ -1,13 +1,6 @@
-// The open lake (issue 10): any engine that reads the Hive tree gets aqlake's numbers. After a run, an overlapping
-// re-run, a day whose error check fails, and a SIGKILL mid-commit followed by the next command — on the filesystem
-// store and on S3 (s3rver) — a fresh DuckDB process globbing the tree with hive_partitioning = true and hyparquet
-// (pure JS) both return exactly `aqlake query`'s rows of dev.measurements, dev.locations and dev.sensors, with no
-// duplicate key, and each table folder holds nothing but one data.parquet per partition.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDuckDbInstance, sqlString, withSession } from '../src/engines/duckdb/duckdb-instance.js';
@@ -33,9 +26,9 @@ import {
   type TreeTable,
 } from './helpers/lake-readers.js';
 import { type S3rverHandle, startS3rver } from './helpers/s3rver.js';
+import { runTransformChild } from './helpers/transform-child-run.js';
 import { openTestLake } from './helpers/transform-lake.js';
 
-const CHILD = fileURLToPath(new URL('./helpers/transform-child.ts', import.meta.url));
 const TABLES: TreeTable[] = ['measurements', 'locations', 'sensors'];
 const LOCATIONS = '1001,1003';
 const run = (from: string, to: string) =>
@@ -183,39 +176,10 @@ describe.each(['local', 's3'] as const)('the open lake on the %s store', (storeK
 
   it('(d) after a SIGKILL mid-commit, then the next command', async () => {
     for (const pauseAt of ['intent-recorded', 'key-replaced', 'in-finish'] as const) {
-      const outcome = await killChildAt(pauseAt, '2024-11-04');
-      expect(outcome, pauseAt).toBe(`PAUSED ${pauseAt}`);
+      const outcome = await runTransformChild(home, '2024-11-04', pauseAt, { env, timeoutMs: 100_000 });
+      expect(outcome.marker, pauseAt).toBe(`PAUSED ${pauseAt}`);
       // `aqlake query` (inside expectTreeEqualsQuery) is the next command: it rolls the commit forward.
       await expectTreeEqualsQuery();
     }
   }, 300_000);
-
-  /** Transforms and commits `day` in a child process and SIGKILLs it at `pauseAt` (test/helpers/transform-child.ts). */
-  function killChildAt(pauseAt: string, day: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CHILD, home, day], {
-        env: { ...process.env, ...env, AQLAKE_TEST_PAUSE_AT: pauseAt, AQLAKE_LOG_LEVEL: 'silent' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      let marker = '';
-      child.stdout!.on('data', (d: Buffer) => {
-        stdout += d.toString();
-        const line = /^(PAUSED \S+|DONE \d+)$/m.exec(stdout)?.[1];
-        if (line && !marker) {
-          marker = line;
-          child.kill('SIGKILL');
-        }
-      });
-      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 100_000);
-      child.on('error', reject);
-      child.on('close', () => {
-        clearTimeout(timer);
-        if (!marker) reject(new Error(`child ended without a marker: ${stderr}`));
-        else resolve(marker);
-      });
-    });
-  }
 });

@@ -3,18 +3,8 @@ import { listPartitions } from '../src/lake/catalog/index.js';
 import { openMetaDb } from '../src/lake/meta/meta-db.js';
 import { type RunningSimulator, startSimulator } from '../src/simulator/index.js';
 import { runCli } from './helpers/cli.js';
+import type { DailyRow } from './helpers/prod-rows.js';
 import { tempDir } from './helpers/temp-dir.js';
-
-interface DailyRow {
-  sensor_id: number;
-  local_date: string;
-  value_avg: number;
-  value_min: number;
-  value_max: number;
-  value_median: number;
-  hour_count: number;
-  coverage_pct: number;
-}
 
 interface OpenAQDay {
   period: { datetimeFrom: { local: string } };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QuerySession } from '../src/engines/duckdb/query-session.js';
 import { currentObjectKey } from '../src/lake/keys.js';
+import type { DailyRow } from './helpers/prod-rows.js';
 import {
   type MeasurementRow,
   measurement,
@@ -51,15 +52,7 @@ function devRows(): MeasurementRow[] {
   );
 }
 
-type Daily = {
-  local_date: string;
-  value_avg: number;
-  value_min: number;
-  value_max: number;
-  value_median: number;
-  hour_count: number;
-  coverage_pct: number;
-};
+type Daily = Omit<DailyRow, 'sensor_id'>;
 
 let home: string;
 let session: QuerySession;

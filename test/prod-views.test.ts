@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QuerySession } from '../src/engines/duckdb/query-session.js';
 import type { CellValue } from '../src/engines/engine.js';
+import { DAILY_AVERAGES_COLUMNS } from './helpers/prod-rows.js';
 import {
   type MeasurementInput,
   type MeasurementRow,
@@ -136,20 +137,7 @@ async function dailyOf(sensor: number, view = 'prod.daily_averages'): Promise<Re
 describe('prod.daily_averages', () => {
   it('has exactly the columns of ARCHITECTURE §5', async () => {
     const cols = await session.run('DESCRIBE prod.daily_averages');
-    expect(cols.map((c) => c.column_name)).toEqual([
-      'location_id',
-      'sensor_id',
-      'parameter_id',
-      'parameter',
-      'units',
-      'local_date',
-      'value_avg',
-      'value_min',
-      'value_max',
-      'value_median',
-      'hour_count',
-      'coverage_pct',
-    ]);
+    expect(cols.map((c) => c.column_name)).toEqual(DAILY_AVERAGES_COLUMNS);
   });
 
   it('gives the spring-forward day 23 hours and leaves the midnight rows to their neighbours', async () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QuerySession } from '../src/engines/duckdb/query-session.js';
 import { EngineError } from '../src/errors.js';
+import { DAILY_AVERAGES_COLUMNS } from './helpers/prod-rows.js';
 import { measurement, sessionOver, writeMeasurementsParquet } from './prod-views-support.js';
 
 let home: string;
@@ -46,20 +47,7 @@ describe('a locked query session', () => {
     const prod = await session.query('SELECT value_avg, hour_count FROM prod.daily_averages');
     expect(prod.rows).toEqual([[5, 2]]);
     const described = await session.query('DESCRIBE prod.daily_averages');
-    expect(described.rows.map((r) => r[0])).toEqual([
-      'location_id',
-      'sensor_id',
-      'parameter_id',
-      'parameter',
-      'units',
-      'local_date',
-      'value_avg',
-      'value_min',
-      'value_max',
-      'value_median',
-      'hour_count',
-      'coverage_pct',
-    ]);
+    expect(described.rows.map((r) => r[0])).toEqual(DAILY_AVERAGES_COLUMNS);
   });
 
   it('refuses to write a file, even inside the lake folder it may read', async () => {

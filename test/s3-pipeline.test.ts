@@ -3,25 +3,16 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMetaDb } from '../src/lake/meta/meta-db.js';
 import { createS3Client } from '../src/lake/store/s3/s3-client.js';
 import { type RunningSimulator, startSimulator } from '../src/simulator/index.js';
 import { runCli } from './helpers/cli.js';
+import { bucketKeys } from './helpers/lake-readers.js';
+import type { DailyRow } from './helpers/prod-rows.js';
 import { type S3rverHandle, startS3rver } from './helpers/s3rver.js';
 import { tempDir } from './helpers/temp-dir.js';
-
-interface DailyRow {
-  sensor_id: number;
-  local_date: string;
-  value_avg: number;
-  value_min: number;
-  value_max: number;
-  value_median: number;
-  hour_count: number;
-  coverage_pct: number;
-}
 
 const RUN = [
   'run',
@@ -82,18 +73,7 @@ describe('aqlake run with local compute on an S3 store', () => {
     await Promise.all([sim?.close(), s3?.stop()]);
   });
 
-  async function bucketKeys(prefix: string): Promise<string[]> {
-    const keys: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await client.send(
-        new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix, ContinuationToken: token }),
-      );
-      for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
-      token = page.NextContinuationToken;
-    } while (token);
-    return keys;
-  }
+  const keysUnder = (prefix: string): Promise<string[]> => bucketKeys(client, s3.bucket, prefix);
 
   async function query<T>(env: NodeJS.ProcessEnv, sql: string): Promise<T[]> {
     const out = await runCli(['query', '--format', 'json', sql], { env });
@@ -110,7 +90,7 @@ describe('aqlake run with local compute on an S3 store', () => {
     }[];
     meta.close();
     expect(rows.length).toBeGreaterThan(3);
-    const inBucket = new Set(await bucketKeys('raw/'));
+    const inBucket = new Set(await keysUnder('raw/'));
     for (const row of rows) {
       expect(inBucket.has(row.raw_key), row.raw_key).toBe(true);
       const got = await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: row.raw_key }));
@@ -132,7 +112,7 @@ describe('aqlake run with local compute on an S3 store', () => {
     ).map((r) => r.key);
     meta.close();
     // dev versions, and the prod days committed with them (prod/_versions/…)
-    const inBucket = new Set([...(await bucketKeys('dev/')), ...(await bucketKeys('prod/'))]);
+    const inBucket = new Set([...(await keysUnder('dev/')), ...(await keysUnder('prod/'))]);
     expect([...inBucket].some((k) => k.startsWith('dev/measurements/') && k.endsWith('.parquet'))).toBe(true);
     expect(catalogKeys.length).toBeGreaterThan(0);
     for (const key of catalogKeys) expect(inBucket.has(key), key).toBe(true);
@@ -165,7 +145,7 @@ describe('aqlake run with local compute on an S3 store', () => {
   });
 
   it('a re-run replaces the day in the bucket (one object per day), and vacuum deletes the replaced version', async () => {
-    const before = new Set(await bucketKeys('dev/_versions/measurements/'));
+    const before = new Set(await keysUnder('dev/_versions/measurements/'));
     const again = await runCli(
       ['run', '--from', '2024-11-03', '--to', '2024-11-03', '--locations', '1001,1003', '--source', 'api'],
       { env: s3Env, timeoutMs: 240_000 },
@@ -184,7 +164,7 @@ describe('aqlake run with local compute on an S3 store', () => {
     expect(superseded.length).toBeGreaterThan(0);
     for (const key of superseded) expect(before.has(key), key).toBe(true);
     // The table location holds exactly one object per day, whatever was re-run.
-    expect((await bucketKeys('dev/measurements/')).sort()).toEqual([
+    expect((await keysUnder('dev/measurements/')).sort()).toEqual([
       'dev/measurements/year=2024/month=11/day=02/data.parquet',
       'dev/measurements/year=2024/month=11/day=03/data.parquet',
       'dev/measurements/year=2024/month=11/day=04/data.parquet',
@@ -193,13 +173,12 @@ describe('aqlake run with local compute on an S3 store', () => {
     // Within the retention the replaced version stays (history, rollback); with none, vacuum deletes it.
     const keep = await runCli(['vacuum', '--grace-minutes', '0', '--json'], { env: s3Env });
     expect(keep.code, keep.stderr).toBe(0);
-    for (const key of superseded)
-      expect(new Set(await bucketKeys('dev/_versions/')).has(key), key).toBe(true);
+    for (const key of superseded) expect(new Set(await keysUnder('dev/_versions/')).has(key), key).toBe(true);
     const vacuum = await runCli(['vacuum', '--grace-minutes', '0', '--retention-days', '0', '--json'], {
       env: s3Env,
     });
     expect(vacuum.code, vacuum.stderr).toBe(0);
-    const after = new Set(await bucketKeys('dev/'));
+    const after = new Set(await keysUnder('dev/'));
     for (const key of superseded) expect(after.has(key), key).toBe(false);
     const [day] = await query<{ n: number }>(
       s3Env,

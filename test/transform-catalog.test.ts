@@ -17,7 +17,7 @@ import { COPY_TMP_DIR } from '../src/lake/store/local/local-store.js';
 import { catalogDay } from '../src/pipeline/catalog-task.js';
 import { refreshDimensions, transformDay, transformWorkRoot } from '../src/pipeline/transform.js';
 import { currentPaths, transformAndCommit } from './helpers/lake-steps.js';
-import { hourlyRecords, PM25, writeRawLocations, writeRawMeasurements } from './helpers/raw-objects.js';
+import { PM25, writeHourlyStation, writeRawLocations } from './helpers/raw-objects.js';
 import { openTestLake, readParquetRows, removeTestLake, type TestLake } from './helpers/transform-lake.js';
 
 let lake: TestLake;
@@ -25,15 +25,12 @@ const station = { id: 5, timezone: 'Europe/Berlin', latitude: 52.5, longitude: 1
 
 beforeEach(async () => {
   lake = openTestLake();
-  await writeRawLocations(lake.store, lake.meta, {
-    fetchedAt: '2024-06-01T00:00:00Z',
-    locations: [{ ...station, sensors: [{ id: 50, parameter: PM25 }] }],
-  });
-  await writeRawMeasurements(lake.store, lake.meta, {
-    sensorId: 50,
-    locationId: 5,
-    window: { fromUtc: '2024-06-09T22:00:00Z', toUtc: '2024-06-11T22:00:00Z' },
-    records: hourlyRecords('2024-06-09T22:00:00Z', '2024-06-11T22:00:00Z', (i) => i),
+  await writeHourlyStation(lake.store, lake.meta, {
+    location: { ...station, sensors: [{ id: 50, parameter: PM25 }] },
+    locationsFetchedAt: '2024-06-01T00:00:00Z',
+    fromUtc: '2024-06-09T22:00:00Z',
+    toUtc: '2024-06-11T22:00:00Z',
+    value: (i) => i,
     fetchedAt: '2024-06-12T00:00:00Z',
   });
 });

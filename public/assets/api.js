@@ -90,7 +90,7 @@ export function query(params) {
 }
 
 /** Adds format=csv to an API path (keeping its other parameters). */
-export function csvPath(path) {
+function csvPath(path) {
   const url = new URL(path, window.location.origin);
   url.searchParams.set('format', 'csv');
   return url.pathname + url.search;

@@ -62,11 +62,6 @@ export function fmtInt(n) {
   return n === null || n === undefined ? '—' : Number(n).toLocaleString('en-US');
 }
 
-export function fmtNum(n, digits = 1) {
-  if (n === null || n === undefined || Number.isNaN(Number(n))) return '—';
-  return Number(n).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-}
-
 /** Today's date (YYYY-MM-DD) in the browser's zone. */
 export function todayLocal() {
   const d = new Date();

@@ -1,15 +1,7 @@
 // aqlake backfill: runs a DAG for every day of a range — resumable, with a plan (--dry-run) and a progress bar.
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import {
-  describeEvent,
-  formatDuration,
-  openRunStore,
-  pickDag,
-  rangeParams,
-  runParams,
-  stopOnSignals,
-} from '../orchestrator/cli-support.js';
+import { describeEvent, formatDuration, openRunStore, stopOnSignals } from '../orchestrator/cli-support.js';
 import { RunFailedError } from '../orchestrator/errors.js';
 import {
   type BackfillPlan,
@@ -20,20 +12,13 @@ import {
   runBackfill,
   secretsOf,
 } from '../orchestrator/index.js';
-import { parseSourceMode } from '../pipeline/source-choice.js';
-import { checkRangeSize, configFor, parseDateRange, parseLocationIds, parsePositiveInt } from './options.js';
+import { failOnStopped, parseRangeRun, type RangeRunFlags } from './range-run.js';
 
-interface BackfillFlags {
-  from: string;
-  to: string;
+interface BackfillFlags extends RangeRunFlags {
   dag?: string;
-  locations?: string;
-  source?: string;
-  parallel?: string;
   dryRun?: boolean;
   rerun?: boolean;
   json?: boolean;
-  yes?: boolean;
 }
 
 export function registerBackfill(program: Command): void {
@@ -66,19 +51,10 @@ export function registerBackfill(program: Command): void {
         'Exits 0 when every day succeeded, 1 when a day failed or the backfill was interrupted.',
     )
     .action(async (flags: BackfillFlags, command: Command) => {
-      // Every flag is checked before the lake is opened (opening it creates _meta/aqlake.db).
-      const { from, to } = parseDateRange(flags.from, flags.to);
-      if (!flags.dryRun) checkRangeSize({ from, to }, flags.yes, ', or see the plan first with --dry-run');
-      const locations = parseLocationIds(flags.locations);
-      const source = parseSourceMode(flags.source);
-      const parallelFlag = flags.parallel ? parsePositiveInt('--parallel', flags.parallel) : undefined;
-      const config = configFor(command);
-      const dag = pickDag(config, flags.dag);
-      const params = {
-        ...runParams({ locations, source }),
-        ...rangeParams(from, to),
-      };
-      const parallel = parallelFlag ?? config.orchestrator.parallelism;
+      const { from, to, config, dag, params, parallel } = parseRangeRun(flags, command, {
+        dagId: flags.dag,
+        sizeHint: flags.dryRun ? null : ', or see the plan first with --dry-run',
+      });
       const store = openRunStore(config);
       try {
         if (flags.dryRun) {
@@ -128,14 +104,7 @@ export function registerBackfill(program: Command): void {
               `${summary.skipped} skipped (already done)${summary.unfinished ? `, ${summary.unfinished} unfinished` : ''}` +
               ` in ${formatDuration(summary.durationMs)}\n`,
           );
-        if (summary.stoppedByError)
-          throw new RunFailedError(
-            `backfill stopped: ${summary.stoppedByError} (${summary.failed} day(s) failed or not run; run the same command again once this is fixed)`,
-          );
-        if (summary.interrupted)
-          throw new RunFailedError(
-            `backfill interrupted (${summary.interrupted}) with ${summary.unfinished} day(s) unfinished; run the same command again to resume`,
-          );
+        failOnStopped(summary, 'backfill');
         if (summary.failed > 0) {
           const days = summary.runs.filter((r) => r.state === 'failed').map((r) => r.logicalDate);
           throw new RunFailedError(
@@ -151,7 +120,7 @@ export function registerBackfill(program: Command): void {
 }
 
 /** The plan as text: consecutive days with the same action on one line. */
-export function describePlan(plan: BackfillPlan, parallel: number): string {
+function describePlan(plan: BackfillPlan, parallel: number): string {
   const lines = [`backfill plan for ${plan.dagId}, ${plan.from}..${plan.to} (${plan.items.length} days):`];
   let i = 0;
   while (i < plan.items.length) {

@@ -9,10 +9,10 @@ import {
   listVersionHistory,
   type TableSummary,
 } from '../lake/catalog/index.js';
+import { listCheckResults } from '../lake/check-results.js';
 import type { MetaDb } from '../lake/meta/meta-db.js';
 import { formatTable } from '../orchestrator/cli-support.js';
 import { openLakeRuntime } from '../pipeline/runtime.js';
-import { listCheckResults } from '../pipeline/validate.js';
 import { configFor } from './options.js';
 
 interface CatalogFlags {

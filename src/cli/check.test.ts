@@ -3,18 +3,11 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../test/helpers/cli.js';
-import {
-  hourlyRecords,
-  PM25,
-  writeRawLocations,
-  writeRawMeasurements,
-} from '../../test/helpers/raw-objects.js';
+import { publishDays } from '../../test/helpers/lake-steps.js';
+import { PM25, writeHourlyStation } from '../../test/helpers/raw-objects.js';
 import { openTestLake, type TestLake } from '../../test/helpers/transform-lake.js';
+import { type CheckResultRecord, listCheckResults } from '../lake/check-results.js';
 import { openMetaDb } from '../lake/meta/meta-db.js';
-import { catalogDay } from '../pipeline/catalog-task.js';
-import { publishDay } from '../pipeline/publish.js';
-import { transformDay } from '../pipeline/transform.js';
-import { type CheckResultRecord, listCheckResults, validateDay } from '../pipeline/validate.js';
 import { formatResults } from './check.js';
 
 let lake: TestLake;
@@ -22,27 +15,22 @@ const env = () => ({ AQLAKE_HOME: lake.home });
 
 beforeAll(async () => {
   lake = openTestLake();
-  await writeRawLocations(lake.store, lake.meta, {
-    fetchedAt: '2024-07-01T00:00:00Z',
+  await writeHourlyStation(lake.store, lake.meta, {
+    location: {
+      id: 1,
+      timezone: 'UTC',
+      latitude: 51.5,
+      longitude: 0,
+      sensors: [{ id: 11, parameter: PM25 }],
+    },
+    locationsFetchedAt: '2024-07-01T00:00:00Z',
     locationId: null,
-    locations: [
-      { id: 1, timezone: 'UTC', latitude: 51.5, longitude: 0, sensors: [{ id: 11, parameter: PM25 }] },
-    ],
-  });
-  await writeRawMeasurements(lake.store, lake.meta, {
-    sensorId: 11,
-    locationId: 1,
-    window: { fromUtc: '2024-07-20T00:00:00Z', toUtc: '2024-07-22T00:00:00Z' },
-    records: hourlyRecords('2024-07-20T00:00:00Z', '2024-07-22T00:00:00Z', (i) => i),
+    fromUtc: '2024-07-20T00:00:00Z',
+    toUtc: '2024-07-22T00:00:00Z',
+    value: (i) => i,
     fetchedAt: '2024-07-23T00:00:00Z',
   });
-  const ctx = Object.assign(lake, { now: () => new Date('2024-07-23T00:00:00Z') });
-  for (const day of ['2024-07-20', '2024-07-21']) {
-    await transformDay(ctx, day);
-    await catalogDay(ctx, day);
-    await validateDay(ctx, day);
-    await publishDay(ctx, day);
-  }
+  await publishDays(lake, '2024-07-23T00:00:00Z', ['2024-07-20', '2024-07-21']);
   await lake.close();
 });
 

@@ -3,9 +3,10 @@
 import type { Command } from 'commander';
 import { PipelineError, UsageError } from '../errors.js';
 import { getPartitionVersion, listPartitions } from '../lake/catalog/index.js';
+import type { CheckResultRecord } from '../lake/check-results.js';
+import { MEASUREMENTS_TABLE } from '../lake/tables.js';
 import { openPipelineRuntime } from '../pipeline/runtime.js';
-import { MEASUREMENTS_TABLE } from '../pipeline/transform.js';
-import { type CheckResultRecord, checkPartitionVersion } from '../pipeline/validate.js';
+import { checkPartitionVersion } from '../pipeline/validate.js';
 import { configFor, parseIsoDateFlag } from './options.js';
 import { formatTable } from './query.js';
 

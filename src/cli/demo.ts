@@ -10,7 +10,7 @@ import { addDays, todayIn } from '../time/local-day.js';
 import { configFor, parsePositiveInt } from './options.js';
 
 /** Simulated locations that show the hard cases: New York (DST), Delhi (+05:30), Adelaide (southern DST), London, Mumbai (15-minute sensors). */
-export const DEMO_LOCATIONS = [1001, 1003, 1004, 1005, 1007];
+const DEMO_LOCATIONS = [1001, 1003, 1004, 1005, 1007];
 const DEMO_DAYS = 7;
 
 interface DemoFlags {

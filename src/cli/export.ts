@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { duckDbSettings } from '../engines/duckdb/duckdb-instance.js';
 import { QuerySession, sqlString } from '../engines/duckdb/query-session.js';
 import { UsageError } from '../errors.js';
-import { readableDevRoots, resolveDevTables } from '../pipeline/publish.js';
+import { readableDevRoots, resolveDevTables } from '../lake/dev-files.js';
 import { openLakeRuntime } from '../pipeline/runtime.js';
 import { parseDate } from './catalog.js';
 import { configFor } from './options.js';

@@ -4,19 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../test/helpers/cli.js';
-import {
-  hourlyRecords,
-  PM25,
-  writeRawLocations,
-  writeRawMeasurements,
-} from '../../test/helpers/raw-objects.js';
+import { publishDays } from '../../test/helpers/lake-steps.js';
+import { PM25, writeHourlyStation } from '../../test/helpers/raw-objects.js';
 import { openTestLake, type TestLake } from '../../test/helpers/transform-lake.js';
 import type { CellValue, QueryColumn } from '../engines/engine.js';
 import { UsageError } from '../errors.js';
-import { catalogDay } from '../pipeline/catalog-task.js';
-import { publishDay } from '../pipeline/publish.js';
-import { transformDay } from '../pipeline/transform.js';
-import { validateDay } from '../pipeline/validate.js';
 import { csvLine, formatTable, parseFormat, writeResult } from './query.js';
 
 const col = (name: string, type = 'VARCHAR'): QueryColumn => ({ name, type });
@@ -96,32 +88,23 @@ describe('aqlake query (the real CLI)', () => {
 
   beforeAll(async () => {
     lake = openTestLake();
-    await writeRawLocations(lake.store, lake.meta, {
-      fetchedAt: '2024-07-01T00:00:00Z',
-      locationId: null,
-      locations: [
-        {
-          id: 1,
-          timezone: 'Asia/Kolkata',
-          latitude: 22.5,
-          longitude: 88.3,
-          sensors: [{ id: 11, parameter: PM25 }],
-        },
-      ],
-    });
     // local day 2024-07-21 in Kolkata: period ends in (07-20 18:30Z, 07-21 18:30Z]; values 1…24 → mean 12.5
-    await writeRawMeasurements(lake.store, lake.meta, {
-      sensorId: 11,
-      locationId: 1,
-      window: { fromUtc: '2024-07-20T18:30:00Z', toUtc: '2024-07-21T18:30:00Z' },
-      records: hourlyRecords('2024-07-20T18:30:00Z', '2024-07-21T18:30:00Z', (i) => i + 1),
+    await writeHourlyStation(lake.store, lake.meta, {
+      location: {
+        id: 1,
+        timezone: 'Asia/Kolkata',
+        latitude: 22.5,
+        longitude: 88.3,
+        sensors: [{ id: 11, parameter: PM25 }],
+      },
+      locationsFetchedAt: '2024-07-01T00:00:00Z',
+      locationId: null,
+      fromUtc: '2024-07-20T18:30:00Z',
+      toUtc: '2024-07-21T18:30:00Z',
+      value: (i) => i + 1,
       fetchedAt: '2024-07-22T00:00:00Z',
     });
-    const ctx = Object.assign(lake, { now: () => new Date('2024-07-22T00:00:00Z') });
-    await transformDay(ctx, '2024-07-21');
-    await catalogDay(ctx, '2024-07-21');
-    await validateDay(ctx, '2024-07-21');
-    await publishDay(ctx, '2024-07-21');
+    await publishDays(lake, '2024-07-22T00:00:00Z', ['2024-07-21']);
     await lake.close(); // the CLI opens the lake in its own process
   });
 

@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import type { CellValue, QueryColumn, QueryStream } from '../engines/engine.js';
 import { UsageError } from '../errors.js';
+import { readableDevRoots, resolveDevTables } from '../lake/dev-files.js';
 import { resolveProdTables } from '../pipeline/prod-days.js';
-import { readableDevRoots, resolveDevTables } from '../pipeline/publish.js';
 import { openPipelineRuntime } from '../pipeline/runtime.js';
 import { configFor } from './options.js';
 
@@ -145,7 +145,7 @@ function csvText(value: CellValue): string {
 }
 
 /** JSON keys must be unique: a repeated column name gets `_2`, `_3`… */
-export function uniqueNames(columns: readonly QueryColumn[]): string[] {
+function uniqueNames(columns: readonly QueryColumn[]): string[] {
   const seen = new Map<string, number>();
   return columns.map(({ name }) => {
     const n = (seen.get(name) ?? 0) + 1;

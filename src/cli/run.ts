@@ -1,29 +1,14 @@
 // aqlake run: the whole chain (extract → transform → catalog → validate → publish) for each local day, through the orchestrator.
 import type { Command } from 'commander';
-import {
-  describeEvent,
-  formatDuration,
-  openRunStore,
-  pickDag,
-  rangeParams,
-  runParams,
-  stopOnSignals,
-} from '../orchestrator/cli-support.js';
+import { describeEvent, formatDuration, openRunStore, stopOnSignals } from '../orchestrator/cli-support.js';
 import { RunFailedError } from '../orchestrator/errors.js';
 import { type BackfillSummary, runBackfill, secretsOf } from '../orchestrator/index.js';
 import type { RunStore } from '../orchestrator/run-store.js';
-import { OPENAQ_DAILY, type OpenaqDailyParams } from '../pipeline/openaq-daily.js';
-import { parseSourceMode } from '../pipeline/source-choice.js';
-import { checkRangeSize, configFor, parseDateRange, parseLocationIds, parsePositiveInt } from './options.js';
+import { OPENAQ_DAILY } from '../pipeline/openaq-daily.js';
+import { failOnStopped, parseRangeRun, type RangeRunFlags } from './range-run.js';
 
-interface RunFlags {
-  from: string;
-  to: string;
-  locations?: string;
-  source?: string;
-  parallel?: string;
+interface RunFlags extends RangeRunFlags {
   json?: boolean;
-  yes?: boolean;
 }
 
 export function registerRun(program: Command): void {
@@ -48,18 +33,10 @@ export function registerRun(program: Command): void {
         'Inspect runs with `aqlake runs`, `aqlake tasks RUN` and `aqlake logs RUN TASK`.',
     )
     .action(async (flags: RunFlags, command: Command) => {
-      // Every flag is checked before the lake is opened (opening it creates _meta/aqlake.db).
-      const { from, to } = parseDateRange(flags.from, flags.to);
-      checkRangeSize({ from, to }, flags.yes, '; `aqlake backfill --dry-run` shows the plan first');
-      const locations = parseLocationIds(flags.locations);
-      const source = parseSourceMode(flags.source);
-      const parallelFlag = flags.parallel ? parsePositiveInt('--parallel', flags.parallel) : undefined;
-      const config = configFor(command);
-      const dag = pickDag(config, OPENAQ_DAILY);
-      const params: OpenaqDailyParams = {
-        ...runParams({ locations, source }),
-        ...rangeParams(from, to),
-      };
+      const { from, to, config, dag, params, parallel } = parseRangeRun(flags, command, {
+        dagId: OPENAQ_DAILY,
+        sizeHint: '; `aqlake backfill --dry-run` shows the plan first',
+      });
       const store = openRunStore(config);
       const stop = stopOnSignals((sig) => process.stderr.write(`${sig}: interrupting running tasks…\n`));
       try {
@@ -68,7 +45,7 @@ export function registerRun(program: Command): void {
           from,
           to,
           params: { ...params },
-          parallel: parallelFlag ?? config.orchestrator.parallelism,
+          parallel,
           rerun: true,
           config,
           store,
@@ -96,15 +73,7 @@ export function registerRun(program: Command): void {
 
 /** One line naming the first failed day, its failed task and the task's error. */
 function failOnUnfinished(summary: BackfillSummary, store: RunStore): void {
-  if (summary.stoppedByError)
-    throw new RunFailedError(
-      `run stopped: ${summary.stoppedByError} (${summary.failed} day(s) failed or not run; run the same command again once this is fixed)`,
-    );
-  if (summary.interrupted) {
-    throw new RunFailedError(
-      `run interrupted (${summary.interrupted}); ${summary.unfinished} day(s) unfinished — run the same command again`,
-    );
-  }
+  failOnStopped(summary, 'run');
   const failedRun = summary.runs.find((r) => r.state === 'failed');
   if (!failedRun) return;
   const failedTask = store.listTaskInstances(failedRun.runId).find((t) => t.state === 'failed');

@@ -83,7 +83,7 @@ function durationOf(run: DagRun, now: Date): number | null {
 }
 
 /** e.g. `4/6 success, 1 running, 1 queued`. */
-export function taskSummary(states: Record<string, TaskState>): string {
+function taskSummary(states: Record<string, TaskState>): string {
   const all = Object.values(states);
   const counts = new Map<TaskState, number>();
   for (const s of all) counts.set(s, (counts.get(s) ?? 0) + 1);

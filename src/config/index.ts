@@ -1,2 +1,2 @@
-export { DEFAULT_CONFIG_FILE, type LoadConfigOptions, loadConfig, parseConfig } from './load.js';
-export { type AqlakeConfig, configSchema, type Scope } from './schema.js';
+export { DEFAULT_CONFIG_FILE, loadConfig, parseConfig } from './load.js';
+export type { AqlakeConfig, Scope } from './schema.js';

@@ -4,7 +4,7 @@ import { isValidTimeZone } from '../time/local-day.js';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
 
-export const scopeSchema = z
+const scopeSchema = z
   .strictObject({
     /** Location ids to extract. When set, discovery filters below are ignored. */
     locations: z.array(z.number().int().positive()).min(1).optional(),

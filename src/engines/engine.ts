@@ -109,7 +109,7 @@ export interface DayStats {
 }
 
 /** An object an engine that `readsStore` wrote into the store itself (the day's new version). */
-export interface StoredVersionFile {
+interface StoredVersionFile {
   key: string;
   rows: number;
   bytes: number;
@@ -132,7 +132,7 @@ export interface MeasurementsTransformOutput {
   quarantineColumns: ColumnSchema[];
 }
 
-export interface RawLocationsObject {
+interface RawLocationsObject {
   rawKey: string;
   path: string;
   fetchedAt: string;

@@ -41,7 +41,7 @@ import type { ObjectStore } from './store/index.js';
 export type { CommitItem, FinishedItem };
 
 /** Points of a commit a test can stop at (test/commit-kill.test.ts). */
-export type CommitStep = 'intent-recorded' | 'key-replaced' | 'keys-replaced' | 'finished';
+type CommitStep = 'intent-recorded' | 'key-replaced' | 'keys-replaced' | 'finished';
 
 export interface CommitOptions {
   /** Recorded with the intent: publish | dimensions | rollback. Default publish. */

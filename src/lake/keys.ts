@@ -1,8 +1,6 @@
 // The key layout of the lake zones (ARCHITECTURE §3): one place builds and parses every key.
 import { randomBytes } from 'node:crypto';
 
-export type Zone = 'raw' | 'dev' | 'prod';
-
 export interface DayParts {
   year: string;
   month: string;
@@ -22,7 +20,7 @@ export function splitIsoDate(isoDate: string): DayParts {
 }
 
 /** The UTC calendar date of an instant, as raw objects are keyed by fetch date. */
-export function utcDate(instant: Date): string {
+function utcDate(instant: Date): string {
   return instant.toISOString().slice(0, 10);
 }
 
@@ -41,10 +39,41 @@ export function rawApiKey(endpoint: string, fetchedAt: Date, objectName: string)
   return `raw/openaq/${endpoint}/${hivePartition(utcDate(fetchedAt))}/${objectName}.json`;
 }
 
+/** The endpoint folders under raw/openaq/ (and the manifest's `endpoint`): written by the extract tasks, read by the
+ * transform. */
+export const RAW_LOCATIONS_ENDPOINT = 'locations';
+export const RAW_MEASUREMENTS_ENDPOINT = 'sensors_measurements';
+export const RAW_PARAMETERS_ENDPOINT = 'parameters';
+/** The manifest's `endpoint` of raw archive objects (raw/openaq-archive/). */
+export const RAW_ARCHIVE_ENDPOINT = 'archive_csv';
+
 /** A raw archive object, keyed as OpenAQ's archive keys it: by location and the measurement's local day. */
-export function rawArchiveKey(locationId: number, localDate: string): string {
+function rawArchiveKey(locationId: number, localDate: string): string {
   const { year, month, day } = splitIsoDate(localDate);
   return `raw/openaq-archive/locationid=${locationId}/year=${year}/month=${month}/location-${locationId}-${year}${month}${day}.csv.gz`;
+}
+
+/**
+ * A raw archive object: OpenAQ's own key below `raw/openaq-archive/`, with the first 16 hex digits of the bytes'
+ * sha256 before `.csv.gz` — `…/location-2178-20220503.3f9a0c1b2d4e5f60.csv.gz` — because the archive re-exports a
+ * day in place and raw/ keeps every version. The same bytes always land under the same key, so a retried landing is
+ * idempotent.
+ */
+export function rawArchiveObjectKey(locationId: number, localDate: string, sha256: string): string {
+  if (!/^[0-9a-f]{16,}$/.test(sha256)) throw new Error(`not a sha256 hex digest: ${sha256}`);
+  return rawArchiveKey(locationId, localDate).replace(/\.csv\.gz$/, `.${sha256.slice(0, 16)}.csv.gz`);
+}
+
+/** The location id, local date and version of a raw archive object key (inverse of rawArchiveObjectKey). */
+export function parseRawArchiveObjectKey(
+  rawKey: string,
+): { locationId: number; localDate: string; version: string } | null {
+  const m =
+    /^raw\/openaq-archive\/locationid=(\d+)\/year=\d{4}\/month=\d{2}\/location-(\d+)-(\d{4})(\d{2})(\d{2})\.([0-9a-f]{16})\.csv\.gz$/.exec(
+      rawKey,
+    );
+  if (!m || m[1] !== m[2]) return null;
+  return { locationId: Number(m[1]), localDate: `${m[3]}-${m[4]}-${m[5]}`, version: m[6]! };
 }
 
 /** A zone whose tables aqlake writes: dev (the transform's tables) or prod (tables materialised per day). */

@@ -1,4 +1,5 @@
 // The raw manifest: one row per raw object, written in the same step the object lands.
+import { RAW_PARAMETERS_ENDPOINT } from './keys.js';
 import type { MetaDb } from './meta/meta-db.js';
 
 export interface RawObjectRecord {
@@ -118,4 +119,17 @@ function fromRow(r: RawObjectRow): RawObjectRecord {
     runId: r.run_id,
     batchId: r.batch_id,
   };
+}
+
+/** The raw objects (pages) of the newest complete, valid /v3/parameters snapshot; empty when there is none. */
+export function latestParametersObjects(meta: MetaDb): RawObjectRecord[] {
+  const objects = findRawObjects(meta, { endpoint: RAW_PARAMETERS_ENDPOINT });
+  const batches = new Map<string, RawObjectRecord[]>();
+  for (const o of objects) {
+    const batch = o.batchId ?? o.rawKey;
+    batches.set(batch, [...(batches.get(batch) ?? []), o]);
+  }
+  // findRawObjects orders by fetch time, so the last complete batch is the newest.
+  const complete = [...batches.values()].filter((pages) => pages.every((p) => p.valid));
+  return complete.at(-1) ?? [];
 }

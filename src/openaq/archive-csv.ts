@@ -3,7 +3,7 @@
 import { gunzipSync } from 'node:zlib';
 
 /** The header the exporter writes (openaq-open-data main.py), in order. */
-export const ARCHIVE_CSV_COLUMNS = [
+const ARCHIVE_CSV_COLUMNS = [
   'location_id',
   'sensors_id',
   'location',

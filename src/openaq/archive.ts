@@ -10,13 +10,13 @@ import { abortableSleep, type Sleep, serverWaitMs } from './rate-limiter.js';
 import { backoffDelay, isRetryable, TruncatedBodyError } from './retry-policy.js';
 
 /** The format folder of the bucket; the key layout below it is Hive-style (openaq-archive.md). */
-export const ARCHIVE_FORMAT_PREFIX = 'records/csv.gz';
+const ARCHIVE_FORMAT_PREFIX = 'records/csv.gz';
 
 /**
  * S3 answers a missing key in a public bucket with 404 (NoSuchKey) when listing is allowed and 403 (AccessDenied)
  * when it is not; both mean "no object", i.e. no data for that location-day.
  */
-export const ARCHIVE_MISSING_STATUSES: readonly number[] = [403, 404];
+const ARCHIVE_MISSING_STATUSES: readonly number[] = [403, 404];
 
 const MAX_ERROR_BODY_CHARS = 2000;
 
@@ -27,7 +27,7 @@ export function archiveObjectPath(locationId: number, localDate: string): string
   return `${ARCHIVE_FORMAT_PREFIX}/locationid=${locationId}/year=${year}/month=${month}/location-${locationId}-${year}${month}${day}.csv.gz`;
 }
 
-export function archiveObjectUrl(baseUrl: string, locationId: number, localDate: string): string {
+function archiveObjectUrl(baseUrl: string, locationId: number, localDate: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/${archiveObjectPath(locationId, localDate)}`;
 }
 

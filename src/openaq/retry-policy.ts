@@ -28,7 +28,7 @@ export interface BackoffOptions {
   capMs: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1000, capMs: 30_000 };
+const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1000, capMs: 30_000 };
 
 /**
  * Exponential backoff with full jitter before retry number `retryNumber` (1, 2, …):

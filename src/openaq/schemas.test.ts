@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { hasNextPage } from './paging.js';
 import {
-  aggregateSchema,
   countrySchema,
   latestSchema,
   locationSchema,
@@ -33,7 +32,7 @@ describe('schemas parse the real captured API responses', () => {
     ['api-v3/openaq-python/responses/locations.json', locationSchema],
     ['api-v3/openaq-python/responses/locations_variation.json', locationSchema],
     ['api-v3/openaq-python/responses/sensors.json', sensorSchema],
-    ['api-v3/openaq-python/responses/measurements.json', aggregateSchema],
+    ['api-v3/openaq-python/responses/measurements.json', measurementSchema],
     ['api-v3/openaq-python/responses/parameters.json', parameterSchema],
     ['api-v3/openaq-python/responses/countries.json', countrySchema],
     ['api-v3/openaq-r-vcr/get_country_9.json', countrySchema],
@@ -50,8 +49,8 @@ describe('schemas parse the real captured API responses', () => {
     ['api-v3/openaq-r-vcr/list_sensor_measurements_3.json', measurementSchema],
     ['api-v3/openaq-r-vcr/list_sensor_measurements_limit_5.json', measurementSchema],
     ['crosscheck-sensor-10017217/api_measurements_limit5.json', measurementSchema],
-    ['crosscheck-sensor-10017217/api_days_limit7.json', aggregateSchema],
-    ['crosscheck-sensor-10017217/api_days_yearly_limit3.json', aggregateSchema],
+    ['crosscheck-sensor-10017217/api_days_limit7.json', measurementSchema],
+    ['crosscheck-sensor-10017217/api_days_yearly_limit3.json', measurementSchema],
   ];
   it.each(cases)('%s', (path, schema) => {
     const result = parsed(path, schema);
@@ -99,12 +98,12 @@ describe('what the pipeline reads from them', () => {
   });
 
   it('hourly aggregates written with +00:00 instead of Z', () => {
-    const { results } = parsed('api-v3/openaq-python/responses/measurements.json', aggregateSchema);
+    const { results } = parsed('api-v3/openaq-python/responses/measurements.json', measurementSchema);
     expect(results[0]!.period.datetimeTo.utc).toBe('2023-10-16T13:00:00+00:00');
   });
 
   it('days: rounded value, full-precision summary.avg and observed hours', () => {
-    const { results } = parsed('crosscheck-sensor-10017217/api_days_limit7.json', aggregateSchema);
+    const { results } = parsed('crosscheck-sensor-10017217/api_days_limit7.json', measurementSchema);
     expect(results).toHaveLength(7);
     expect(results[0]).toMatchObject({
       value: 9.96,

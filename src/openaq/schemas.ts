@@ -19,7 +19,7 @@ const looseDatetime = z
 const coordinatesSchema = z.object({ latitude: z.number(), longitude: z.number() });
 const namedRef = z.object({ id: id.optional(), name: text }).nullable().optional();
 
-export const metaSchema = z.object({
+const metaSchema = z.object({
   name: z.string().optional(),
   website: z.string().optional(),
   page: z.number().int(),
@@ -29,7 +29,7 @@ export const metaSchema = z.object({
 });
 
 /** A parameter as embedded in locations, sensors and measurements. A parameter is name AND units. */
-export const parameterRefSchema = z.object({
+const parameterRefSchema = z.object({
   id,
   name: z.string(),
   units: z.string(),
@@ -110,7 +110,9 @@ const periodSchema = z.object({
 
 /**
  * Raw `/v3/sensors/{id}/measurements` records. They carry no sensor or location id: keep the
- * request context next to them.
+ * request context next to them. `/hours`, `/days` and their rollups have the same shape: there `value` is
+ * rounded to 3 significant digits, `summary.avg` is the full-precision mean, `coverage.observedCount` the number
+ * of periods with data.
  */
 export const measurementSchema = z.object({
   value: z.number(),
@@ -121,12 +123,6 @@ export const measurementSchema = z.object({
   summary: summarySchema,
   coverage: coverageSchema,
 });
-
-/**
- * `/hours`, `/days` and their rollups: `value` is rounded to 3 significant digits, `summary.avg` is
- * the full-precision mean, `coverage.observedCount` the number of periods with data.
- */
-export const aggregateSchema = measurementSchema;
 
 /** `/v3/locations/{id}/latest` and `/v3/parameters/{id}/latest` records. */
 export const latestSchema = z.object({
@@ -147,20 +143,9 @@ export const countrySchema = z.object({
   parameters: z.array(parameterRefSchema).nullable().optional(),
 });
 
-/** `{meta, results}`: every v3 answer, also for a single record (`results` is always a list). */
-export function envelopeSchema<T extends z.ZodType>(item: T) {
-  return z.object({ meta: metaSchema, results: z.array(item) });
-}
-
-export type Meta = z.infer<typeof metaSchema>;
-export type ParameterRef = z.infer<typeof parameterRefSchema>;
+type Meta = z.infer<typeof metaSchema>;
 export type Parameter = z.infer<typeof parameterSchema>;
 export type Location = z.infer<typeof locationSchema>;
-export type Sensor = z.infer<typeof sensorSchema>;
-export type Measurement = z.infer<typeof measurementSchema>;
-export type Aggregate = z.infer<typeof aggregateSchema>;
-export type Latest = z.infer<typeof latestSchema>;
-export type Country = z.infer<typeof countrySchema>;
 
 export type ParsedEnvelope<T> = { ok: true; meta: Meta; results: T[] } | { ok: false; error: string };
 

@@ -11,9 +11,9 @@ import type { PlanEstimate } from './registry.js';
 import { type DagRun, type RunState, RunStore, runIdFor } from './run-store.js';
 
 /** create: no run yet · resume: continue an unfinished or failed run (failed tasks only) · rerun: clear all · skip: done. */
-export type BackfillAction = 'create' | 'resume' | 'rerun' | 'skip';
+type BackfillAction = 'create' | 'resume' | 'rerun' | 'skip';
 
-export interface BackfillPlanItem {
+interface BackfillPlanItem {
   logicalDate: string;
   runId: string;
   action: BackfillAction;
@@ -35,7 +35,7 @@ export interface BackfillPlan {
 export type Rerun = boolean | ReadonlySet<string>;
 
 /** The plan for a backfill given the runs that exist: a pure function of its inputs. */
-export function planBackfillFrom(
+function planBackfillFrom(
   dag: Pick<Dag, 'id'>,
   from: string,
   to: string,

@@ -15,7 +15,7 @@ import {
 } from './state-machine.js';
 import { TaskLogFiles, taskLogPath } from './task-log.js';
 
-export type DagLookup = (dagId: string) => Dag | undefined;
+type DagLookup = (dagId: string) => Dag | undefined;
 
 export interface ExecutorOptions {
   store: RunStore;

@@ -22,7 +22,7 @@ export function dueTime(schedule: Schedule, logicalDate: string): Date {
 }
 
 /** The latest fire time at or before `now`, or null if the cron never fired before. */
-export function lastFireTime(schedule: Schedule, now: Date): Date | null {
+function lastFireTime(schedule: Schedule, now: Date): Date | null {
   return cronOf(schedule).previousRuns(1, new Date(now.getTime() + 1))[0] ?? null;
 }
 

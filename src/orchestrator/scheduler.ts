@@ -7,7 +7,7 @@ import type { DagRun, RunState, RunStore } from './run-store.js';
 import { dueLogicalDates, latestDueDate, nextFireTime } from './schedule.js';
 
 /** Creates the runs that are due at `now` for each scheduled DAG, within its free active-run slots. */
-export function createDueRuns(store: RunStore, dags: readonly Dag[], now: Date): DagRun[] {
+function createDueRuns(store: RunStore, dags: readonly Dag[], now: Date): DagRun[] {
   const created: DagRun[] = [];
   for (const dag of dags) {
     if (!dag.schedule) continue;
@@ -27,7 +27,7 @@ export function createDueRuns(store: RunStore, dags: readonly Dag[], now: Date):
 }
 
 /** Unfinished scheduled and manual runs of these DAGs, oldest first. Backfill runs belong to `aqlake backfill`. */
-export function runsForScheduler(store: RunStore, dags: readonly Dag[]): DagRun[] {
+function runsForScheduler(store: RunStore, dags: readonly Dag[]): DagRun[] {
   const ids = new Set(dags.map((d) => d.id));
   return store
     .listRuns({ states: ['queued', 'running'], runTypes: ['scheduled', 'manual'], order: 'oldest' })

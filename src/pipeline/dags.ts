@@ -1,5 +1,6 @@
 // The DAGs this installation runs: openaq_daily, with a planner for `backfill --dry-run`.
 import type { AqlakeConfig } from '../config/index.js';
+import { parseRawArchiveObjectKey } from '../lake/keys.js';
 import {
   type DagPlanner,
   type DagRefresher,
@@ -7,7 +8,7 @@ import {
   setDagLoader,
 } from '../orchestrator/registry.js';
 import { type Clock, cliClock } from '../time/clock.js';
-import { extractArchive, parseRawArchiveObjectKey } from './extract-archive.js';
+import { extractArchive } from './extract-archive.js';
 import { latestLocationsSnapshot } from './extract-locations.js';
 import { openaqDailyDag } from './openaq-daily.js';
 import { openLakeRuntime, openPipelineRuntime } from './runtime.js';

@@ -1,14 +1,13 @@
 // extract_parameters: snapshots /v3/parameters into raw/ (one or two requests), because archive rows carry a
 // parameter's name and units but not its id; and finds the newest snapshot for the transform.
 import { PipelineError } from '../errors.js';
-import { findRawObjects, type RawObjectRecord } from '../lake/manifest.js';
+import { RAW_PARAMETERS_ENDPOINT } from '../lake/keys.js';
+import { latestParametersObjects } from '../lake/manifest.js';
 import type { MetaDb } from '../lake/meta/meta-db.js';
 import type { ObjectStore } from '../lake/store/index.js';
 import { type Parameter, parameterSchema, parseEnvelope } from '../openaq/index.js';
 import type { ExtractContext } from './extract-context.js';
 import { fetchAndLandPages, newBatchId } from './raw-landing.js';
-
-export const PARAMETERS_ENDPOINT = 'parameters';
 
 export interface ParametersSnapshot {
   parameters: Parameter[];
@@ -27,7 +26,7 @@ export async function extractParameters(
     { path: '/parameters', params: {} },
     parameterSchema,
     {
-      endpoint: PARAMETERS_ENDPOINT,
+      endpoint: RAW_PARAMETERS_ENDPOINT,
       subject: 'parameters',
       locationId: null,
       sensorId: null,
@@ -39,19 +38,6 @@ export async function extractParameters(
   snapshot.requests = pages.requests;
   snapshot.rawKeys = pages.rawKeys;
   return snapshot;
-}
-
-/** The raw objects (pages) of the newest complete, valid /v3/parameters snapshot; empty when there is none. */
-export function latestParametersObjects(meta: MetaDb): RawObjectRecord[] {
-  const objects = findRawObjects(meta, { endpoint: PARAMETERS_ENDPOINT });
-  const batches = new Map<string, RawObjectRecord[]>();
-  for (const o of objects) {
-    const batch = o.batchId ?? o.rawKey;
-    batches.set(batch, [...(batches.get(batch) ?? []), o]);
-  }
-  // findRawObjects orders by fetch time, so the last complete batch is the newest.
-  const complete = [...batches.values()].filter((pages) => pages.every((p) => p.valid));
-  return complete.at(-1) ?? [];
 }
 
 /** The newest snapshot's parameters, read back from raw/. */

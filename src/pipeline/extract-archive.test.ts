@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type ArchiveDayState,
-  archiveDayAction,
-  archiveObjectChanged,
-  parseRawArchiveObjectKey,
-  rawArchiveObjectKey,
-} from './extract-archive.js';
+import type { ArchiveDayState } from '../lake/archive-days.js';
+import { parseRawArchiveObjectKey, rawArchiveObjectKey } from '../lake/keys.js';
+import { archiveDayAction, archiveObjectChanged } from './extract-archive.js';
 
 const SHA = '3f9a0c1b2d4e5f60718293a4b5c6d7e8f90123456789abcdef0123456789abcd';
 

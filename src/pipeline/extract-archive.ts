@@ -1,26 +1,22 @@
 // extract_archive: each location-day of a range from the OpenAQ archive into raw/ byte for byte — GET when unknown,
 // HEAD when known (a new object only when the ETag changed), and a record of the days the archive has no file for.
 import { createHash } from 'node:crypto';
-import type { AqlakeConfig } from '../config/index.js';
-import type { RawArchiveObject } from '../engines/engine.js';
 import { PipelineError } from '../errors.js';
-import { rawArchiveKey } from '../lake/keys.js';
-import { recordRawObject } from '../lake/manifest.js';
-import type { MetaDb } from '../lake/meta/meta-db.js';
-import { ObjectExistsError, type ObjectStore } from '../lake/store/index.js';
-import type { Logger } from '../logging.js';
-import { ArchiveClient, type ArchiveResponse, ArchiveUnreachableError } from '../openaq/archive.js';
+import { type ArchiveDayState, readArchiveDay, saveArchiveDay } from '../lake/archive-days.js';
+import { RAW_ARCHIVE_ENDPOINT, rawArchiveObjectKey } from '../lake/keys.js';
+import { latestParametersObjects, recordRawObject } from '../lake/manifest.js';
+import { ObjectExistsError } from '../lake/store/index.js';
+import { type ArchiveClient, type ArchiveResponse, ArchiveUnreachableError } from '../openaq/archive.js';
 import { checkArchiveObject } from '../openaq/archive-csv.js';
 import type { Location } from '../openaq/index.js';
-import { addDays, eachDate, localDayWindowUtc, todayIn } from '../time/local-day.js';
+import { eachDate, localDayWindowUtc, todayIn } from '../time/local-day.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
-import { extractParameters, latestParametersObjects } from './extract-archive-parameters.js';
+import { extractParameters } from './extract-archive-parameters.js';
 import type { ExtractContext } from './extract-context.js';
 import { latestLocationsSnapshot } from './extract-locations.js';
+import { createArchiveClient } from './openaq-client.js';
 import { failOnInvalid, newBatchId } from './raw-landing.js';
 import { isPastArchiveLag } from './source-choice.js';
-
-export const ARCHIVE_ENDPOINT = 'archive_csv';
 
 /** Location-days asked at once: the archive has no OpenAQ rate limit, but S3 answers a burst with 503 SlowDown. */
 const DAY_CONCURRENCY = 8;
@@ -80,18 +76,6 @@ export interface ArchiveExtract {
   rawKeys: string[];
 }
 
-/** What aqlake last learnt about one archive location-day (table archive_days). */
-export interface ArchiveDayState {
-  locationId: number;
-  localDate: string;
-  status: 'present' | 'absent';
-  rawKey: string | null;
-  etag: string | null;
-  lastModified: string | null;
-  size: number | null;
-  checkedAt: string;
-}
-
 export type ArchiveDayAction = 'get' | 'head' | 'skip';
 
 /**
@@ -121,39 +105,6 @@ export function archiveObjectChanged(
   if (state.lastModified !== null && head.lastModified !== null)
     return state.lastModified !== head.lastModified || (head.size !== null && state.size !== head.size);
   return true;
-}
-
-/**
- * A raw archive object: OpenAQ's own key below `raw/openaq-archive/`, with the first 16 hex digits of the bytes'
- * sha256 before `.csv.gz` — `…/location-2178-20220503.3f9a0c1b2d4e5f60.csv.gz` — because the archive re-exports a
- * day in place and raw/ keeps every version. The same bytes always land under the same key, so a retried landing is
- * idempotent.
- */
-export function rawArchiveObjectKey(locationId: number, localDate: string, sha256: string): string {
-  if (!/^[0-9a-f]{16,}$/.test(sha256)) throw new Error(`not a sha256 hex digest: ${sha256}`);
-  return rawArchiveKey(locationId, localDate).replace(/\.csv\.gz$/, `.${sha256.slice(0, 16)}.csv.gz`);
-}
-
-/** The location id, local date and version of a raw archive object key (inverse of rawArchiveObjectKey). */
-export function parseRawArchiveObjectKey(
-  rawKey: string,
-): { locationId: number; localDate: string; version: string } | null {
-  const m =
-    /^raw\/openaq-archive\/locationid=(\d+)\/year=\d{4}\/month=\d{2}\/location-(\d+)-(\d{4})(\d{2})(\d{2})\.([0-9a-f]{16})\.csv\.gz$/.exec(
-      rawKey,
-    );
-  if (!m || m[1] !== m[2]) return null;
-  return { locationId: Number(m[1]), localDate: `${m[3]}-${m[4]}-${m[5]}`, version: m[6]! };
-}
-
-/** The archive client of a configuration; its holder (a DAG, a refresher) makes one and shares it. */
-export function createArchiveClient(config: AqlakeConfig, logger: Logger): ArchiveClient {
-  return new ArchiveClient({
-    baseUrl: config.archive.url,
-    timeoutMs: config.api.timeoutMs,
-    maxRetries: config.api.maxRetries,
-    logger,
-  });
 }
 
 /**
@@ -356,7 +307,7 @@ async function landArchiveObject(
       recordRawObject(ctx.meta, {
         rawKey,
         source: 'archive',
-        endpoint: ARCHIVE_ENDPOINT,
+        endpoint: RAW_ARCHIVE_ENDPOINT,
         requestUrl: response.url,
         params: { locationId: String(location.id), localDate: response.localDate },
         locationId: location.id,
@@ -411,119 +362,4 @@ function absentState(
     size: null,
     checkedAt: response.fetchedAt.toISOString(),
   };
-}
-
-interface ArchiveDayRow {
-  location_id: number;
-  local_date: string;
-  status: 'present' | 'absent';
-  raw_key: string | null;
-  etag: string | null;
-  last_modified: string | null;
-  size: number | null;
-  checked_at: string;
-}
-
-function fromDayRow(r: ArchiveDayRow): ArchiveDayState {
-  return {
-    locationId: r.location_id,
-    localDate: r.local_date,
-    status: r.status,
-    rawKey: r.raw_key,
-    etag: r.etag,
-    lastModified: r.last_modified,
-    size: r.size,
-    checkedAt: r.checked_at,
-  };
-}
-
-export function readArchiveDay(
-  meta: MetaDb,
-  locationId: number,
-  localDate: string,
-): ArchiveDayState | undefined {
-  const row = meta
-    .prepare('SELECT * FROM archive_days WHERE location_id = ? AND local_date = ?')
-    .get(locationId, localDate) as ArchiveDayRow | undefined;
-  return row && fromDayRow(row);
-}
-
-/** Every recorded day of the locations in `from`..`to` (local dates), in date order. */
-export function listArchiveDays(
-  meta: MetaDb,
-  q: { from: string; to: string; locationIds?: readonly number[] },
-): ArchiveDayState[] {
-  const rows = meta
-    .prepare('SELECT * FROM archive_days WHERE local_date BETWEEN ? AND ? ORDER BY local_date, location_id')
-    .all(q.from, q.to) as ArchiveDayRow[];
-  const wanted = q.locationIds && new Set(q.locationIds);
-  return rows.filter((r) => !wanted || wanted.has(r.location_id)).map(fromDayRow);
-}
-
-function saveArchiveDay(meta: MetaDb, s: ArchiveDayState, runId: string | null): void {
-  meta
-    .prepare(
-      `INSERT INTO archive_days (location_id, local_date, status, raw_key, etag, last_modified, size, checked_at, run_id)
-       VALUES (@locationId, @localDate, @status, @rawKey, @etag, @lastModified, @size, @checkedAt, @runId)
-       ON CONFLICT (location_id, local_date) DO UPDATE SET status = excluded.status, raw_key = excluded.raw_key,
-         etag = excluded.etag, last_modified = excluded.last_modified, size = excluded.size,
-         checked_at = excluded.checked_at, run_id = excluded.run_id`,
-    )
-    .run({ ...s, runId });
-}
-
-/** Local paths fetched at once (an S3 store downloads each). */
-const LOCAL_PATH_CONCURRENCY = 8;
-
-/**
- * What the transform of local days `from`..`to` reads from the archive: the newest object of each location-day the
- * archive holds (the day before and after too, for rows a changed zone puts across midnight), and the pages of the
- * newest /v3/parameters snapshot. Older versions of a day are not read: a re-export replaces the whole file, so a
- * row OpenAQ removed from the day is gone from dev too. A day the archive no longer has is not read at all.
- */
-export async function archiveTransformInputs(
-  ctx: { meta: MetaDb; store: ObjectStore },
-  from: string,
-  to: string,
-  /** False for an engine that reads the store itself: keys only, `path` empty, nothing fetched. */
-  options: { localPaths?: boolean } = {},
-): Promise<{ archiveObjects: RawArchiveObject[]; parameterFiles: string[]; parameterKeys: string[] }> {
-  const fetch = options.localPaths !== false;
-  const rows = ctx.meta
-    .prepare(
-      `SELECT d.location_id, d.local_date, o.raw_key, o.fetched_at, o.valid, o.validation_error
-       FROM archive_days d JOIN raw_objects o ON o.raw_key = d.raw_key
-       WHERE d.status = 'present' AND d.local_date BETWEEN ? AND ?
-       ORDER BY d.local_date, d.location_id`,
-    )
-    .all(addDays(from, -1), addDays(to, 1)) as {
-    location_id: number;
-    local_date: string;
-    raw_key: string;
-    fetched_at: string;
-    valid: number;
-    validation_error: string | null;
-  }[];
-  if (rows.length === 0) return { archiveObjects: [], parameterFiles: [], parameterKeys: [] };
-  const parameters = latestParametersObjects(ctx.meta);
-  if (parameters.length === 0) {
-    throw new PipelineError(
-      `transform: raw/ holds archive objects for ${from}..${to} but no /v3/parameters snapshot to give their rows parameter ids; run extract_parameters (extractArchiveTask does) first`,
-      'transform',
-    );
-  }
-  const archiveObjects = await mapWithConcurrency(rows, LOCAL_PATH_CONCURRENCY, async (r) => ({
-    rawKey: r.raw_key,
-    path: fetch ? await ctx.store.localPath(r.raw_key) : '',
-    locationId: r.location_id,
-    localDate: r.local_date,
-    fetchedAt: r.fetched_at,
-    valid: r.valid === 1,
-    validationError: r.validation_error,
-  }));
-  const parameterKeys = parameters.map((o) => o.rawKey);
-  const parameterFiles = fetch
-    ? await mapWithConcurrency(parameterKeys, LOCAL_PATH_CONCURRENCY, (k) => ctx.store.localPath(k))
-    : [];
-  return { archiveObjects, parameterFiles, parameterKeys };
 }

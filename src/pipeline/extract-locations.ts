@@ -2,12 +2,11 @@
 
 import type { Scope } from '../config/index.js';
 import { OpenAQError, PipelineError } from '../errors.js';
+import { RAW_LOCATIONS_ENDPOINT } from '../lake/keys.js';
 import { findRawObjects } from '../lake/manifest.js';
 import { type Location, locationSchema, parseEnvelope } from '../openaq/index.js';
 import type { ExtractContext } from './extract-context.js';
 import { failOnInvalid, fetchAndLand, fetchAndLandPages, newBatchId } from './raw-landing.js';
-
-export const LOCATIONS_ENDPOINT = 'locations';
 
 export interface LocationsSnapshot {
   locations: Location[];
@@ -30,7 +29,7 @@ async function snapshotNamedLocations(ctx: ExtractContext, ids: number[]): Promi
     let fetched: Awaited<ReturnType<typeof fetchAndLand<Location>>>;
     try {
       fetched = await fetchAndLand(ctx, { path: `/locations/${id}`, params: {} }, locationSchema, {
-        endpoint: LOCATIONS_ENDPOINT,
+        endpoint: RAW_LOCATIONS_ENDPOINT,
         subject: `location-${id}`,
         locationId: id,
         sensorId: null,
@@ -65,7 +64,7 @@ async function snapshotNamedLocations(ctx: ExtractContext, ids: number[]): Promi
 }
 
 /** The /v3/locations query that discovers the scope; `coordinates` is lat,lon but `bbox` is lon,lat,lon,lat. */
-export function discoveryParams(scope: Scope): Record<string, string> {
+function discoveryParams(scope: Scope): Record<string, string> {
   const params: Record<string, string> = {};
   if (scope.countries?.length) params.iso = scope.countries.join(',');
   if (scope.bbox) params.bbox = scope.bbox.join(',');
@@ -87,7 +86,7 @@ async function discoverLocations(ctx: ExtractContext, scope: Scope): Promise<Loc
     { path: '/locations', params },
     locationSchema,
     {
-      endpoint: LOCATIONS_ENDPOINT,
+      endpoint: RAW_LOCATIONS_ENDPOINT,
       subject: 'discovery',
       locationId: null,
       sensorId: null,
@@ -117,7 +116,7 @@ export function latestLocationsSnapshot(
   ctx: Pick<ExtractContext, 'meta' | 'store' | 'config' | 'locations'>,
 ): Promise<Location[]> {
   const ids = ctx.locations ?? ctx.config.scope.locations;
-  const objects = findRawObjects(ctx.meta, { endpoint: LOCATIONS_ENDPOINT, validOnly: true });
+  const objects = findRawObjects(ctx.meta, { endpoint: RAW_LOCATIONS_ENDPOINT, validOnly: true });
   let keys: string[];
   if (ids) {
     const newestPerLocation = new Map<number, string>();

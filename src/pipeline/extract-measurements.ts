@@ -1,6 +1,7 @@
 // extract_measurements: every sensor in scope, its /measurements for the run's local days, landed page by page in raw/.
 import { PipelineError } from '../errors.js';
 import { isCovered, recordCoverage } from '../lake/extract-coverage.js';
+import { RAW_MEASUREMENTS_ENDPOINT } from '../lake/keys.js';
 import {
   hasNextPage,
   type Location,
@@ -13,8 +14,6 @@ import type { ExtractContext } from './extract-context.js';
 import { latestLocationsSnapshot } from './extract-locations.js';
 import { measurementWindows, type UtcWindow } from './measurement-windows.js';
 import { failOnInvalid, fetchAndLand, newBatchId } from './raw-landing.js';
-
-export const MEASUREMENTS_ENDPOINT = 'sensors_measurements';
 
 /** Sensors fetched at once: enough to hide latency, few enough that the rate limiter, not the socket pool, paces us. */
 const SENSOR_CONCURRENCY = 4;
@@ -150,7 +149,7 @@ async function fetchWindow(
       { path: `/sensors/${job.sensorId}/measurements`, params: { ...params, limit: PAGE_LIMIT, page } },
       measurementSchema,
       {
-        endpoint: MEASUREMENTS_ENDPOINT,
+        endpoint: RAW_MEASUREMENTS_ENDPOINT,
         subject: `sensor-${job.sensorId}`,
         locationId: job.locationId,
         sensorId: job.sensorId,

@@ -12,11 +12,11 @@ import { SkipTask } from '../orchestrator/errors.js';
 import { addDays, eachDate, todayIn } from '../time/local-day.js';
 import { catalogDay } from './catalog-task.js';
 import type { TaskContext } from './context.js';
-import { createArchiveClient, extractArchiveTask } from './extract-archive.js';
+import { extractArchiveTask } from './extract-archive.js';
 import type { ExtractContext } from './extract-context.js';
 import { extractLocations } from './extract-locations.js';
 import { extractMeasurements } from './extract-measurements.js';
-import { createOpenaqClient } from './openaq-client.js';
+import { createArchiveClient, createOpenaqClient } from './openaq-client.js';
 import { publishDay } from './publish.js';
 import type { PipelineRuntime } from './runtime.js';
 import {
@@ -32,17 +32,8 @@ import { validateDay } from './validate.js';
 
 export const OPENAQ_DAILY = 'openaq_daily';
 
-export const OPENAQ_DAILY_TASKS = [
-  'extract_locations',
-  'extract_measurements',
-  'transform',
-  'catalog',
-  'validate',
-  'publish',
-] as const;
-
 /** Run params the extract and transform tasks read; backfills add `prefetch` so wide windows are fetched once. */
-export interface OpenaqDailyParams {
+interface OpenaqDailyParams {
   locations?: number[];
   prefetch?: { from: string; to: string; since: string };
   /** Where measurements come from: `auto` = the archive for days past its export lag, the API for newer ones. */

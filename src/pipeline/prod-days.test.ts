@@ -12,10 +12,11 @@ import {
 } from '../../test/helpers/raw-objects.js';
 import { openTestLake, removeTestLake, type TestLake } from '../../test/helpers/transform-lake.js';
 import { materialisedProdTables } from '../engines/prod-rules.js';
+import { readableDevRoots, resolveDevTables } from '../lake/dev-files.js';
 import { currentObjectKey } from '../lake/keys.js';
 import { catalogDay } from './catalog-task.js';
 import { prodDayStates, resolveProdTables } from './prod-days.js';
-import { publishDay, readableDevRoots, resolveDevTables } from './publish.js';
+import { publishDay } from './publish.js';
 import { transformDay } from './transform.js';
 import { type CheckContext, validateDay } from './validate.js';
 

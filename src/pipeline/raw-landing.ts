@@ -40,7 +40,7 @@ export interface ResponseLineage {
   batchId: string;
 }
 
-export async function landRawResponse(
+async function landRawResponse(
   ctx: LandingContext,
   response: RawResponse,
   lineage: ResponseLineage,
@@ -149,7 +149,7 @@ export async function fetchAndLandPages<T>(
 }
 
 /** One line for responses that failed validation: they are in raw/, recorded invalid, and the task fails. */
-export function invalidResponses(task: string, invalid: readonly string[]): PipelineError {
+function invalidResponses(task: string, invalid: readonly string[]): PipelineError {
   const more = invalid.length > 1 ? ` (and ${invalid.length - 1} more)` : '';
   return new PipelineError(
     `${task}: ${invalid.length} response(s) failed validation; stored in raw/ and recorded as invalid — first: ${invalid[0]}${more}`,

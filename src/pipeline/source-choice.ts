@@ -3,7 +3,7 @@
 import { UsageError } from '../errors.js';
 import { addDays, eachDate, todayIn } from '../time/local-day.js';
 
-export const SOURCE_MODES = ['auto', 'api', 'archive'] as const;
+const SOURCE_MODES = ['auto', 'api', 'archive'] as const;
 /** `auto`: archive for days older than the lag, API for the rest; `api` / `archive`: every day from that source. */
 export type SourceMode = (typeof SOURCE_MODES)[number];
 
@@ -25,7 +25,7 @@ export function parseSourceMode(value: string | undefined): SourceMode {
 }
 
 /** Whole days from `localDate` to `today` (both YYYY-MM-DD). */
-export function ageInDays(localDate: string, today: string): number {
+function ageInDays(localDate: string, today: string): number {
   return Math.round((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${localDate}T00:00:00Z`)) / 86_400_000);
 }
 
@@ -161,21 +161,4 @@ export function rateLimitedSeconds(requests: number, limits: { perMinute: number
   const hours = Math.floor(afterFirst / limits.perHour);
   const rest = afterFirst - hours * limits.perHour;
   return hours * 3600 + Math.floor(rest / limits.perMinute) * 60;
-}
-
-/** One line per source, for `backfill --dry-run`. */
-export function describeSourceEstimates(estimates: readonly SourceEstimate[]): string {
-  return estimates
-    .map(
-      (e) =>
-        `${e.source.padEnd(7)} ${e.from}..${e.to}  ${e.days} day(s)  ${e.requests} request(s)  ` +
-        `~${formatSeconds(e.seconds)}${e.rateLimited ? ' under the API rate limits' : ' (no API rate limit)'}`,
-    )
-    .join('\n');
-}
-
-function formatSeconds(seconds: number): string {
-  if (seconds < 90) return `${Math.round(seconds)} s`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
 }

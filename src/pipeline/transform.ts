@@ -4,6 +4,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { LocalFile, RawMeasurementsObject } from '../engines/engine.js';
+import { QUALITY_RULES_PATH } from '../engines/sql-files.js';
+import { archiveTransformInputs } from '../lake/archive-days.js';
 import {
   type CatalogFile,
   getCurrentVersion,
@@ -11,25 +13,19 @@ import {
   stagePartition,
 } from '../lake/catalog/index.js';
 import { commitVersions } from '../lake/commit.js';
-import { newVersionTag, versionObjectKey } from '../lake/keys.js';
+import {
+  newVersionTag,
+  RAW_LOCATIONS_ENDPOINT,
+  RAW_MEASUREMENTS_ENDPOINT,
+  versionObjectKey,
+} from '../lake/keys.js';
 import { findRawObjects } from '../lake/manifest.js';
 import type { ObjectStore } from '../lake/store/index.js';
-import { projectPath } from '../paths.js';
+import { LOCATIONS_TABLE, MEASUREMENTS_TABLE, SENSORS_TABLE } from '../lake/tables.js';
 import { addDays } from '../time/local-day.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
-import { catalogVersion } from './catalog-task.js';
+import { catalogVersion } from './catalog-version.js';
 import type { TaskContext } from './context.js';
-import { archiveTransformInputs } from './extract-archive.js';
-
-export const MEASUREMENTS_TABLE = 'measurements';
-export const LOCATIONS_TABLE = 'locations';
-export const SENSORS_TABLE = 'sensors';
-/** Manifest endpoints the transform reads (written by the extract tasks). */
-export const RAW_MEASUREMENTS_ENDPOINT = 'sensors_measurements';
-export const RAW_LOCATIONS_ENDPOINT = 'locations';
-
-/** The quality spec shared with the AWS Glue job. */
-export const QUALITY_RULES_PATH = projectPath('sql', 'dev', 'quality-rules.json');
 
 /** Local paths fetched at once (an S3 store downloads each). */
 const LOCAL_PATH_CONCURRENCY = 8;

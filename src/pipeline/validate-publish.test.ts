@@ -26,11 +26,13 @@ import {
   stagePartition,
   vacuumLake,
 } from '../lake/catalog/index.js';
+import { listCheckResults } from '../lake/check-results.js';
+import { readableDevRoots, resolveDevTables } from '../lake/dev-files.js';
 import { currentObjectKey, versionObjectKey } from '../lake/keys.js';
 import { catalogDay } from './catalog-task.js';
-import { publishDay, readableDevRoots, resolveDevTables } from './publish.js';
+import { publishDay } from './publish.js';
 import { transformDay } from './transform.js';
-import { type CheckContext, listCheckResults, validateDay } from './validate.js';
+import { type CheckContext, validateDay } from './validate.js';
 
 const DAY = '2024-03-10'; // spring forward in New York: 23 local hours
 const SENSOR = 11;

@@ -1,34 +1,16 @@
 // The validate task: runs the data checks on a day's staged dev.measurements version before anyone can see it,
 // records every result in SQLite, and fails the run when an error-severity check fails, so the day is not published.
-import type { CheckOutcome, CheckSeverity, CheckStatus } from '../engines/engine.js';
+import type { CheckOutcome } from '../engines/engine.js';
+import { QUALITY_RULES_PATH } from '../engines/sql-files.js';
 import { PipelineError } from '../errors.js';
-import {
-  getCurrentVersion,
-  getPartitionVersion,
-  getStagedVersion,
-  type PartitionVersion,
-} from '../lake/catalog/index.js';
-import type { MetaDb } from '../lake/meta/meta-db.js';
+import { findTaskVersion, getCurrentVersion, type PartitionVersion } from '../lake/catalog/index.js';
+import { type CheckResultRecord, recordCheckResults } from '../lake/check-results.js';
+import { MEASUREMENTS_TABLE } from '../lake/tables.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
 import type { TaskContext } from './context.js';
-import { MEASUREMENTS_TABLE, QUALITY_RULES_PATH } from './transform.js';
 
 export type CheckContext = Pick<TaskContext, 'config' | 'store' | 'meta' | 'engine' | 'now'> &
   Partial<Pick<TaskContext, 'runId' | 'logger'>>;
-
-/** One check's result on one partition version, as stored in `check_results`. */
-export interface CheckResultRecord {
-  runId: string | null;
-  table: string;
-  localDate: string;
-  versionId: number | null;
-  check: string;
-  severity: CheckSeverity;
-  status: CheckStatus;
-  observed: number | string | null;
-  message: string;
-  checkedAt: string;
-}
 
 export interface ValidateResult {
   table: string;
@@ -51,11 +33,10 @@ export async function validateDay(
   options: { table?: string; versionId?: number } = {},
 ): Promise<ValidateResult> {
   const table = options.table ?? MEASUREMENTS_TABLE;
-  const staged =
-    options.versionId !== undefined
-      ? getPartitionVersion(ctx.meta, options.versionId)
-      : (getStagedVersion(ctx.meta, table, localDate, ctx.runId ?? null) ??
-        getStagedVersion(ctx.meta, table, localDate));
+  const staged = findTaskVersion(ctx.meta, table, localDate, {
+    versionId: options.versionId,
+    runId: ctx.runId,
+  });
   const version = staged ?? getCurrentVersion(ctx.meta, table, localDate);
   if (!version)
     throw new PipelineError(
@@ -93,11 +74,7 @@ export async function validateDay(
 }
 
 /** `validate 2024-07-21: check unique_sensor_period failed on dev.measurements day=2024-07-21 (3 duplicate keys…)`. */
-export function failureMessage(
-  table: string,
-  localDate: string,
-  failed: readonly CheckResultRecord[],
-): string {
+function failureMessage(table: string, localDate: string, failed: readonly CheckResultRecord[]): string {
   const [first] = failed;
   if (!first) throw new Error('failureMessage needs a failed check');
   const more =
@@ -153,67 +130,4 @@ export async function checkPartitionVersion(
   );
   recordCheckResults(ctx.meta, records);
   return records;
-}
-
-export function recordCheckResults(meta: MetaDb, records: readonly CheckResultRecord[]): void {
-  const insert = meta.prepare(
-    `INSERT INTO check_results (run_id, table_name, local_date, version_id, check_name, severity, status, observed,
-       message, checked_at)
-     VALUES (@runId, @table, @localDate, @versionId, @check, @severity, @status, @observed, @message, @checkedAt)`,
-  );
-  meta.transaction(() => {
-    for (const r of records) insert.run(r);
-  })();
-}
-
-export interface CheckResultFilter {
-  table?: string;
-  localDate?: string;
-  versionId?: number;
-  runId?: string;
-  /** Only the newest result of each check of each partition (default false: the whole history). */
-  latest?: boolean;
-}
-
-interface CheckResultRow {
-  run_id: string | null;
-  table_name: string;
-  local_date: string;
-  version_id: number | null;
-  check_name: string;
-  severity: CheckSeverity;
-  status: CheckStatus;
-  observed: number | string | null;
-  message: string;
-  checked_at: string;
-}
-
-/** Stored check results, newest first. */
-export function listCheckResults(meta: MetaDb, filter: CheckResultFilter = {}): CheckResultRecord[] {
-  const where = `(@table IS NULL OR table_name = @table) AND (@localDate IS NULL OR local_date = @localDate)
-    AND (@versionId IS NULL OR version_id = @versionId) AND (@runId IS NULL OR run_id = @runId)`;
-  const sql = filter.latest
-    ? `SELECT * FROM check_results c WHERE ${where} AND result_id = (
-         SELECT max(n.result_id) FROM check_results n
-         WHERE n.table_name = c.table_name AND n.local_date = c.local_date AND n.check_name = c.check_name)
-       ORDER BY local_date DESC, table_name, check_name`
-    : `SELECT * FROM check_results WHERE ${where} ORDER BY result_id DESC`;
-  const rows = meta.prepare(sql).all({
-    table: filter.table ?? null,
-    localDate: filter.localDate ?? null,
-    versionId: filter.versionId ?? null,
-    runId: filter.runId ?? null,
-  }) as CheckResultRow[];
-  return rows.map((r) => ({
-    runId: r.run_id,
-    table: r.table_name,
-    localDate: r.local_date,
-    versionId: r.version_id,
-    check: r.check_name,
-    severity: r.severity,
-    status: r.status,
-    observed: r.observed,
-    message: r.message,
-    checkedAt: r.checked_at,
-  }));
 }

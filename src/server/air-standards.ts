@@ -8,7 +8,7 @@ export interface WhoGuideline {
 }
 
 /** WHO global air quality guidelines 2021, 24-hour means, in µg/m³. */
-export const WHO_24H_GUIDELINES: readonly WhoGuideline[] = [
+const WHO_24H_GUIDELINES: readonly WhoGuideline[] = [
   { parameter: 'pm25', units: 'µg/m³', value: 15 },
   { parameter: 'pm10', units: 'µg/m³', value: 45 },
   { parameter: 'no2', units: 'µg/m³', value: 25 },
@@ -32,7 +32,7 @@ export const AQI_CATEGORIES: readonly AqiCategory[] = [
   { name: 'Hazardous', aqiLow: 301, aqiHigh: 500, color: '#7e0023' },
 ];
 
-export interface AqiScale {
+interface AqiScale {
   parameter: string;
   units: string;
   /** Upper concentration bound of each category, in AQI_CATEGORIES order; the last is open-ended. */
@@ -40,7 +40,7 @@ export interface AqiScale {
 }
 
 /** 24-hour PM breakpoints (EPA, May 2024 revision for PM2.5). */
-export const AQI_SCALES: readonly AqiScale[] = [
+const AQI_SCALES: readonly AqiScale[] = [
   {
     parameter: 'pm25',
     units: 'µg/m³',

@@ -4,9 +4,9 @@ import { isIsoDate, latestToday } from '../time/local-day.js';
 import { RUN_STATES } from './services.js';
 
 /** Longest date range one backfill request may span, so a typo cannot queue decades of runs. */
-export const MAX_BACKFILL_DAYS = 366;
+const MAX_BACKFILL_DAYS = 366;
 
-export const isoDate = z.string().refine(isIsoDate, 'expected a date YYYY-MM-DD');
+const isoDate = z.string().refine(isIsoDate, 'expected a date YYYY-MM-DD');
 const positiveIdText = z
   .string()
   .regex(/^[1-9]\d{0,15}$/, 'expected a positive whole number')

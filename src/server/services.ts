@@ -32,7 +32,7 @@ export interface TaskInstanceView
   tries: TaskTryView[];
 }
 
-export interface RunFilter {
+interface RunFilter {
   dagId?: string;
   state?: RunState;
   /** Logical dates, both inclusive. */
@@ -117,7 +117,7 @@ export interface PartitionInfo {
   committedAt: string | null;
 }
 
-export interface SchemaColumn {
+interface SchemaColumn {
   name: string;
   type: string;
 }
@@ -157,7 +157,7 @@ export interface ChecksService {
 }
 
 /** Rows as the HTTP API returns them: column names, and each row as an object (the engine's QueryResult, shaped for JSON). */
-export interface RowSet {
+interface RowSet {
   columns: string[];
   rows: Record<string, unknown>[];
   /** True when the rows were cut at the server's row limit. */
@@ -238,7 +238,7 @@ export interface ProdService {
 }
 
 /** What stops the server from answering truthfully (its metadata database deleted or replaced); empty when healthy. */
-export interface HealthService {
+interface HealthService {
   problems(): string[];
 }
 

@@ -17,7 +17,7 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /** The page talks only to its own origin; no-referrer keeps a first-load ?token= out of any Referer header. */
-export const PAGE_HEADERS: Record<string, string> = {
+const PAGE_HEADERS: Record<string, string> = {
   'Content-Security-Policy':
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'",
   'X-Content-Type-Options': 'nosniff',
@@ -32,7 +32,7 @@ function listFiles(dir: string): string[] {
 }
 
 /** URL path → file on disk. Only files present at start are served, so no request path reaches the filesystem. */
-export function pageFiles(publicDir = projectPath('public')): Map<string, string> {
+function pageFiles(publicDir = projectPath('public')): Map<string, string> {
   const files = new Map<string, string>();
   for (const file of listFiles(publicDir)) {
     // The page's own JSON is its type-check setup (jsconfig.json), not for the browser.

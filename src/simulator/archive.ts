@@ -12,7 +12,7 @@ import { eachMeasurement, type MeasurementView } from './values.js';
 import { addDays, HOUR_MS, localIso, localMidnight } from './zone-time.js';
 
 /** Where the archive lives on the simulator: OPENAQ_ARCHIVE_URL = {origin}/archive. */
-export const ARCHIVE_PATH_PREFIX = '/archive';
+const ARCHIVE_PATH_PREFIX = '/archive';
 
 /** The real archive writes a day about 72 hours after it ends; Last-Modified of a first export says so. */
 const EXPORT_DELAY_MS = 72 * HOUR_MS;
@@ -21,7 +21,7 @@ const KEY =
   /^\/records\/csv\.gz\/locationid=(\d+)\/year=(\d{4})\/month=(\d{2})\/location-(\d+)-(\d{4})(\d{2})(\d{2})\.csv\.gz$/;
 
 /** The location id and local date an archive key names, or null for any other key. */
-export function parseArchivePath(path: string): { locationId: number; localDate: string } | null {
+function parseArchivePath(path: string): { locationId: number; localDate: string } | null {
   const m = KEY.exec(path);
   if (!m) return null;
   const [, id, year, month, id2, y2, m2, day] = m as unknown as string[];
@@ -33,7 +33,7 @@ export function parseArchivePath(path: string): { locationId: number; localDate:
  * The CSV text of a location's local day as the exporter writes it (period ends in (D 00:00, D+1 00:00] local), or
  * null when there is no object: an unknown location, a day not over yet, or a day without a single measurement.
  */
-export function archiveDayCsv(
+function archiveDayCsv(
   dataset: SimulatedDataset,
   locationId: number,
   localDate: string,

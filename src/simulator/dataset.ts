@@ -16,7 +16,7 @@ export interface CountryDef {
   name: string;
 }
 
-export interface LicenseDef {
+interface LicenseDef {
   id: number;
   name: string;
   attribution: { name: string; url: string | null };
@@ -25,7 +25,7 @@ export interface LicenseDef {
 }
 
 /** How a sensor's values are drawn (see values.ts). */
-export interface ValueProfile {
+interface ValueProfile {
   kind: 'pm' | 'o3' | 'no2' | 'temperature';
   /** Typical level (µg/m³, ppm or °C). */
   base: number;
@@ -86,7 +86,7 @@ export interface SimulatedDataset {
 }
 
 // Ids and units follow OpenAQ's measurands table (openaq-db lookups/measurands.sql); descriptions are the API's style.
-export const PARAMETERS: readonly ParameterDef[] = [
+const PARAMETERS: readonly ParameterDef[] = [
   p(1, 'pm10', 'µg/m³', 'PM10', 'Particulate matter less than 10 micrometers in diameter mass concentration'),
   p(
     2,
@@ -131,7 +131,7 @@ const IN: CountryDef = { id: 9, code: 'IN', name: 'India' };
 const AU: CountryDef = { id: 26, code: 'AU', name: 'Australia' };
 const GB: CountryDef = { id: 79, code: 'GB', name: 'United Kingdom' };
 const TH: CountryDef = { id: 111, code: 'TH', name: 'Thailand' };
-export const COUNTRIES: readonly CountryDef[] = [IN, AU, GB, TH, US];
+const COUNTRIES: readonly CountryDef[] = [IN, AU, GB, TH, US];
 
 const license = (id: number, name: string, attribution: string, url: string | null = null): LicenseDef => ({
   id,
@@ -192,6 +192,7 @@ const temperature = (mean: number, amplitude: number, peakDay: number): SensorSp
  * Location ids 1001–1008; sensor id = location id × 10 + n. Hourly sensors report on the UTC hour unless a phase is
  * given, so Adelaide (+09:30/+10:30) and Mumbai hourly stamps fall on :30 local time while Delhi (phase 30 min) reports
  * on the local hour. Sensors 10071 and 10072 report every 15 minutes. Sensor 10015 has no gaps or special values.
+ * A data literal: the stations repeat the same fields on purpose (each reads as the OpenAQ record it imitates).
  */
 const LOCATIONS: readonly LocationSpec[] = [
   {

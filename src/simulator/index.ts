@@ -2,23 +2,7 @@
 import { createDataset, type SimulatedDataset } from './dataset.js';
 import { type SimulatorStats, startHttpShell } from './server.js';
 
-export type { DailyAggregate, HourlyAggregate, Summary } from './aggregate.js';
-export { hourEndOf, percentileCont, sigDigits } from './aggregate.js';
-export type {
-  CountryDef,
-  DatasetOptions,
-  LicenseDef,
-  ParameterDef,
-  SimLocation,
-  SimSensor,
-  SimulatedDataset,
-  ValueProfile,
-} from './dataset.js';
-export { COUNTRIES, createDataset, findLocation, findSensor, PARAMETERS } from './dataset.js';
-export { dailyAggregatesFor, hourlyAggregatesFor } from './series.js';
-export type { SimulatorStats } from './server.js';
-export type { MeasurementView, SimMeasurement } from './values.js';
-export { latestMeasurement, measurementAt, measurementsFor } from './values.js';
+export { measurementsFor } from './values.js';
 
 export interface SimulatorOptions {
   /** Default 0 (any free port). */

@@ -24,7 +24,7 @@ export interface PydanticError {
 const PYDANTIC_DOCS = 'https://errors.pydantic.dev/2.10/v/';
 
 /** 422 from a model constraint (QueryBaseModel wraps pydantic errors in HTTPException(422, detail=errors)). */
-export function constraintError(errors: PydanticError[]): ApiError {
+function constraintError(errors: PydanticError[]): ApiError {
   return new ApiError(422, {
     detail: errors.map((e) => ({ ...e, url: `${PYDANTIC_DOCS}${e.type}` })),
   });
@@ -163,10 +163,20 @@ export class QueryReader {
   int(name: string, bounds: { gt?: number; le?: number; ge?: number } = {}): number | undefined {
     const text = this.raw(name);
     if (text === undefined) return undefined;
+    return this.parseInt('query', name, text, bounds);
+  }
+
+  /** FastAPI's int parsing of a query parameter or path segment: an int_parsing error, then the bounds. */
+  private parseInt(
+    where: 'query' | 'path',
+    name: string,
+    text: string,
+    bounds: { gt?: number; le?: number; ge?: number },
+  ): number | undefined {
     if (!/^[+-]?\d+$/.test(text)) {
       this.typeErrors.push({
         type: 'int_parsing',
-        loc: ['query', name],
+        loc: [where, name],
         msg: 'Input should be a valid integer, unable to parse string as an integer',
         input: text,
       });
@@ -206,18 +216,7 @@ export class QueryReader {
 
   /** A path segment declared `int = Path(ge=1)`. */
   pathInt(name: string, text: string): number | undefined {
-    if (!/^[+-]?\d+$/.test(text)) {
-      this.typeErrors.push({
-        type: 'int_parsing',
-        loc: ['path', name],
-        msg: 'Input should be a valid integer, unable to parse string as an integer',
-        input: text,
-      });
-      return undefined;
-    }
-    const value = Number(text);
-    this.checkBounds(name, value, { ge: 1 });
-    return value;
+    return this.parseInt('path', name, text, { ge: 1 });
   }
 
   /** A CommaSeparatedList[int]. */

@@ -19,7 +19,7 @@ export interface ParameterRecord {
 }
 
 /** Parameter as embedded in locations and sensors (with displayName). */
-export function parameterRecord(p: ParameterDef): ParameterRecord {
+function parameterRecord(p: ParameterDef): ParameterRecord {
   return { id: p.id, name: p.name, units: p.units, displayName: p.displayName };
 }
 
@@ -32,7 +32,7 @@ export function parameterListRecord(p: ParameterDef) {
   return { ...parameterRecord(p), description: p.description };
 }
 
-export function sensorName(sensor: SimSensor): string {
+function sensorName(sensor: SimSensor): string {
   return `${sensor.parameter.name} ${sensor.parameter.units}`;
 }
 

@@ -60,7 +60,7 @@ function pathId(query: QueryReader, name: string, text: string): number {
   return id ?? 0;
 }
 
-export function sensorSpan(sensor: SimSensor, view: MeasurementView & { now: Date }): SensorSpan {
+function sensorSpan(sensor: SimSensor, view: MeasurementView & { now: Date }): SensorSpan {
   const last = latestMeasurement(sensor, view, 60);
   if (!last) return null;
   const first = firstMeasurement(sensor, view);
@@ -97,7 +97,7 @@ function spansFor(sensors: SimSensor[], view: MeasurementView & { now: Date }): 
 const EARTH_RADIUS_M = 6_371_008.8;
 
 /** Great-circle distance in metres (haversine). */
-export function haversineMeters(lat1: number, lon1: number, lat2: number, lon2: number): number {
+function haversineMeters(lat1: number, lon1: number, lat2: number, lon2: number): number {
   const rad = Math.PI / 180;
   const dLat = (lat2 - lat1) * rad;
   const dLon = (lon2 - lon1) * rad;
@@ -445,7 +445,7 @@ const route = (name: string, handle: Route['handle']): Route => ({
   handle,
 });
 
-export const ROUTES: readonly Route[] = [
+const ROUTES: readonly Route[] = [
   route('/v3/locations', listLocations),
   route('/v3/locations/{id}', getLocation),
   route('/v3/locations/{id}/sensors', locationSensors),

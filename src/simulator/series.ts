@@ -29,16 +29,6 @@ export function eachDayBetween(
   return eachDay(sensor.timezone, eachHourBetween(sensor, fromMs, toMs, view));
 }
 
-/** Hourly means whose hour end lies in (fromUtc, toUtc], like /v3/sensors/{id}/hours. */
-export function hourlyAggregatesFor(
-  sensor: SimSensor,
-  fromUtc: Date,
-  toUtc: Date,
-  view: MeasurementView = {},
-): HourlyAggregate[] {
-  return [...eachHourBetween(sensor, fromUtc.getTime(), toUtc.getTime(), view)];
-}
-
 /** Daily means of hourly means for local dates fromDate..toDate inclusive (days without data are absent), like /days. */
 export function dailyAggregatesFor(
   sensor: SimSensor,

@@ -56,7 +56,7 @@ export function offsetMinutes(zone: string, ms: number): number {
 }
 
 /** Milliseconds of the local wall clock, counted as if it were UTC (for calendar arithmetic). */
-export function wallMs(zone: string, ms: number): number {
+function wallMs(zone: string, ms: number): number {
   return ms + offsetMinutes(zone, ms) * MINUTE_MS;
 }
 

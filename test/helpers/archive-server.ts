@@ -20,7 +20,7 @@ export interface ArchiveTestRow {
 }
 
 /** The exporter's byte format, written out by hand: quoted header and strings, unquoted ints, quoted floats, CRLF. */
-export function archiveCsvText(rows: readonly ArchiveTestRow[]): string {
+function archiveCsvText(rows: readonly ArchiveTestRow[]): string {
   const head = '"location_id","sensors_id","location","datetime","lat","lon","parameter","units","value"';
   const q = (s: string) => `"${s.replaceAll('"', '""')}"`;
   const body = rows.map(
@@ -38,7 +38,7 @@ interface StoredObject {
   contentEncodingGzip: boolean;
 }
 
-export type Misbehaviour = 'status-500' | 'status-503' | 'drop-connection' | 'truncate-body';
+type Misbehaviour = 'status-500' | 'status-503' | 'drop-connection' | 'truncate-body';
 
 export interface ArchiveTestServer {
   /** The bucket root, for OPENAQ_ARCHIVE_URL. */

@@ -34,7 +34,7 @@ interface ServiceModel {
 let botocoreDir: string | undefined;
 
 /** Where the machine's botocore lives; throws (failing the test) with the fix when python3 or botocore is missing. */
-export function botocoreDataDir(): string {
+function botocoreDataDir(): string {
   if (botocoreDir) return botocoreDir;
   const python = process.env.AQLAKE_TEST_PYTHON ?? 'python3';
   const out = spawnSync(
@@ -63,7 +63,7 @@ export function botocoreVersion(): string {
 
 const models = new Map<AwsService, ServiceModel>();
 
-export function serviceModel(service: AwsService): ServiceModel {
+function serviceModel(service: AwsService): ServiceModel {
   const cached = models.get(service);
   if (cached) return cached;
   const root = join(botocoreDataDir(), service);
@@ -101,7 +101,7 @@ const isStream = (v: unknown) =>
   typeof v === 'object' && v !== null && typeof (v as { pipe?: unknown }).pipe === 'function';
 
 /** Every way `value` breaks shape `name` of the model, as `path: problem` lines (empty when it conforms). */
-export function shapeErrors(
+function shapeErrors(
   model: ServiceModel,
   name: string,
   value: unknown,

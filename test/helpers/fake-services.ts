@@ -15,7 +15,7 @@ import {
   type TaskTryView,
 } from '../../src/server/services.js';
 
-export const FAKE_TASKS = [
+const FAKE_TASKS = [
   'extract_locations',
   'extract_measurements',
   'transform',
@@ -24,7 +24,7 @@ export const FAKE_TASKS = [
   'publish',
 ] as const;
 
-export interface FakeCalls {
+interface FakeCalls {
   trigger: { date: string; locations?: number[] }[];
   clear: { runId: string; task?: string; downstream?: boolean }[];
   backfill: { from: string; to: string; locations?: number[] }[];

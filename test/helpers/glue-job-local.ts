@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const GLUE_SCRIPT = fileURLToPath(new URL('../../glue_jobs/job_raw_to_dev.py', import.meta.url));
+const GLUE_SCRIPT = fileURLToPath(new URL('../../glue_jobs/job_raw_to_dev.py', import.meta.url));
 const FAKE_SPARK = fileURLToPath(new URL('./fake-spark', import.meta.url));
 
-export interface JobS3Call {
+interface JobS3Call {
   op: string;
   Key?: string;
   Prefix?: string;

@@ -155,13 +155,8 @@ async function parquetFiles(dir: string): Promise<string[]> {
   return (await filesUnder(dir)).filter((f) => f.endsWith('.parquet')).map((f) => join(dir, f));
 }
 
-/** Copies every object of the bucket under `prefix` to `{dir}/{key}`, as a tool syncing the bucket would. */
-export async function mirrorBucket(
-  client: S3Client,
-  bucket: string,
-  prefix: string,
-  dir: string,
-): Promise<string[]> {
+/** Every key of the bucket under `prefix`, read straight from S3 (not through the lake's store), page by page. */
+export async function bucketKeys(client: S3Client, bucket: string, prefix: string): Promise<string[]> {
   const keys: string[] = [];
   let token: string | undefined;
   do {
@@ -175,6 +170,17 @@ export async function mirrorBucket(
     for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
+  return keys;
+}
+
+/** Copies every object of the bucket under `prefix` to `{dir}/{key}`, as a tool syncing the bucket would. */
+export async function mirrorBucket(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  dir: string,
+): Promise<string[]> {
+  const keys = await bucketKeys(client, bucket, prefix);
   for (const key of keys) {
     const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     const path = join(dir, ...key.split('/'));

@@ -1,8 +1,11 @@
-// The DAG's lakehouse steps for one day, as tests drive them: transform → catalog → commit (publish's swap).
+// The DAG's lakehouse steps for one day, as tests drive them: transform → catalog → commit (publish's swap), or the
+// whole chain with validate and publish.
 import { listTableFiles } from '../../src/lake/catalog/index.js';
 import { commitVersions } from '../../src/lake/commit.js';
 import { catalogDay } from '../../src/pipeline/catalog-task.js';
-import { type TransformDayResult, transformDays } from '../../src/pipeline/transform.js';
+import { publishDay } from '../../src/pipeline/publish.js';
+import { type TransformDayResult, transformDay, transformDays } from '../../src/pipeline/transform.js';
+import { validateDay } from '../../src/pipeline/validate.js';
 import type { TestLake } from './transform-lake.js';
 
 /** Transforms days from..to in one pass, catalogs and commits every day; returns the transform results. */
@@ -31,4 +34,15 @@ export async function currentPaths(
     (f) => localDate === undefined || f.localDate === localDate,
   );
   return Promise.all(files.map((f) => lake.store.localPath(f.key)));
+}
+
+/** The whole chain for each day, as the DAG runs it — transform → catalog → validate → publish — with the clock at `now`. */
+export async function publishDays(lake: TestLake, now: string, days: readonly string[]): Promise<void> {
+  const ctx = Object.assign(lake, { now: () => new Date(now) });
+  for (const day of days) {
+    await transformDay(ctx, day);
+    await catalogDay(ctx, day);
+    await validateDay(ctx, day);
+    await publishDay(ctx, day);
+  }
 }

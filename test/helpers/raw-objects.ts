@@ -148,7 +148,7 @@ export async function writeRawMeasurements(
   });
 }
 
-export interface LocationSpec {
+interface LocationSpec {
   id: number;
   timezone: string;
   latitude: number;
@@ -159,7 +159,7 @@ export interface LocationSpec {
 }
 
 /** A v3 Location as /v3/locations returns it. */
-export function locationRecord(spec: LocationSpec): Record<string, unknown> {
+function locationRecord(spec: LocationSpec): Record<string, unknown> {
   return {
     id: spec.id,
     name: spec.name ?? `Station ${spec.id}`,
@@ -288,4 +288,38 @@ async function land(store: ObjectStore, meta: MetaDb, l: Landing): Promise<strin
 
 function compact(iso: string): string {
   return compactTimestamp(new Date(iso)).replace(/000Z$/, 'Z');
+}
+
+export interface HourlyStationSpec {
+  /** The station, with exactly one sensor. */
+  location: LocationSpec;
+  /** When its locations snapshot was fetched. */
+  locationsFetchedAt: string;
+  /** Null to land the snapshot as a discovery page (default: the location's own request). */
+  locationId?: number | null;
+  /** One measurements page of hourly values with period ends in (fromUtc, toUtc]: value(i) for the i-th hour. */
+  fromUtc: string;
+  toUtc: string;
+  value: (index: number) => number;
+  fetchedAt: string;
+}
+
+/** Lands one station's locations snapshot and one page of hourly measurements of its sensor. */
+export async function writeHourlyStation(
+  store: ObjectStore,
+  meta: MetaDb,
+  spec: HourlyStationSpec,
+): Promise<void> {
+  await writeRawLocations(store, meta, {
+    fetchedAt: spec.locationsFetchedAt,
+    ...(spec.locationId !== undefined ? { locationId: spec.locationId } : {}),
+    locations: [spec.location],
+  });
+  await writeRawMeasurements(store, meta, {
+    sensorId: spec.location.sensors[0]!.id,
+    locationId: spec.location.id,
+    window: { fromUtc: spec.fromUtc, toUtc: spec.toUtc },
+    records: hourlyRecords(spec.fromUtc, spec.toUtc, spec.value),
+    fetchedAt: spec.fetchedAt,
+  });
 }

@@ -11,7 +11,7 @@ import { renderLegend, renderList } from './map-list.js';
 import { drawMap, loadOutline, mapSize } from './map-svg.js';
 import { createTip } from './map-tip.js';
 
-export const MAP_PATH = '/api/map';
+const MAP_PATH = '/api/map';
 
 export function createMapView(root, setStatus) {
   const state = { locations: [], outline: null };

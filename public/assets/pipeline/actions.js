@@ -5,7 +5,7 @@ import { api } from '../api.js';
 import { toast } from '../dom.js';
 
 /** "2178, 8118" → [2178, 8118]; empty → undefined (the configured scope). */
-export function parseLocations(text) {
+function parseLocations(text) {
   const ids = text
     .trim()
     .split(/[\s,]+/)

@@ -30,7 +30,7 @@ function isAtEnd(el) {
 const LEVELS = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
 /** pino writes JSON lines; show them as "time level msg {extra}" so a person can read them. */
-export function formatLog(text) {
+function formatLog(text) {
   const lines = text.split('\n').filter((l) => l.length > 0);
   if (lines.length === 0) return [h('span', { class: 'muted' }, '(empty log)')];
   return lines.map((line) => {

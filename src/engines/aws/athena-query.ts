@@ -154,7 +154,7 @@ async function stopQuery(athena: AthenaClient, id: string, sql: string): Promise
 }
 
 /** Athena returns every value as text; numbers and booleans become JS values again. */
-export function toCell(value: string | null, column: ColumnInfo | undefined): CellValue {
+function toCell(value: string | null, column: ColumnInfo | undefined): CellValue {
   if (value === null) return null;
   switch ((column?.Type ?? 'varchar').toLowerCase()) {
     case 'tinyint':

@@ -19,12 +19,12 @@ import type {
   ReadOnlySessionInput,
   TransformedDay,
 } from '../engine.js';
+import { QUALITY_RULES_PATH } from '../sql-files.js';
 import type { QualityRulesSpec } from './athena-dialect.js';
 import { type AwsClients, createAwsClients, destroyAwsClients } from './aws-clients.js';
 import { type AwsCost, addCost, athenaQueryCost, glueRunCost, zeroCost } from './aws-cost.js';
 import type { AwsSettings } from './aws-settings.js';
 import { runAthenaChecks } from './checks.js';
-import { QUALITY_RULES_PATH } from './glue-artifacts.js';
 import { ensureTable, runCrawler } from './glue-catalog.js';
 import {
   dimensionTable,

@@ -31,7 +31,7 @@ export interface AthenaCheckDeps {
 }
 
 /** The folder all keys share; the scratch table points there and `"$path"` narrows it to the version's files. */
-export function commonFolder(keys: readonly string[]): string {
+function commonFolder(keys: readonly string[]): string {
   const folders = new Set(keys.map((k) => k.slice(0, k.lastIndexOf('/') + 1)));
   if (folders.size !== 1)
     throw new Error(`a partition version's files must share one folder, got ${[...folders].join(', ')}`);
@@ -39,13 +39,13 @@ export function commonFolder(keys: readonly string[]): string {
 }
 
 /** A scratch table name per version folder, so concurrent checks of different versions do not collide. */
-export function scratchTableName(table: string, folder: string): string {
+function scratchTableName(table: string, folder: string): string {
   let h = 0;
   for (const c of folder) h = (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0;
   return `${table}_check_${h.toString(16).padStart(8, '0')}`;
 }
 
-export function checkValues(params: CheckParams): Record<string, string | number | null> {
+function checkValues(params: CheckParams): Record<string, string | number | null> {
   return {
     local_date: params.localDate,
     raw_rows: params.rawRows,

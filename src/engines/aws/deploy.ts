@@ -23,12 +23,13 @@ import {
 } from '@aws-sdk/client-glue';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ConfigError } from '../../errors.js';
+import { QUALITY_RULES_PATH } from '../sql-files.js';
 import type { AwsSettings } from './aws-settings.js';
-import { GLUE_SCRIPT_PATH, QUALITY_RULES_PATH, rulesKey, scriptKey, syncArtifact } from './glue-artifacts.js';
+import { GLUE_SCRIPT_PATH, rulesKey, scriptKey, syncArtifact } from './glue-artifacts.js';
 import { ensureTable } from './glue-catalog.js';
 import { MEASUREMENTS_QUARANTINE_TABLE, MEASUREMENTS_TABLE } from './glue-tables.js';
 
-export type Change = 'create' | 'update' | 'none';
+type Change = 'create' | 'update' | 'none';
 
 export interface DeployStep {
   kind: 'database' | 'table' | 'script' | 'job' | 'crawler' | 'workgroup' | 'role' | 'role-policy';
@@ -108,7 +109,7 @@ async function ensureDatabase(glue: GlueClient, name: string, apply: boolean): P
 }
 
 /** The job as the code declares it. */
-export function jobDefinition(settings: AwsSettings): JobUpdate {
+function jobDefinition(settings: AwsSettings): JobUpdate {
   if (!settings.glueRoleArn)
     throw new ConfigError(
       'AQLAKE_GLUE_ROLE_ARN',

@@ -5,7 +5,6 @@ import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/cli
 import { projectPath } from '../../paths.js';
 
 export const GLUE_SCRIPT_PATH = projectPath('glue_jobs', 'job_raw_to_dev.py');
-export const QUALITY_RULES_PATH = projectPath('sql', 'dev', 'quality-rules.json');
 
 export interface Artifact {
   key: string;

@@ -59,7 +59,7 @@ function projectionParameters(location: string): Record<string, string> {
   };
 }
 
-export function tableInput(table: GlueTableDef, bucket: string, location?: string): TableInput {
+function tableInput(table: GlueTableDef, bucket: string, location?: string): TableInput {
   const where = location ?? `s3://${bucket}/${table.prefix}`;
   return {
     Name: table.name,

@@ -7,13 +7,13 @@ import type { AwsSettings } from './aws-settings.js';
 import type { PollSettings } from './polling.js';
 import { type ProdView, readProdViews } from './sql-files.js';
 
-export interface ViewStatement {
+interface ViewStatement {
   view: string;
   sql: string;
 }
 
 /** The DDL that publishes each view, in dependency order. */
-export function prodViewStatements(
+function prodViewStatements(
   settings: AwsSettings,
   views: readonly ProdView[] = readProdViews(),
 ): ViewStatement[] {

@@ -13,7 +13,7 @@ const READ_ONLY = /^(SELECT|WITH|VALUES|SHOW|DESCRIBE|EXPLAIN)\b/i;
  * Checks that `sql` is one read-only statement. Athena itself would also run DDL and INSERT with the caller's rights,
  * so the guard is here; the IAM policy (aqlake aws policy) is the second fence.
  */
-export function assertReadOnly(sql: string): void {
+function assertReadOnly(sql: string): void {
   const body = sql.replace(/^(\s|--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/)*/, '');
   if (body.trim() === '') throw new EngineError('no SQL statement to run', 'Usage Error', sql);
   const withoutStrings = body.replace(/'(?:[^']|'')*'/g, "''").replace(/"(?:[^"]|"")*"/g, '""');

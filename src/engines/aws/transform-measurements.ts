@@ -6,13 +6,14 @@ import type { GlueClient } from '@aws-sdk/client-glue';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { EngineError } from '../../errors.js';
 import type { ColumnSchema, DayStats } from '../engine.js';
+import { QUALITY_RULES_PATH } from '../sql-files.js';
 import type { AwsSettings } from './aws-settings.js';
-import { GLUE_SCRIPT_PATH, QUALITY_RULES_PATH, rulesKey, scriptKey, syncArtifact } from './glue-artifacts.js';
+import { GLUE_SCRIPT_PATH, rulesKey, scriptKey, syncArtifact } from './glue-artifacts.js';
 import { runGlueJob } from './glue-job-run.js';
 import { MEASUREMENTS_QUARANTINE_TABLE, MEASUREMENTS_TABLE, versionKeyTemplate } from './glue-tables.js';
 import type { PollSettings } from './polling.js';
 
-export interface GlueRawObject {
+interface GlueRawObject {
   rawKey: string;
   sensorId: number;
   locationId: number | null;
@@ -34,7 +35,7 @@ export interface GlueLocationVersion {
 }
 
 /** One raw archive object (.csv.gz of a location's local day), by store key. */
-export interface GlueArchiveObject {
+interface GlueArchiveObject {
   rawKey: string;
   locationId: number;
   localDate: string;
@@ -64,13 +65,13 @@ export interface GlueTransformInput {
 }
 
 /** An object the engine wrote into the store itself. */
-export interface StoredFile {
+interface StoredFile {
   key: string;
   rows: number;
   bytes: number;
 }
 
-export interface GlueTransformedDay {
+interface GlueTransformedDay {
   localDate: string;
   /** The day's new version of dev.measurements: one Snappy Parquet object under dev/_versions/ (null without rows). */
   data: StoredFile | null;
@@ -110,7 +111,7 @@ interface JobDayStats {
 }
 
 /** The keys of one Glue run's inputs and outputs under the artifacts prefix. */
-export function runKeys(settings: AwsSettings, runId: string): { manifest: string; stats: string } {
+function runKeys(settings: AwsSettings, runId: string): { manifest: string; stats: string } {
   const base = `${settings.glueArtifactsPrefix}runs/${runId}/`;
   return { manifest: `${base}manifest.json`, stats: `${base}stats.json` };
 }

@@ -7,7 +7,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { rename, rm, stat } from 'node:fs/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { ColumnSchema } from '../engine.js';
-import { listProdViews, sqlString } from './query-session.js';
+import { listProdViews } from '../sql-files.js';
+import { sqlString } from './query-session.js';
 
 export interface BiTable {
   /** `dev` or `prod`. */

@@ -12,7 +12,8 @@ import {
 } from '../../../test/prod-views-support.js';
 import { projectPath } from '../../paths.js';
 import type { CheckOutcome, CheckParams } from '../engine.js';
-import { listChecks, paramsUsedBy, parseCheckSpec, runPartitionChecks } from './checks.js';
+import { listChecks, parseCheckSpec } from '../sql-files.js';
+import { paramsUsedBy, runPartitionChecks } from './checks.js';
 import { MEASUREMENTS_COLUMNS } from './transform-measurements.js';
 
 describe('parseCheckSpec', () => {

@@ -1,71 +1,12 @@
 // Data checks on one partition version: the specs in sql/checks/ (one check a file, its header declares name,
 // severity, table and what it tests), run with DuckDB over exactly the version's files.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { projectPath } from '../../paths.js';
 import { checkCouldNotRun, checkOutcomeFromRows } from '../check-outcome.js';
-import type { CellValue, CheckOutcome, CheckParams, CheckSeverity, PartitionCheckInput } from '../engine.js';
+import type { CellValue, CheckOutcome, CheckParams, PartitionCheckInput } from '../engine.js';
+import { type CheckSpec, listChecks } from '../sql-files.js';
 import { QuerySession, type SessionSettings, tableSource } from './query-session.js';
 
-export interface CheckSpec {
-  name: string;
-  severity: CheckSeverity;
-  /** The dev table the check applies to. */
-  table: string;
-  /** What a pass means, in one sentence. */
-  tests: string;
-  sql: string;
-  file: string;
-}
-
-const HEADER_KEYS = ['check', 'severity', 'table', 'tests'] as const;
-
-/** Reads a check file's header (`-- key: value` lines; an indented `--   …` line continues the previous value). */
-export function parseCheckSpec(file: string, text: string): CheckSpec {
-  const header: Record<string, string> = {};
-  let last: string | null = null;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('--')) break;
-    const field = /^--\s*([a-z_]+):\s*(.*)$/.exec(line);
-    if (field && (HEADER_KEYS as readonly string[]).includes(field[1]!)) {
-      last = field[1]!;
-      header[last] = field[2]!.trim();
-    } else if (last && /^--\s{2,}\S/.test(line)) {
-      header[last] = `${header[last]} ${line.replace(/^--\s+/, '').trim()}`;
-    } else {
-      last = null;
-    }
-  }
-  const where = `sql/checks/${file}`;
-  for (const key of HEADER_KEYS)
-    if (!header[key]) throw new Error(`${where}: the header lacks "-- ${key}: …"`);
-  const name = header.check!;
-  if (`${name}.sql` !== file) throw new Error(`${where}: check "${name}" must live in ${name}.sql`);
-  const severity = header.severity;
-  if (severity !== 'error' && severity !== 'warn')
-    throw new Error(`${where}: severity must be error or warn, got "${severity}"`);
-  return {
-    name,
-    severity,
-    table: header.table!,
-    tests: header.tests!,
-    sql: text.trim().replace(/;\s*$/, ''),
-    file,
-  };
-}
-
-/** Every check in `dir`, errors first, then by name. */
-export function listChecks(dir: string = projectPath('sql', 'checks')): CheckSpec[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.sql'))
-    .map((f) => parseCheckSpec(f, readFileSync(join(dir, f), 'utf8')))
-    .sort((a, b) =>
-      a.severity === b.severity ? a.name.localeCompare(b.name) : a.severity === 'error' ? -1 : 1,
-    );
-}
-
 /** The `$name` values a check may use, in their SQL types' text form (DuckDB casts them in the check). */
-export function checkParamValues(params: CheckParams): Record<string, string | number | null> {
+function checkParamValues(params: CheckParams): Record<string, string | number | null> {
   return {
     local_date: params.localDate,
     raw_rows: params.rawRows,

@@ -9,7 +9,7 @@ import { materialisedProdTables } from '../prod-rules.js';
 import { QuerySession, type SessionSettings, sqlString } from './query-session.js';
 
 /** The footer key (Parquet key-value metadata) holding the rule version a prod day file was computed with. */
-export const RULE_VERSION_KEY = 'aqlake_rule_version';
+const RULE_VERSION_KEY = 'aqlake_rule_version';
 
 export async function buildProdDay(input: ProdDayInput, settings: SessionSettings): Promise<ProdDayOutput> {
   if (!isIsoDate(input.localDate)) throw new EngineError(`not a local date: ${input.localDate}`, 'Usage');

@@ -1,6 +1,6 @@
 // The read side of the local lake: an in-memory DuckDB with dev.* views over Parquet files and prod.* views from
 // sql/prod/, which can be locked down so that a user's SQL reads the lake and does nothing else.
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -17,7 +17,6 @@ import {
   StatementType,
 } from '@duckdb/node-api';
 import { EngineError, errorMessage } from '../../errors.js';
-import { projectPath } from '../../paths.js';
 import type {
   CellValue,
   ColumnSchema,
@@ -27,10 +26,11 @@ import type {
   QueryStream,
   ReadOnlyQuerySession,
 } from '../engine.js';
+import { listProdViews, type ProdViewFile } from '../sql-files.js';
 import { DEFAULT_MAX_TEMP_DIRECTORY_SIZE } from './duckdb-instance.js';
 import { MEASUREMENTS_COLUMNS } from './transform-measurements.js';
 
-export type { CellValue, QueryColumn, QueryOptions, QueryResult, QueryStream } from '../engine.js';
+export type { CellValue, QueryOptions, QueryResult, QueryStream } from '../engine.js';
 
 /** One dev table as the session sees it: the Parquet files that make it up now. */
 export interface DevTableSource {
@@ -71,27 +71,6 @@ export interface QuerySessionOptions {
    */
   lockdown?: { allowedDirectories: readonly string[] };
   settings?: SessionSettings;
-}
-
-/** A prod view file: `sql/prod/NN_name.sql` holds the SELECT of view `prod.name`; NN orders dependencies. */
-export interface ProdViewFile {
-  view: string;
-  file: string;
-  sql: string;
-}
-
-const PROD_FILE = /^(\d{2})_([a-z][a-z0-9_]*)\.sql$/;
-
-/** The prod views in dependency order (by their number prefix). */
-export function listProdViews(dir: string = projectPath('sql', 'prod')): ProdViewFile[] {
-  return readdirSync(dir)
-    .filter((f) => PROD_FILE.test(f))
-    .sort()
-    .map((f) => ({
-      view: `prod.${PROD_FILE.exec(f)![2]}`,
-      file: join(dir, f),
-      sql: stripTrailingSemicolon(readFileSync(join(dir, f), 'utf8')),
-    }));
 }
 
 export class QuerySession implements ReadOnlyQuerySession {
@@ -357,7 +336,7 @@ function prodViewSelect(view: ProdViewFile, materialised: DevTableSource | undef
  * file and the command that rebuilds it: a query whose filter keeps its day away (another day, a prod view of
  * another day) still runs; one that reads it fails instead of answering without it.
  */
-export function devViewSql(table: DevTableSource): string {
+function devViewSql(table: DevTableSource): string {
   if (!/^[a-z][a-z0-9_]*$/.test(table.name)) throw new Error(`bad dev table name: ${table.name}`);
   const damaged = table.files.flatMap((path) => {
     const why = damagedParquet(path);
@@ -436,7 +415,7 @@ async function exec(connection: DuckDBConnection, sql: string, what?: string): P
 }
 
 /** DuckDB throws plain Errors whose message starts with the kind ("Catalog Error: …"); keep the first line. */
-export function toEngineError(err: unknown, sql?: string, locked = false): EngineError {
+function toEngineError(err: unknown, sql?: string, locked = false): EngineError {
   if (err instanceof EngineError) return err;
   const message = errorMessage(err)
     .replace(/^Failed to extract statements:\s*/, '')
@@ -461,7 +440,7 @@ function statementName(type: StatementType, sql: string): string {
 }
 
 /** Converts one value from DuckDB's JS form: bigint → number (string if beyond 2^53), dates → ISO strings. */
-export function toCell(value: unknown, type: DuckDBType): CellValue {
+function toCell(value: unknown, type: DuckDBType): CellValue {
   if (value === null || value === undefined) return null;
   switch (type.typeId) {
     case DuckDBTypeId.DATE:
@@ -517,8 +496,4 @@ export function sqlString(value: string): string {
 
 function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
-}
-
-function stripTrailingSemicolon(sql: string): string {
-  return sql.replace(/;\s*$/, '').trimEnd();
 }

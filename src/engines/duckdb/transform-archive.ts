@@ -1,8 +1,8 @@
 // DuckDB's side of the archive input to the measurements transform: sql/dev/archive_measurements.sql types the rows of
 // raw archive .csv.gz objects into the transform's `rows` table, beside the API's, before the dedup.
 import type { RawArchiveObject } from '../engine.js';
+import { sqlStatement } from '../sql-files.js';
 import type { DuckDbSession } from './duckdb-instance.js';
-import { sqlStatement } from './sql-files.js';
 
 const SQL = 'dev/archive_measurements.sql';
 

@@ -8,8 +8,8 @@ import type {
   DimensionsTransformOutput,
   DimensionTableOutput,
 } from '../engine.js';
+import { sqlStatement } from '../sql-files.js';
 import { type DuckDbSession, sqlString, withSession } from './duckdb-instance.js';
-import { sqlStatement } from './sql-files.js';
 
 const SQL = 'dev/dimensions.sql';
 
@@ -20,7 +20,7 @@ const VALIDITY: ColumnSchema[] = [
   { name: 'raw_key', type: 'VARCHAR' },
 ];
 
-export const LOCATIONS_COLUMNS: ColumnSchema[] = [
+const LOCATIONS_COLUMNS: ColumnSchema[] = [
   { name: 'location_id', type: 'BIGINT' },
   { name: 'name', type: 'VARCHAR' },
   { name: 'locality', type: 'VARCHAR' },
@@ -41,7 +41,7 @@ export const LOCATIONS_COLUMNS: ColumnSchema[] = [
   ...VALIDITY,
 ];
 
-export const SENSORS_COLUMNS: ColumnSchema[] = [
+const SENSORS_COLUMNS: ColumnSchema[] = [
   { name: 'sensor_id', type: 'BIGINT' },
   { name: 'location_id', type: 'BIGINT' },
   { name: 'name', type: 'VARCHAR' },

@@ -12,9 +12,9 @@ import type {
   MeasurementsTransformOutput,
   RawMeasurementsObject,
 } from '../engine.js';
+import { sqlStatement } from '../sql-files.js';
 import { type DuckDbSession, sqlString, withSession } from './duckdb-instance.js';
 import { mergeParquetInSession } from './merge-parquet.js';
-import { sqlStatement } from './sql-files.js';
 import { insertArchiveRows } from './transform-archive.js';
 
 const SQL = 'dev/measurements.sql';
@@ -186,7 +186,7 @@ async function loadRows(
 }
 
 /** UTC instants that hold every local day fromDate..toDate in any zone (UTC−12 … UTC+14). */
-export function utcSpan(fromDate: string, toDate: string): { span_from_utc: string; span_to_utc: string } {
+function utcSpan(fromDate: string, toDate: string): { span_from_utc: string; span_to_utc: string } {
   const from = Date.parse(`${fromDate}T00:00:00Z`) - 14 * 3_600_000;
   const to = Date.parse(`${toDate}T00:00:00Z`) + (24 + 12) * 3_600_000;
   return { span_from_utc: new Date(from).toISOString(), span_to_utc: new Date(to).toISOString() };

@@ -89,7 +89,7 @@ export function partitionProjection(
   };
 }
 
-export function createTableStatement(
+function createTableStatement(
   database: string,
   table: string,
   columns: readonly TableColumn[],

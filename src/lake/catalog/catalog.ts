@@ -5,7 +5,7 @@ import { currentObjectKey, type ObjectKind, type TableZone } from '../keys.js';
 import type { MetaDb } from '../meta/meta-db.js';
 import { compareSchemas, evolvedColumns, type SchemaChange, type TableColumn } from './schema-evolution.js';
 
-export type FileKind = ObjectKind;
+type FileKind = ObjectKind;
 export type VersionState = 'staged' | 'current' | 'superseded' | 'discarded';
 
 export interface CatalogFile {
@@ -16,7 +16,7 @@ export interface CatalogFile {
   kind?: FileKind;
 }
 
-export interface StageStats {
+interface StageStats {
   minPeriodEndUtc?: string | null;
   maxPeriodEndUtc?: string | null;
   rawRows?: number | null;
@@ -635,6 +635,23 @@ export function getStagedVersion(
     )
     .get(table, partitionKey(localDate), runId ?? null, runId ?? null) as VersionRow | undefined;
   return row ? toVersion(meta, row) : null;
+}
+
+/**
+ * The version a pipeline task (catalog, validate, publish) works on: `versionId` when given, else the newest staged
+ * version of the partition staged by `runId`, else the newest staged by any run; null when there is none.
+ */
+export function findTaskVersion(
+  meta: MetaDb,
+  table: string,
+  localDate: string | null,
+  options: { versionId?: number; runId?: string | null },
+): PartitionVersion | null {
+  if (options.versionId !== undefined) return getPartitionVersion(meta, options.versionId);
+  return (
+    getStagedVersion(meta, table, localDate, options.runId ?? null) ??
+    getStagedVersion(meta, table, localDate)
+  );
 }
 
 export function listTables(meta: MetaDb): TableSummary[] {

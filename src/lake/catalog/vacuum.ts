@@ -35,7 +35,7 @@ export interface VacuumOptions {
   workDirs?: readonly string[];
 }
 
-export type VacuumReason = 'orphan' | 'superseded' | 'discarded';
+type VacuumReason = 'orphan' | 'superseded' | 'discarded';
 
 export interface VacuumResult {
   deleted: { key: string; bytes: number; reason: VacuumReason }[];

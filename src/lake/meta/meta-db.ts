@@ -60,7 +60,7 @@ interface Migration {
   sql: string;
 }
 
-export function listMigrations(dir = projectPath('sql', 'meta')): Migration[] {
+function listMigrations(dir = projectPath('sql', 'meta')): Migration[] {
   return readdirSync(dir)
     .filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f))
     .sort()

@@ -50,11 +50,4 @@ export async function createObjectStore(
   });
 }
 
-export type { S3ObjectStoreOptions } from './s3/s3-store.js';
-export {
-  awsRegionFromEnv,
-  DEFAULT_AWS_REGION,
-  type S3ClientSettings,
-  type S3StoreSettings,
-  s3StoreSettingsFromEnv,
-} from './s3/s3-store-config.js';
+export { s3StoreSettingsFromEnv } from './s3/s3-store-config.js';

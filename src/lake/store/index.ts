@@ -5,5 +5,4 @@ export {
   type ObjectInfo,
   ObjectNotFoundError,
   type ObjectStore,
-  type PutOptions,
 } from './object-store.js';

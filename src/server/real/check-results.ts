@@ -1,7 +1,8 @@
 // ChecksService over the check results the validate step records in SQLite (the newest result per check and partition).
+
+import { listCheckResults } from '../../lake/check-results.js';
 import { hivePartition } from '../../lake/keys.js';
 import type { MetaDb } from '../../lake/meta/meta-db.js';
-import { listCheckResults } from '../../pipeline/validate.js';
 import type { ChecksService } from '../services.js';
 
 export function checkResults(meta: MetaDb): ChecksService {

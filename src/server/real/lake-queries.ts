@@ -1,15 +1,14 @@
 // QueryService and ProdService over a locked-down, in-memory DuckDB session of the lake (the guard `aqlake query` uses),
 // rebuilt when the catalog's current files change so the page sees a new partition as soon as it is committed.
 import type { AqlakeConfig } from '../../config/index.js';
-import { listProdViews } from '../../engines/duckdb/query-session.js';
-import { sqlStatement } from '../../engines/duckdb/sql-files.js';
 import type { CellValue, Engine, ReadOnlyQuerySession } from '../../engines/engine.js';
+import { listProdViews, sqlStatement } from '../../engines/sql-files.js';
 import { EngineError } from '../../errors.js';
 import { listTableFiles, listTables } from '../../lake/catalog/catalog.js';
+import { readableDevRoots, resolveDevTables } from '../../lake/dev-files.js';
 import type { MetaDb } from '../../lake/meta/meta-db.js';
 import type { ObjectStore } from '../../lake/store/index.js';
 import { resolveProdTables } from '../../pipeline/prod-days.js';
-import { readableDevRoots, resolveDevTables } from '../../pipeline/publish.js';
 import { prodRowsQuery } from '../prod-query.js';
 import {
   type LocationOption,

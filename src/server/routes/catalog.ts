@@ -5,7 +5,7 @@ import { checksQuery } from '../inputs.js';
 import type { CatalogService, CheckResult, ChecksService } from '../services.js';
 
 /** Failed checks first (errors before warnings), then the newest day, then by name. */
-export function orderChecks(results: readonly CheckResult[]): CheckResult[] {
+function orderChecks(results: readonly CheckResult[]): CheckResult[] {
   const rank = (r: CheckResult): number => (r.status === 'fail' ? (r.severity === 'error' ? 0 : 1) : 2);
   return [...results].sort(
     (a, b) =>

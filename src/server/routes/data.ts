@@ -14,7 +14,7 @@ import {
 } from '../services.js';
 
 /** Rows a prod view answer holds unless the caller asks for fewer. */
-export const DEFAULT_PROD_LIMIT = 10_000;
+const DEFAULT_PROD_LIMIT = 10_000;
 
 export function dataRoutes(prod: ProdService, query: QueryService, limits: QueryLimits): Hono {
   const app = new Hono();

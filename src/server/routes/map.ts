@@ -1,7 +1,7 @@
 // /api/map: every location of the lake with its coordinates, latest values and the US AQI category of its newest
 // day (PM2.5/PM10), for the page's map; ?format=csv gives the same rows the map's table lists.
 import { Hono } from 'hono';
-import { sqlStatement } from '../../engines/duckdb/sql-files.js';
+import { sqlStatement } from '../../engines/sql-files.js';
 import { AQI_CATEGORIES } from '../air-standards.js';
 import { toCsv } from '../csv.js';
 import { QueryRejectedError, type QueryService } from '../services.js';

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, link, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { isNotFound } from '../../../errors.js';
 import {
@@ -164,8 +164,4 @@ export class LocalObjectStore implements ObjectStore {
       else if (entry.isFile() && !entry.name.endsWith(TMP_SUFFIX)) yield rel.split(sep).join('/');
     }
   }
-}
-
-export function relativeKey(root: string, path: string): string {
-  return relative(root, path).split(sep).join('/');
 }

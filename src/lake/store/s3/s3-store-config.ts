@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { ConfigError } from '../../../errors.js';
 
-export const DEFAULT_AWS_REGION = 'ap-southeast-1';
+const DEFAULT_AWS_REGION = 'ap-southeast-1';
 
 export interface S3ClientSettings {
   region: string;

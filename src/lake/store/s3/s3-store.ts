@@ -29,7 +29,7 @@ const TMP_SUFFIX = '.aqlake-tmp';
 /** Beside each cached file: the ETag of the object version it holds. */
 const ETAG_SUFFIX = '.aqlake-etag';
 /** S3's minimum part size; files up to this size go up in one PutObject. */
-export const MIN_PART_SIZE = 5 * 1024 * 1024;
+const MIN_PART_SIZE = 5 * 1024 * 1024;
 
 export interface S3ObjectStoreOptions {
   client: S3Client;
