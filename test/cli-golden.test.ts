@@ -11,6 +11,7 @@ import { PipelineError } from '../src/errors.js';
 import { finishCommit, recordCommitIntent } from '../src/lake/catalog/catalog.js';
 import { recordCatalogScan, stagePartition } from '../src/lake/catalog/index.js';
 import type { TableColumn } from '../src/lake/catalog/schema-evolution.js';
+import { versionObjectKey } from '../src/lake/keys.js';
 import { type MetaDb, openMetaDb } from '../src/lake/meta/meta-db.js';
 import type { Dag } from '../src/orchestrator/dag.js';
 import { RunStore, type TryResult } from '../src/orchestrator/run-store.js';
@@ -122,7 +123,7 @@ function buildCatalog(home: string): void {
     const versionId = stagePartition(meta, {
       table: 'measurements',
       localDate,
-      files: [{ key: `dev/measurements/golden/${localDate}.parquet`, rows, bytes }],
+      files: [{ key: versionObjectKey('dev', 'measurements', localDate, 'golden'), rows, bytes }],
       schema: columns,
       stats: {
         minPeriodEndUtc: `${localDate}T07:00:00Z`,
@@ -151,7 +152,7 @@ function buildCatalog(home: string): void {
     const locations = stagePartition(meta, {
       table: 'locations',
       localDate: null,
-      files: [{ key: 'dev/locations/golden.parquet', rows: 2, bytes: 1_800_000 }],
+      files: [{ key: versionObjectKey('dev', 'locations', null, 'golden'), rows: 2, bytes: 1_800_000 }],
       schema: [
         { name: 'location_id', type: 'BIGINT' },
         { name: 'timezone', type: 'VARCHAR' },
