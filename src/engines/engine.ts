@@ -27,6 +27,22 @@ export interface Engine {
   /** A locked session with dev.* and prod.* views in which user SQL can read the lake and do nothing else. */
   openReadOnlySession(input: ReadOnlySessionInput): Promise<ReadOnlyQuerySession>;
   close(): Promise<void>;
+  /**
+   * This engine for one task, telling `onCost` each call it pays for (a cloud engine: a Glue job run, an Athena
+   * query). Absent on an engine whose work costs nothing per call (the local one).
+   */
+  withCostListener?(onCost: (call: PricedCall) => void): Engine;
+}
+
+/** One priced call of a cloud engine, at list price: what it used and its dollars. */
+export interface PricedCall {
+  glueDpuSeconds?: number;
+  glueBilledDpuSeconds?: number;
+  glueJobRuns?: number;
+  athenaBytesScanned?: number;
+  athenaBilledBytes?: number;
+  athenaQueries?: number;
+  usd: number;
 }
 
 // --- transform and catalog (lakehouse) -------------------------------------------------------------------------

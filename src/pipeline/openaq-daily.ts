@@ -1,7 +1,5 @@
 // The openaq_daily DAG (ARCHITECTURE §1): extract_locations → extract_measurements → transform → catalog → validate → publish.
 import type { AqlakeConfig } from '../config/index.js';
-import { addCost, costUsd, zeroCost } from '../engines/aws/aws-cost.js';
-import type { AwsEngine } from '../engines/aws/aws-engine.js';
 import type { Engine } from '../engines/engine.js';
 import type { MetaDb } from '../lake/meta/meta-db.js';
 import type { Logger } from '../logging.js';
@@ -222,9 +220,7 @@ export function openaqDailyDag(config: AqlakeConfig, openRuntime: () => Promise<
   });
 }
 
-/** On AWS, the engine for one task: each Glue run and Athena query it pays for is recorded against the task. */
+/** The engine for one task: each call a cloud engine pays for (Glue run, Athena query) is recorded against the task. */
 function costRecording(engine: Engine, meta: MetaDb, t: TaskRunContext): Engine {
-  const scoped = (engine as Partial<Pick<AwsEngine, 'withCostListener'>>).withCostListener;
-  if (!scoped) return engine;
-  return scoped.call(engine, (c) => recordTaskCost(meta, t, c, costUsd(addCost(zeroCost(), c))));
+  return engine.withCostListener?.((call) => recordTaskCost(meta, t, call)) ?? engine;
 }

@@ -1,7 +1,7 @@
 // What each task of a run cost on AWS (Glue DPU-seconds, Athena bytes, in dollars at list price), recorded in the lake
 // database beside the run history as the engine reports each Glue run and Athena query; `aqlake runs` and
 // `aqlake tasks` show it. Tasks on the local engine record nothing.
-import type { AwsCost } from '../engines/aws/aws-cost.js';
+import type { PricedCall } from '../engines/engine.js';
 import type { MetaDb } from '../lake/meta/meta-db.js';
 
 export interface CostTotals {
@@ -13,25 +13,12 @@ export interface CostTotals {
   usd: number;
 }
 
-function ensureTable(meta: MetaDb): void {
-  meta.exec(
-    `CREATE TABLE IF NOT EXISTS task_costs (
-       run_id TEXT NOT NULL, task_id TEXT NOT NULL, try_number INTEGER NOT NULL, recorded_at TEXT NOT NULL,
-       glue_dpu_seconds REAL NOT NULL, glue_billed_dpu_seconds REAL NOT NULL, glue_job_runs INTEGER NOT NULL,
-       athena_bytes_scanned INTEGER NOT NULL, athena_billed_bytes INTEGER NOT NULL, athena_queries INTEGER NOT NULL,
-       usd REAL NOT NULL)`,
-  );
-  meta.exec('CREATE INDEX IF NOT EXISTS task_costs_run ON task_costs (run_id, task_id)');
-}
-
 /** One priced call (a Glue job run, an Athena query) of a task try. */
 export function recordTaskCost(
   meta: MetaDb,
   at: { runId: string; taskId: string; tryNumber: number },
-  cost: Partial<AwsCost>,
-  usd: number,
+  cost: PricedCall,
 ): void {
-  ensureTable(meta);
   meta
     .prepare(
       `INSERT INTO task_costs VALUES (@runId, @taskId, @tryNumber, @recordedAt, @glueDpuSeconds, @glueBilledDpuSeconds,
@@ -46,7 +33,7 @@ export function recordTaskCost(
       athenaBytesScanned: cost.athenaBytesScanned ?? 0,
       athenaBilledBytes: cost.athenaBilledBytes ?? 0,
       athenaQueries: cost.athenaQueries ?? 0,
-      usd,
+      usd: cost.usd,
     });
 }
 
@@ -54,13 +41,8 @@ const TOTALS = `sum(glue_dpu_seconds) AS glueDpuSeconds, sum(glue_billed_dpu_sec
   sum(athena_bytes_scanned) AS athenaBytesScanned, sum(athena_billed_bytes) AS athenaBilledBytes,
   count(*) AS calls, sum(usd) AS usd`;
 
-function hasTable(meta: MetaDb): boolean {
-  return !!meta.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'task_costs'").get();
-}
-
 /** Per task of a run, every try summed; empty when nothing ran on AWS. */
 export function taskCosts(meta: MetaDb, runId: string): Map<string, CostTotals> {
-  if (!hasTable(meta)) return new Map();
   const rows = meta
     .prepare(`SELECT task_id AS taskId, ${TOTALS} FROM task_costs WHERE run_id = ? GROUP BY task_id`)
     .all(runId) as (CostTotals & { taskId: string })[];
@@ -69,7 +51,7 @@ export function taskCosts(meta: MetaDb, runId: string): Map<string, CostTotals> 
 
 /** Per run, every task and try summed. */
 export function runCosts(meta: MetaDb, runIds: readonly string[]): Map<string, CostTotals> {
-  if (!hasTable(meta) || runIds.length === 0) return new Map();
+  if (runIds.length === 0) return new Map();
   const rows = meta
     .prepare(
       `SELECT run_id AS runId, ${TOTALS} FROM task_costs WHERE run_id IN (SELECT value FROM json_each(?)) GROUP BY run_id`,

@@ -13,6 +13,7 @@ import type {
   MeasurementsTransformOutput,
   ParquetInspection,
   PartitionCheckInput,
+  PricedCall,
   ProdDayInput,
   ProdDayOutput,
   ReadOnlyQuerySession,
@@ -22,7 +23,7 @@ import type {
 import { QUALITY_RULES_PATH } from '../sql-files.js';
 import type { QualityRulesSpec } from './athena-dialect.js';
 import { type AwsClients, createAwsClients, destroyAwsClients } from './aws-clients.js';
-import { type AwsCost, addCost, athenaQueryCost, glueRunCost, zeroCost } from './aws-cost.js';
+import { type AwsCost, addCost, athenaQueryCost, costUsd, glueRunCost, zeroCost } from './aws-cost.js';
 import type { AwsSettings } from './aws-settings.js';
 import { runAthenaChecks } from './checks.js';
 import { ensureTable, runCrawler } from './glue-catalog.js';
@@ -256,13 +257,13 @@ export class AwsEngine implements Engine {
    * This engine for one task: the same clients and settings, its priced calls also told to `onCost` (the pipeline
    * records them against the task). Not to be closed: the engine it came from owns the clients.
    */
-  withCostListener(onCost: (cost: Partial<AwsCost>) => void): AwsEngine {
+  withCostListener(onCost: (call: PricedCall) => void): AwsEngine {
     return new AwsEngine({
       ...this.options,
       clients: this.clients,
       onCost: (c) => {
         this.addCost(c);
-        onCost(c);
+        onCost({ ...c, usd: costUsd(addCost(zeroCost(), c)) });
       },
     });
   }
