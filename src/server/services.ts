@@ -15,6 +15,8 @@ export interface RunSummary
   > {
   /** taskId → state of the task instance's latest try. */
   taskStates: Record<string, TaskState>;
+  /** What the run's Glue runs and Athena queries cost at list price, in dollars; null when it paid for none (local). */
+  costUsd: number | null;
 }
 
 /** One try of a task instance, as the page shows it. */

@@ -45,6 +45,7 @@ function run(date: string, states: TaskState[], runType: RunSummary['runType'] =
     endedAt: running ? null : `${date}T04:01:00.000Z`,
     params: {},
     taskStates: Object.fromEntries(FAKE_TASKS.map((t, i) => [t, states[i] ?? 'queued'])),
+    costUsd: null,
   };
 }
 

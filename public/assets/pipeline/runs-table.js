@@ -27,6 +27,7 @@ export function runsCard() {
             h('th', {}, 'State'),
             h('th', {}, 'Started'),
             h('th', { class: 'num' }, 'Duration'),
+            h('th', { class: 'num cost' }, 'AWS cost'),
             h('th', {}, 'Run id'),
           ),
         ),
@@ -40,10 +41,15 @@ export function runsCard() {
 /** The runs, newest first. */
 export function renderRuns(runsBody, runs) {
   const newest = [...runs].reverse();
+  // The cost column appears only once a run paid for cloud work (the aws engine); locally it stays hidden.
+  runsBody.closest('table')?.classList.toggle(
+    'has-cost',
+    newest.some((r) => r.costUsd !== null),
+  );
   replace(
     runsBody,
     newest.length === 0
-      ? emptyRow(6, 'No runs yet.')
+      ? emptyRow(7, 'No runs yet.')
       : newest.map((r) =>
           h(
             'tr',
@@ -56,6 +62,11 @@ export function renderRuns(runsBody, runs) {
               'td',
               { class: 'num' },
               fmtDuration(r.startedAt && r.endedAt ? Date.parse(r.endedAt) - Date.parse(r.startedAt) : null),
+            ),
+            h(
+              'td',
+              { class: 'num cost', 'data-testid': 'run-cost' },
+              r.costUsd === null ? '–' : `$${r.costUsd.toFixed(4)}`,
             ),
             h('td', { class: 'mono small' }, r.runId),
           ),

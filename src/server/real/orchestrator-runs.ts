@@ -15,6 +15,7 @@ import {
   runBackfill,
   secretsOf,
 } from '../../orchestrator/index.js';
+import { runCosts } from '../../pipeline/task-cost.js';
 import { redactTaskLog } from '../log-redaction.js';
 import type { BackfillStatus, RunSummary, RunsService, TaskInstanceView } from '../services.js';
 
@@ -69,7 +70,7 @@ export function orchestratorRuns(options: OrchestratorRunsOptions): ClosableRuns
     );
   };
 
-  const summary = (run: DagRun): RunSummary => ({
+  const summary = (run: DagRun, costs = runCosts(store.db, [run.runId])): RunSummary => ({
     runId: run.runId,
     dagId: run.dagId,
     logicalDate: run.logicalDate,
@@ -79,6 +80,7 @@ export function orchestratorRuns(options: OrchestratorRunsOptions): ClosableRuns
     endedAt: run.endedAt,
     params: run.params,
     taskStates: Object.fromEntries(store.listTaskInstances(run.runId).map((ti) => [ti.taskId, ti.state])),
+    costUsd: costs.get(run.runId)?.usd ?? null,
   });
 
   return {
@@ -93,7 +95,11 @@ export function orchestratorRuns(options: OrchestratorRunsOptions): ClosableRuns
         order: 'newest',
         ...(filter.limit ? { limit: filter.limit } : {}),
       });
-      return runs.reverse().map(summary);
+      const costs = runCosts(
+        store.db,
+        runs.map((r) => r.runId),
+      );
+      return runs.reverse().map((r) => summary(r, costs));
     },
 
     async getRun(runId) {
