@@ -14,6 +14,7 @@ import {
   UpdateTableCommand,
 } from '@aws-sdk/client-glue';
 import { EngineError } from '../../errors.js';
+import { projectionProperties } from '../../lake/catalog/athena-ddl.js';
 import { type GlueTableDef, glueType, PARTITION_KEYS } from './glue-tables.js';
 import { abortedError, PollAborted, type PollSettings, pollUntil } from './polling.js';
 
@@ -35,29 +36,7 @@ function storage(table: GlueTableDef, location: string): StorageDescriptor {
 }
 
 /** Years partition projection enumerates (OpenAQ's data starts in 2016); a query without a date filter lists them all. */
-const PROJECTED_YEARS = '2016,2035';
-
-/**
- * Partition projection (Athena computes the partitions from these settings, no partition calls and no crawler):
- * year/month/day as zero-padded integers, each partition at `{location}year=YYYY/month=MM/day=DD/` — the open-lake
- * layout's key of the day's one current object. A day without an object is an empty partition.
- */
-function projectionParameters(location: string): Record<string, string> {
-  const base = location.endsWith('/') ? location : `${location}/`;
-  return {
-    'projection.enabled': 'true',
-    'projection.year.type': 'integer',
-    'projection.year.range': PROJECTED_YEARS,
-    'projection.year.digits': '4',
-    'projection.month.type': 'integer',
-    'projection.month.range': '1,12',
-    'projection.month.digits': '2',
-    'projection.day.type': 'integer',
-    'projection.day.range': '1,31',
-    'projection.day.digits': '2',
-    'storage.location.template': `${base}year=\${year}/month=\${month}/day=\${day}/`,
-  };
-}
+const PROJECTED_YEARS: readonly [number, number] = [2016, 2035];
 
 function tableInput(table: GlueTableDef, bucket: string, location?: string): TableInput {
   const where = location ?? `s3://${bucket}/${table.prefix}`;
@@ -68,7 +47,7 @@ function tableInput(table: GlueTableDef, bucket: string, location?: string): Tab
       classification: 'parquet',
       'parquet.compression': 'SNAPPY',
       EXTERNAL: 'TRUE',
-      ...(table.partitioned ? projectionParameters(where) : {}),
+      ...(table.partitioned ? projectionProperties(where, PROJECTED_YEARS) : {}),
     },
     StorageDescriptor: storage(table, where),
     PartitionKeys: table.partitioned ? PARTITION_KEYS.map((k) => ({ Name: k, Type: 'string' })) : [],

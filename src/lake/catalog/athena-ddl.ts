@@ -71,8 +71,22 @@ export function partitionProjection(
   years: readonly [number, number],
   zone: TableZone = 'dev',
 ): Record<string, string> {
+  return projectionProperties(`s3://${bucket}/${tableLocation(zone, table)}`, years);
+}
+
+/**
+ * Partition projection over a table location (`s3://…/`): Athena computes the partitions from these settings (no
+ * partition calls, no crawler, no MSCK REPAIR): year/month/day as zero-padded integers, each partition at
+ * `{location}year=YYYY/month=MM/day=DD/`, the key layout of the day's one current object. A day without an object is
+ * an empty partition.
+ */
+export function projectionProperties(
+  location: string,
+  years: readonly [number, number],
+): Record<string, string> {
   if (!(Number.isInteger(years[0]) && Number.isInteger(years[1]) && years[0] <= years[1] && years[0] >= 1000))
     throw new CatalogError(`bad projection years: ${years.join(',')}`);
+  const base = location.endsWith('/') ? location : `${location}/`;
   return {
     'projection.enabled': 'true',
     'projection.year.type': 'integer',
@@ -85,7 +99,7 @@ export function partitionProjection(
     'projection.day.range': '1,31',
     'projection.day.digits': '2',
     // `${year}` etc. are Athena's placeholders, escaped here.
-    'storage.location.template': `s3://${bucket}/${tableLocation(zone, table)}year=\${year}/month=\${month}/day=\${day}/`,
+    'storage.location.template': `${base}year=\${year}/month=\${month}/day=\${day}/`,
   };
 }
 
