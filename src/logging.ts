@@ -52,15 +52,22 @@ const LEVEL_WORDS: Record<number, string> = {
 };
 const MACHINE_FIELDS = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'err', 'stack']);
 
+/** The record of one pino JSON line; null for any other line (plain text a task printed). */
+export function parseLogRecord(line: string): Record<string, unknown> | null {
+  try {
+    const rec = JSON.parse(line) as unknown;
+    return typeof rec === 'object' && rec !== null && !Array.isArray(rec)
+      ? (rec as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
 /** One pino JSON line as a person reads it: `aqlake: warning: message (key=value, …)`. */
 export function humanLogLine(line: string): string {
-  let rec: Record<string, unknown>;
-  try {
-    rec = JSON.parse(line) as Record<string, unknown>;
-  } catch {
-    return line;
-  }
-  if (typeof rec !== 'object' || rec === null) return line;
+  const rec = parseLogRecord(line);
+  if (!rec) return line;
   const word = LEVEL_WORDS[rec.level as number] ?? '';
   const err = rec.err as { message?: unknown } | undefined;
   const extras = Object.entries(rec)

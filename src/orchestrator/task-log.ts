@@ -2,7 +2,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { DestinationStream } from 'pino';
-import { createLogger, type Logger } from '../logging.js';
+import { createLogger, type Logger, parseLogRecord } from '../logging.js';
 
 /** The log file of one try, relative to AQLAKE_HOME. */
 export function taskLogPath(dagId: string, runId: string, taskId: string, tryNumber: number): string {
@@ -114,13 +114,8 @@ const HIDDEN = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'dag', 'run',
 
 /** One pino JSON line as `2024-05-01T10:00:00.000Z INFO  message key=value …`; other lines unchanged. */
 export function formatLogLine(line: string): string {
-  let rec: Record<string, unknown>;
-  try {
-    rec = JSON.parse(line) as Record<string, unknown>;
-  } catch {
-    return line;
-  }
-  if (typeof rec !== 'object' || rec === null) return line;
+  const rec = parseLogRecord(line);
+  if (!rec) return line;
   const time = typeof rec.time === 'number' ? new Date(rec.time).toISOString() : '';
   const level = (LEVELS[rec.level as number] ?? String(rec.level ?? '')).padEnd(5);
   const extras = Object.entries(rec)
