@@ -127,7 +127,7 @@ function freshBotocoreError(): string {
       '--import',
       'tsx',
       '-e',
-      "import('./test/helpers/aws-models.ts').then(m => { try { m.serviceModel('glue'); console.log('no error'); } catch (e) { console.log(e.message); } })",
+      "import('./test/helpers/aws-models.ts').then(m => { try { m.assertValidRequest('glue', 'GetDatabase', { Name: 'x' }); console.log('no error'); } catch (e) { console.log(e.message); } })",
     ],
     { encoding: 'utf8', env: { ...process.env, AQLAKE_TEST_PYTHON: '/nonexistent/python3' } },
   );

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/index.js';
 import { openMetaDb } from '../src/lake/meta/meta-db.js';
 import { defineDag, RunStore } from '../src/orchestrator/index.js';
-import { recordTaskCost } from '../src/pipeline/task-cost.js';
+import { recordTaskCost } from '../src/orchestrator/task-cost.js';
 import { createApp } from '../src/server/app.js';
 import { orchestratorRuns } from '../src/server/real/orchestrator-runs.js';
 import type { RunSummary } from '../src/server/services.js';

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { formatDuration, formatTable, formatTime, openRunStore } from '../orchestrator/cli-support.js';
 import { type DagRun, RUN_STATES, type RunState, type TaskState } from '../orchestrator/index.js';
-import { formatUsd, runCosts } from '../pipeline/task-cost.js';
+import { formatUsd, runCosts } from '../orchestrator/task-cost.js';
 import { cliClock } from '../time/clock.js';
 import { configFor, parsePositiveInt } from './options.js';
 

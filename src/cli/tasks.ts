@@ -8,7 +8,7 @@ import {
   formatTime,
   openRunStore,
 } from '../orchestrator/cli-support.js';
-import { formatUsd, taskCosts } from '../pipeline/task-cost.js';
+import { formatUsd, taskCosts } from '../orchestrator/task-cost.js';
 import { configFor } from './options.js';
 
 export function registerTasks(program: Command): void {

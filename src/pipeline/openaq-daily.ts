@@ -7,6 +7,7 @@ import type { ArchiveClient } from '../openaq/archive.js';
 import type { OpenAQClient } from '../openaq/index.js';
 import { type Dag, defineDag, type TaskRunContext } from '../orchestrator/dag.js';
 import { SkipTask } from '../orchestrator/errors.js';
+import { recordTaskCost } from '../orchestrator/task-cost.js';
 import { addDays, eachDate, todayIn } from '../time/local-day.js';
 import { catalogDay } from './catalog-task.js';
 import type { TaskContext } from './context.js';
@@ -24,7 +25,6 @@ import {
   sourceToday,
   splitBySource,
 } from './source-choice.js';
-import { recordTaskCost } from './task-cost.js';
 import { transformDays } from './transform.js';
 import { validateDay } from './validate.js';
 

@@ -15,7 +15,7 @@ import {
   runBackfill,
   secretsOf,
 } from '../../orchestrator/index.js';
-import { runCosts } from '../../pipeline/task-cost.js';
+import { runCosts } from '../../orchestrator/task-cost.js';
 import { redactTaskLog } from '../log-redaction.js';
 import type { BackfillStatus, RunSummary, RunsService, TaskInstanceView } from '../services.js';
 
