@@ -395,8 +395,10 @@ function damagedParquet(path: string): string | undefined {
 }
 
 function partitionDay(path: string): string | undefined {
-  const m = /year=(\d{4})\/month=(\d{2})\/day=(\d{2})/.exec(path);
-  return m ? `${m[1]}-${m[2]}-${m[3]}` : undefined;
+  const tree = /year=(\d{4})\/month=(\d{2})\/day=(\d{2})/.exec(path);
+  if (tree) return `${tree[1]}-${tree[2]}-${tree[3]}`;
+  // A version object: …/_versions/{table}/{YYYY-MM-DD}/{tag}.parquet
+  return /\/_versions\/[a-z0-9_]+\/(\d{4}-\d{2}-\d{2})\//.exec(path)?.[1];
 }
 
 /** `dev/…` of a local path under the lake (the part a user recognises), else the path. */
