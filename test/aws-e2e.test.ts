@@ -13,6 +13,7 @@ import { createS3Client } from '../src/lake/store/s3/s3-client.js';
 import { type RunningSimulator, startSimulator } from '../src/simulator/index.js';
 import { runCli } from './helpers/cli.js';
 import { type FakeAws, startFakeAws } from './helpers/fake-aws.js';
+import type { DailyRow } from './helpers/prod-rows.js';
 import { type S3rverHandle, startS3rver } from './helpers/s3rver.js';
 
 const LOCATIONS = '1001,1003';
@@ -32,19 +33,8 @@ const ARCHIVE_DAYS = ['run', '--from', '2024-10-28', '--to', '2024-10-29', '--lo
 const DAILY = `SELECT sensor_id, CAST(local_date AS VARCHAR) AS local_date, value_avg, value_min, value_max,
   value_median, hour_count, coverage_pct FROM prod.daily_averages ORDER BY sensor_id, local_date`;
 
-interface Daily {
-  sensor_id: number;
-  local_date: string;
-  value_avg: number;
-  value_min: number;
-  value_max: number;
-  value_median: number;
-  hour_count: number;
-  coverage_pct: number;
-}
-
 /** The same days and counts, and values equal to 1e-9 (DuckDB sums in whatever order its threads give). */
-function expectSameDaily(actual: Daily[], expected: Daily[]): void {
+function expectSameDaily(actual: DailyRow[], expected: DailyRow[]): void {
   expect(actual.map((r) => [r.sensor_id, r.local_date, r.hour_count])).toEqual(
     expected.map((r) => [r.sensor_id, r.local_date, r.hour_count]),
   );
@@ -152,8 +142,8 @@ describe('aqlake run with AQLAKE_ENGINE=aws (s3rver + fake Glue and Athena)', ()
   it('prod.daily_averages on AWS equals the local run on the same data, for API and archive days', {
     timeout: 120_000,
   }, async () => {
-    const onAws = await query<Daily>(awsEnv, DAILY);
-    const onDisk = await query<Daily>(localEnv, DAILY);
+    const onAws = await query<DailyRow>(awsEnv, DAILY);
+    const onDisk = await query<DailyRow>(localEnv, DAILY);
     expect(onAws.length).toBeGreaterThan(8);
     expect(new Set(onAws.map((r) => r.local_date))).toEqual(
       new Set(['2024-10-28', '2024-10-29', '2024-11-02', '2024-11-03', '2024-11-04']),
@@ -204,13 +194,13 @@ describe('aqlake run with AQLAKE_ENGINE=aws (s3rver + fake Glue and Athena)', ()
   });
 
   it('a re-run replaces a day', async () => {
-    const before = await query<Daily>(awsEnv, DAILY);
+    const before = await query<DailyRow>(awsEnv, DAILY);
     const rerun = await runCli(
       ['run', '--from', '2024-11-03', '--to', '2024-11-03', '--locations', LOCATIONS, '--source', 'api'],
       { env: awsEnv, timeoutMs: 400_000 },
     );
     expect(rerun.code, rerun.stderr).toBe(0);
-    expectSameDaily(await query<Daily>(awsEnv, DAILY), before);
+    expectSameDaily(await query<DailyRow>(awsEnv, DAILY), before);
     expect((await bucketKeys('dev/_versions/measurements/2024-11-03/')).length).toBeGreaterThanOrEqual(2);
     expect(await bucketKeys('dev/measurements/year=2024/month=11/day=03/')).toEqual([
       'dev/measurements/year=2024/month=11/day=03/data.parquet',
@@ -218,7 +208,7 @@ describe('aqlake run with AQLAKE_ENGINE=aws (s3rver + fake Glue and Athena)', ()
   }, 600_000);
 
   it('a failed check leaves the day unpublished: the job lost a row, reconciliation fails, prod keeps the old day', async () => {
-    const before = await query<Daily>(awsEnv, DAILY);
+    const before = await query<DailyRow>(awsEnv, DAILY);
     const current = 'dev/measurements/year=2024/month=11/day=04/data.parquet';
     const head = async () =>
       (await client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: current }))).ETag;
@@ -231,7 +221,7 @@ describe('aqlake run with AQLAKE_ENGINE=aws (s3rver + fake Glue and Athena)', ()
     expect(failed.code).not.toBe(0);
     expect(failed.stderr).toMatch(/reconciliation/);
     expect(await head()).toBe(etag);
-    expectSameDaily(await query<Daily>(awsEnv, DAILY), before);
+    expectSameDaily(await query<DailyRow>(awsEnv, DAILY), before);
     expect(aws.dropRowInNextJobRuns).toBe(0); // the buggy run did happen
   }, 600_000);
 });

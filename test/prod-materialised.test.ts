@@ -12,6 +12,7 @@ import { materialisedProdTables } from '../src/engines/prod-rules.js';
 import { currentObjectKey } from '../src/lake/keys.js';
 import { projectPath } from '../src/paths.js';
 import { addDays } from '../src/time/local-day.js';
+import { DAILY_AVERAGES_COLUMNS } from './helpers/prod-rows.js';
 import {
   MEASUREMENT_COLUMNS,
   type MeasurementRow,
@@ -139,20 +140,7 @@ describe('prod tables materialised per local day', () => {
     );
     const daily = out.tables.find((t) => t.table === 'daily_averages')!;
     expect(daily.file.rows).toBe(5); // five sensors with data on 2024-03-10 (the future-stamped one included)
-    expect(daily.columns.map((c) => c.name)).toEqual([
-      'location_id',
-      'sensor_id',
-      'parameter_id',
-      'parameter',
-      'units',
-      'local_date',
-      'value_avg',
-      'value_min',
-      'value_max',
-      'value_median',
-      'hour_count',
-      'coverage_pct',
-    ]);
+    expect(daily.columns.map((c) => c.name)).toEqual(DAILY_AVERAGES_COLUMNS);
     const session = await QuerySession.create({ tables: [], prodSqlDir: false });
     try {
       const [kv] = await session.run(
