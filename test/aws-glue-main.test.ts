@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultAwsSettings } from '../src/engines/aws/aws-settings.js';
 import { buildRolePolicy, buildTrustPolicy, policyAllows } from '../src/engines/aws/iam-policy.js';
-import { jobArguments } from '../src/engines/aws/transform-measurements.js';
+import { jobArguments, jobManifest } from '../src/engines/aws/transform-measurements.js';
 import { createDuckDbInstance, withSession } from '../src/engines/duckdb/duckdb-instance.js';
 import { MEASUREMENTS_COLUMNS } from '../src/engines/duckdb/transform-measurements.js';
 import type { MeasurementsTransformOutput } from '../src/engines/engine.js';
@@ -147,28 +147,14 @@ beforeAll(async () => {
   objects.set(RULES_KEY, await readFile('sql/dev/quality-rules.json'));
   objects.set(
     '_aws/glue/runs/r1/manifest.json',
-    JSON.stringify({
-      objects: manifest.map((o) => ({
-        raw_key: o.rawKey,
-        sensor_id: o.sensorId,
-        location_id: o.locationId,
-        fetched_at: o.fetchedAt,
-        window_from_utc: o.windowFromUtc,
-        window_to_utc: o.windowToUtc,
-        valid: o.valid,
-        validation_error: o.validationError,
-      })),
-      archive_objects: archiveInputs.archiveObjects.map((o) => ({
-        raw_key: o.rawKey,
-        location_id: o.locationId,
-        file_date: o.localDate,
-        fetched_at: o.fetchedAt,
-        valid: o.valid,
-        validation_error: o.validationError,
-      })),
-      location_keys: [locationKey],
-      parameter_keys: parameterKeys,
-    }),
+    JSON.stringify(
+      jobManifest({
+        objects: manifest.map((o) => ({ ...o, sensorId: o.sensorId!, path: '' })),
+        archiveObjects: archiveInputs.archiveObjects,
+        locationKeys: [locationKey],
+        parameterKeys,
+      }),
+    ),
   );
   expect(ARGS['--manifest_key']).toBe('_aws/glue/runs/r1/manifest.json');
   run = await runGlueJobLocally({ bucket: BUCKET, objects, args: ARGS });

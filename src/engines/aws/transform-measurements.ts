@@ -156,29 +156,7 @@ export async function transformMeasurementsOnGlue(
       `${archive.length} archive objects need the /v3/parameters snapshot's keys (parameterKeys) for their parameter ids`,
       'Configuration',
     );
-  const manifest = {
-    objects: input.objects.map((o) => ({
-      raw_key: o.rawKey,
-      sensor_id: o.sensorId,
-      location_id: o.locationId,
-      fetched_at: o.fetchedAt,
-      window_from_utc: o.windowFromUtc,
-      window_to_utc: o.windowToUtc,
-      valid: o.valid,
-      validation_error: o.validationError,
-    })),
-    archive_objects: archive.map((o) => ({
-      raw_key: o.rawKey,
-      location_id: o.locationId,
-      file_date: o.localDate,
-      fetched_at: o.fetchedAt,
-      valid: o.valid,
-      validation_error: o.validationError,
-    })),
-    parameter_keys: input.parameterKeys ?? [],
-    location_keys: input.locationKeys ?? [],
-    locations: input.locations ?? [],
-  };
+  const manifest = jobManifest(input);
   await s3.send(
     new PutObjectCommand({
       Bucket: bucket,
@@ -255,4 +233,39 @@ async function readStats(s3: S3Client, bucket: string, key: string, runId: strin
   if (parsed.run_id !== runId || !Array.isArray(parsed.days))
     throw new EngineError(`the Glue job's stats file s3://${bucket}/${key} is not this run's`, 'Glue Error');
   return parsed.days;
+}
+
+/**
+ * The manifest the Glue job reads (`--manifest_key`): every raw object with its request context, the archive objects,
+ * and the keys of the snapshots it joins. The job's `main()` test feeds the job exactly this.
+ */
+export function jobManifest(
+  input: Pick<
+    GlueTransformInput,
+    'objects' | 'archiveObjects' | 'parameterKeys' | 'locationKeys' | 'locations'
+  >,
+): Record<string, unknown> {
+  return {
+    objects: input.objects.map((o) => ({
+      raw_key: o.rawKey,
+      sensor_id: o.sensorId,
+      location_id: o.locationId,
+      fetched_at: o.fetchedAt,
+      window_from_utc: o.windowFromUtc,
+      window_to_utc: o.windowToUtc,
+      valid: o.valid,
+      validation_error: o.validationError,
+    })),
+    archive_objects: (input.archiveObjects ?? []).map((o) => ({
+      raw_key: o.rawKey,
+      location_id: o.locationId,
+      file_date: o.localDate,
+      fetched_at: o.fetchedAt,
+      valid: o.valid,
+      validation_error: o.validationError,
+    })),
+    parameter_keys: input.parameterKeys ?? [],
+    location_keys: input.locationKeys ?? [],
+    locations: input.locations ?? [],
+  };
 }
