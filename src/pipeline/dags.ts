@@ -1,12 +1,7 @@
 // The DAGs this installation runs: openaq_daily, with a planner for `backfill --dry-run`.
 import type { AqlakeConfig } from '../config/index.js';
 import { parseRawArchiveObjectKey } from '../lake/keys.js';
-import {
-  type DagPlanner,
-  type DagRefresher,
-  type PlanEstimate,
-  setDagLoader,
-} from '../orchestrator/registry.js';
+import type { DagLoader, DagPlanner, DagRefresher, PlanEstimate } from '../orchestrator/registry.js';
 import { type Clock, cliClock } from '../time/clock.js';
 import { extractArchive } from './extract-archive.js';
 import { latestLocationsSnapshot } from './extract-locations.js';
@@ -17,18 +12,17 @@ import { estimateSources, parseSourceMode, sourceToday, splitBySource } from './
 /** Sensors per location when the lake has no snapshot yet to count them (OpenAQ reference sites carry 3–7). */
 const ASSUMED_SENSORS_PER_LOCATION = 5;
 
-export function installPipelineDags(): void {
-  setDagLoader((config) => {
-    const clock = cliClock();
-    return [
-      {
-        dag: openaqDailyDag(config, () => openPipelineRuntime(config)),
-        planner: openaqDailyPlanner(config, clock),
-        refresher: archiveRefresher(config, clock),
-      },
-    ];
-  });
-}
+/** The CLI's DAG loader (src/cli/main.ts gives it to the program's registry). */
+export const pipelineDags: DagLoader = (config) => {
+  const clock = cliClock();
+  return [
+    {
+      dag: openaqDailyDag(config, () => openPipelineRuntime(config)),
+      planner: openaqDailyPlanner(config, clock),
+      refresher: archiveRefresher(config, clock),
+    },
+  ];
+};
 
 /**
  * The archive re-exports a location-day in place when late data lands: before a backfill skips days it already did,
