@@ -3,10 +3,12 @@ import type { Command } from 'commander';
 import type { AqlakeConfig } from '../config/index.js';
 import { PipelineError, UsageError } from '../errors.js';
 import { createLogger, environmentSecrets } from '../logging.js';
+import { rangeParams } from '../orchestrator/cli-support.js';
 import type { Dag } from '../orchestrator/dag.js';
 import { runBackfill, secretsOf } from '../orchestrator/index.js';
 import { OPENAQ_DAILY } from '../pipeline/openaq-daily.js';
 import { type RunningSimulator, startSimulator } from '../simulator/index.js';
+import { systemClock } from '../time/clock.js';
 import { addDays, todayIn } from '../time/local-day.js';
 import type { CliContext } from './commands.js';
 import { configFor, parsePositiveInt } from './options.js';
@@ -54,7 +56,7 @@ export function registerDemo(command: Command, cli: CliContext): void {
           dag,
           from,
           to,
-          params: { prefetch: { from, to, since: new Date().toISOString() } },
+          params: rangeParams(from, to, systemClock()),
           config,
           secrets: secretsOf(config),
           onProgress: ({ event, done, total }) => {

@@ -8,6 +8,7 @@ import { RunFailedError } from '../orchestrator/errors.js';
 import type { BackfillSummary } from '../orchestrator/index.js';
 import type { DagRegistry } from '../orchestrator/registry.js';
 import { parseSourceMode } from '../pipeline/source-choice.js';
+import { systemClock } from '../time/clock.js';
 import { checkRangeSize, configFor, parseDateRange, parseLocationIds, parsePositiveInt } from './options.js';
 
 export interface RangeRunFlags {
@@ -45,7 +46,7 @@ export function parseRangeRun(
   const parallelFlag = flags.parallel ? parsePositiveInt('--parallel', flags.parallel) : undefined;
   const config = configFor(command);
   const dag = pickDag(options.dags, config, options.dagId);
-  const params = { ...runParams({ locations, source }), ...rangeParams(from, to) };
+  const params = { ...runParams({ locations, source }), ...rangeParams(from, to, systemClock()) };
   return { from, to, config, dag, params, parallel: parallelFlag ?? config.orchestrator.parallelism };
 }
 

@@ -53,14 +53,15 @@ export function runParams(flags: {
 }
 
 /**
- * Params of a range run (backfill, run): the range itself, so a DAG's extract can fetch it once in wide windows
- * and the runs of the other days reuse what is already in raw/ (fetched since `since`).
+ * Params of a range run (backfill, run, demo): the range itself, so a DAG's extract can fetch it once in wide windows
+ * and the runs of the other days reuse what is already in raw/ (fetched since `since`, the start of the command).
  */
 export function rangeParams(
   from: string,
   to: string,
+  since: Date,
 ): { prefetch: { from: string; to: string; since: string } } {
-  return { prefetch: { from, to, since: new Date().toISOString() } };
+  return { prefetch: { from, to, since: since.toISOString() } };
 }
 
 export function formatDuration(ms: number | null | undefined): string {

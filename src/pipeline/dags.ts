@@ -2,9 +2,10 @@
 import type { AqlakeConfig } from '../config/index.js';
 import { parseRawArchiveObjectKey } from '../lake/keys.js';
 import type { DagLoader, DagPlanner, DagRefresher, PlanEstimate } from '../orchestrator/registry.js';
-import { type Clock, cliClock } from '../time/clock.js';
+import { type Clock, cliClock, systemClock } from '../time/clock.js';
 import { extractArchive } from './extract-archive.js';
 import { latestLocationsSnapshot } from './extract-locations.js';
+import { createArchiveClient } from './openaq-client.js';
 import { openaqDailyDag } from './openaq-daily.js';
 import { openLakeRuntime, openPipelineRuntime } from './runtime.js';
 import { estimateSources, parseSourceMode, sourceToday, splitBySource } from './source-choice.js';
@@ -51,7 +52,8 @@ function archiveRefresher(config: AqlakeConfig, clock: Clock): DagRefresher {
           {
             ...runtime,
             locations,
-            now: () => new Date(),
+            archive: createArchiveClient(config, runtime.logger),
+            now: systemClock,
             signal: signal ?? new AbortController().signal,
             runId: null,
           },

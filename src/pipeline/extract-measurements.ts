@@ -33,9 +33,6 @@ interface SensorJob {
   windows: UtcWindow[];
 }
 
-/** Fetches under way in this process, so parallel runs of one backfill do not fetch the same window twice. */
-const inflight = new Map<string, Promise<WindowFetch>>();
-
 export async function extractMeasurements(
   ctx: ExtractContext,
   snapshot?: Location[],
@@ -58,11 +55,12 @@ export async function extractMeasurements(
   };
   const invalid: string[] = [];
   const batchId = newBatchId();
+  const inflight = ctx.windowsInFlight ?? new Map<string, Promise<unknown>>();
   let done = 0;
   await mapWithConcurrency(jobs, SENSOR_CONCURRENCY, async (job) => {
     let sensorRows = 0;
     for (const window of job.windows) {
-      const fetched = await fetchWindowOnce(ctx, job, window, batchId, invalid);
+      const fetched = await fetchWindowOnce(ctx, inflight, job, window, batchId, invalid);
       result.requests += fetched.requests;
       result.bytes += fetched.bytes;
       result.rawKeys.push(...fetched.rawKeys);
@@ -113,12 +111,13 @@ function iso(d: Date): string {
 
 function fetchWindowOnce(
   ctx: ExtractContext,
+  inflight: Map<string, Promise<unknown>>,
   job: SensorJob,
   window: UtcWindow,
   batchId: string,
   invalid: string[],
 ): Promise<WindowFetch> {
-  const key = `${ctx.config.home}|${job.sensorId}|${iso(window.fromUtc)}|${iso(window.toUtc)}`;
+  const key = `${job.sensorId}|${iso(window.fromUtc)}|${iso(window.toUtc)}`;
   const running = inflight.get(key);
   if (running) return running.then(() => ({ requests: 0, rows: 0, bytes: 0, rawKeys: [] }));
   const fetch = fetchWindow(ctx, job, window, batchId, invalid).finally(() => inflight.delete(key));
