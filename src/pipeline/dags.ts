@@ -4,9 +4,9 @@ import { parseRawArchiveObjectKey } from '../lake/keys.js';
 import type { DagLoader, DagPlanner, DagRefresher, PlanEstimate } from '../orchestrator/registry.js';
 import { type Clock, cliClock, systemClock } from '../time/clock.js';
 import { extractArchive } from './extract-archive.js';
-import { latestLocationsSnapshot } from './extract-locations.js';
 import { createArchiveClient } from './openaq-client.js';
 import { openaqDailyDag } from './openaq-daily.js';
+import { latestLocationsSnapshot } from './raw-snapshots.js';
 import { openLakeRuntime, openPipelineRuntime } from './runtime.js';
 import { estimateSources, parseSourceMode, sourceToday, splitBySource } from './source-choice.js';
 

@@ -13,8 +13,8 @@ import { eachDate, localDayWindowUtc, todayIn } from '../time/local-day.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
 import { extractParameters } from './extract-archive-parameters.js';
 import type { ExtractContext } from './extract-context.js';
-import { latestLocationsSnapshot } from './extract-locations.js';
 import { failOnInvalid, newBatchId } from './raw-landing.js';
+import { latestLocationsSnapshot } from './raw-snapshots.js';
 import { isPastArchiveLag } from './source-choice.js';
 
 /** Location-days asked at once: the archive has no OpenAQ rate limit, but S3 answers a burst with 503 SlowDown. */

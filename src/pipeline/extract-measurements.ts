@@ -11,9 +11,9 @@ import {
 } from '../openaq/index.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
 import type { ExtractContext } from './extract-context.js';
-import { latestLocationsSnapshot } from './extract-locations.js';
 import { measurementWindows, type UtcWindow } from './measurement-windows.js';
 import { failOnInvalid, fetchAndLand, newBatchId } from './raw-landing.js';
+import { latestLocationsSnapshot } from './raw-snapshots.js';
 
 /** Sensors fetched at once: enough to hide latency, few enough that the rate limiter, not the socket pool, paces us. */
 const SENSOR_CONCURRENCY = 4;
