@@ -60,7 +60,11 @@ export async function extractMeasurements(
   await mapWithConcurrency(jobs, SENSOR_CONCURRENCY, async (job) => {
     let sensorRows = 0;
     for (const window of job.windows) {
-      const fetched = await fetchWindowOnce(ctx, inflight, job, window, batchId, invalid);
+      const fetched = await fetchWindowOnce(
+        inflight,
+        `${job.sensorId}|${iso(window.fromUtc)}|${iso(window.toUtc)}`,
+        () => fetchWindow(ctx, job, window, batchId, invalid),
+      );
       result.requests += fetched.requests;
       result.bytes += fetched.bytes;
       result.rawKeys.push(...fetched.rawKeys);
@@ -109,18 +113,15 @@ function iso(d: Date): string {
   return d.toISOString();
 }
 
+/** The window's fetch; when a sibling run is fetching it already, a wait for that one that counts nothing. */
 function fetchWindowOnce(
-  ctx: ExtractContext,
   inflight: Map<string, Promise<unknown>>,
-  job: SensorJob,
-  window: UtcWindow,
-  batchId: string,
-  invalid: string[],
+  key: string,
+  fetchWindow: () => Promise<WindowFetch>,
 ): Promise<WindowFetch> {
-  const key = `${job.sensorId}|${iso(window.fromUtc)}|${iso(window.toUtc)}`;
   const running = inflight.get(key);
   if (running) return running.then(() => ({ requests: 0, rows: 0, bytes: 0, rawKeys: [] }));
-  const fetch = fetchWindow(ctx, job, window, batchId, invalid).finally(() => inflight.delete(key));
+  const fetch = fetchWindow().finally(() => inflight.delete(key));
   inflight.set(key, fetch);
   return fetch;
 }

@@ -79,40 +79,30 @@ export function openaqDailyDag(
     );
   };
 
-  const taskContext = async (t: TaskRunContext): Promise<TaskContext> => {
-    const params = t.params as OpenaqDailyParams;
+  // What the contexts of every task share: the lake, the run's logger, signal, interval and scope, the DAG's clock.
+  const sharedContext = async (t: TaskRunContext) => {
     const runtime = await runtimeOnce();
-    return {
+    const shared = {
       config,
       store: runtime.store,
       meta: runtime.meta,
-      engine: costRecording(await runtime.engine(), runtime.meta, t, clock),
       logger: t.logger,
       now: clock,
       signal: t.signal,
-      fetch,
       runId: t.runId,
       interval: t.interval,
-      locations: params.locations,
+      locations: (t.params as OpenaqDailyParams).locations,
     };
+    return { runtime, shared };
+  };
+  const taskContext = async (t: TaskRunContext): Promise<TaskContext> => {
+    const { runtime, shared } = await sharedContext(t);
+    return { ...shared, engine: costRecording(await runtime.engine(), runtime.meta, t, clock), fetch };
   };
   const extractContext = async (t: TaskRunContext): Promise<ExtractContext> => {
+    const { runtime, shared } = await sharedContext(t);
     const params = t.params as OpenaqDailyParams;
-    const runtime = await runtimeOnce();
-    return {
-      config,
-      store: runtime.store,
-      meta: runtime.meta,
-      logger: t.logger,
-      now: clock,
-      signal: t.signal,
-      runId: t.runId,
-      interval: t.interval,
-      locations: params.locations,
-      openaq: openaqOnce(runtime.logger),
-      prefetch: params.prefetch,
-      windowsInFlight,
-    };
+    return { ...shared, openaq: openaqOnce(runtime.logger), prefetch: params.prefetch, windowsInFlight };
   };
   const splitOf = (range: { from: string; to: string }, params: OpenaqDailyParams): SourceSplit =>
     splitBySource(range, {
