@@ -5,7 +5,6 @@ import { QUALITY_RULES_PATH } from '../engines/sql-files.js';
 import { PipelineError } from '../errors.js';
 import { findDayTaskVersion, type PartitionVersion } from '../lake/catalog/index.js';
 import { type CheckResultRecord, recordCheckResults } from '../lake/check-results.js';
-import { MEASUREMENTS_TABLE } from '../lake/tables.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
 import type { TaskContext } from './context.js';
 
