@@ -1,10 +1,10 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMetaDb } from '../src/lake/meta/meta-db.js';
 import { RunStore } from '../src/orchestrator/index.js';
 import { type RunningSimulator, startSimulator } from '../src/simulator/index.js';
 import { addDays, todayIn } from '../src/time/local-day.js';
 import { runCli } from './helpers/cli.js';
+import { closedPort } from './helpers/closed-port.js';
 import { configuredHome } from './helpers/temp-dir.js';
 
 let sim: RunningSimulator;
@@ -35,15 +35,6 @@ function runStates(home: string): { states: string[]; tries: number[] } {
   } finally {
     store.db.close();
   }
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 const days = () => {

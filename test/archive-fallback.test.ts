@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
-import { createServer as createTcpServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSimulator, startSimulator } from '../src/simulator/index.js';
 import { addDays, todayIn } from '../src/time/local-day.js';
 import { runCli } from './helpers/cli.js';
+import { closedPort } from './helpers/closed-port.js';
 import { configuredHome } from './helpers/temp-dir.js';
 
 let sim: RunningSimulator;
@@ -21,14 +21,6 @@ afterAll(async () => {
   await sim?.close();
   await new Promise((r) => failing.close(r));
 });
-
-async function closedPort(): Promise<number> {
-  const s = createTcpServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 interface Daily {
   sensor_id: number;

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OpenAQError } from '../src/errors.js';
 import { createLogger } from '../src/logging.js';
 import { OpenAQClient, type OpenAQClientOptions } from '../src/openaq/index.js';
+import { closedPort } from './helpers/closed-port.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -295,10 +296,7 @@ describe('OpenAQClient over real HTTP', () => {
   });
 
   it('retries network errors, then fails with a clear line', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise((resolve) => closed.close(resolve));
+    const port = await closedPort();
     const c = client({ baseUrl: `http://127.0.0.1:${port}/v3`, maxRetries: 1 });
     const err = await failure(c.get('/locations/1'));
     expect(err.status).toBeNull();
