@@ -31,6 +31,7 @@ interface ArchiveDayRow {
   checked_at: string;
 }
 
+// Row → record: two formats of one column list (snake_case columns, camelCase fields), like every store's mapper.
 function fromDayRow(r: ArchiveDayRow): ArchiveDayState {
   return {
     locationId: r.location_id,

@@ -95,6 +95,7 @@ export function findRawObjects(db: MetaDb, q: RawObjectQuery = {}): RawObjectRec
   return (db.prepare(sql).all(params) as RawObjectRow[]).map(fromRow);
 }
 
+// Row → record: two formats of one column list (snake_case columns, camelCase fields), like every store's mapper.
 function fromRow(r: RawObjectRow): RawObjectRecord {
   return {
     rawKey: r.raw_key,

@@ -171,6 +171,7 @@ interface TryRow {
   log_path: string;
 }
 
+// Row → record: two formats of one column list (snake_case columns, camelCase fields), like every store's mapper.
 function toRun(r: RunRow): DagRun {
   return {
     runId: r.run_id,
