@@ -11,7 +11,13 @@ import {
   secretsOf,
 } from '../orchestrator/index.js';
 import type { CliContext } from './commands.js';
-import { failOnStopped, parseRangeRun, type RangeRunFlags } from './range-run.js';
+import {
+  failOnStopped,
+  locationsOption,
+  parseRangeRun,
+  type RangeRunFlags,
+  sourceOption,
+} from './range-run.js';
 
 interface BackfillFlags extends RangeRunFlags {
   dag?: string;
@@ -25,11 +31,8 @@ export function registerBackfill(command: Command, cli: CliContext): void {
     .requiredOption('--from <date>', 'first logical date, YYYY-MM-DD (inclusive)')
     .requiredOption('--to <date>', 'last logical date, YYYY-MM-DD (inclusive)')
     .option('--dag <id>', 'which DAG (default: openaq_daily)')
-    .option('--locations <ids>', 'comma-separated location ids (default: the config scope)')
-    .option(
-      '--source <source>',
-      'auto (default): days past the archive lag from the OpenAQ archive, newer ones from the API; or api, archive',
-    )
+    .addOption(locationsOption())
+    .addOption(sourceOption())
     .option('--parallel <n>', 'days run at once, and tasks at once (default: orchestrator.parallelism)')
     .option(
       '--dry-run',

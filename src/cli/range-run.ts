@@ -1,6 +1,6 @@
 // What `aqlake run` and `aqlake backfill` share: their range, scope and parallelism flags, checked before the lake is
 // opened (opening it creates _meta/aqlake.db), and the one-line error of a range that stopped or was interrupted.
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { AqlakeConfig } from '../config/index.js';
 import { pickDag, rangeParams, runParams } from '../orchestrator/cli-support.js';
 import type { Dag } from '../orchestrator/dag.js';
@@ -28,6 +28,19 @@ export interface RangeRun {
   /** The runs' params: the scope flags and the range to prefetch. */
   params: Record<string, unknown>;
   parallel: number;
+}
+
+/** --locations of a range run (run, backfill): the flag parseRangeRun reads. */
+export function locationsOption(): Option {
+  return new Option('--locations <ids>', 'comma-separated location ids (default: the config scope)');
+}
+
+/** --source of a range run (run, backfill): the flag parseRangeRun reads. */
+export function sourceOption(): Option {
+  return new Option(
+    '--source <source>',
+    'auto (default): days past the archive lag from the OpenAQ archive, newer ones from the API; or api, archive',
+  );
 }
 
 /**

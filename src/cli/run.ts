@@ -6,7 +6,13 @@ import { type BackfillSummary, runBackfill, secretsOf } from '../orchestrator/in
 import type { RunStore } from '../orchestrator/run-store.js';
 import { OPENAQ_DAILY } from '../pipeline/openaq-daily.js';
 import type { CliContext } from './commands.js';
-import { failOnStopped, parseRangeRun, type RangeRunFlags } from './range-run.js';
+import {
+  failOnStopped,
+  locationsOption,
+  parseRangeRun,
+  type RangeRunFlags,
+  sourceOption,
+} from './range-run.js';
 
 interface RunFlags extends RangeRunFlags {
   json?: boolean;
@@ -16,11 +22,8 @@ export function registerRun(command: Command, cli: CliContext): void {
   command
     .requiredOption('--from <date>', 'first local calendar day, YYYY-MM-DD (inclusive)')
     .requiredOption('--to <date>', 'last local calendar day, YYYY-MM-DD (inclusive)')
-    .option('--locations <ids>', 'comma-separated location ids (default: the config scope)')
-    .option(
-      '--source <source>',
-      'auto (default): days past the archive lag from the OpenAQ archive, newer ones from the API; or api, archive',
-    )
+    .addOption(locationsOption())
+    .addOption(sourceOption())
     .option('--parallel <n>', 'days run at once (default: orchestrator.parallelism)')
     .option('--json', 'print the summary as JSON')
     .option('--yes', 'run a range of more than 366 days')
