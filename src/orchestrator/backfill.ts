@@ -2,6 +2,7 @@
 import type { AqlakeConfig } from '../config/index.js';
 import { errorMessage, PipelineError, stopsCommand, storageFailure, UsageError } from '../errors.js';
 import { openMetaDb } from '../lake/meta/meta-db.js';
+import { systemClock } from '../time/clock.js';
 import { eachDate } from '../time/local-day.js';
 import type { Dag } from './dag.js';
 import { type ExecutionSettings, executeRuns, executionSettings, secretsOf } from './execute-runs.js';
@@ -125,7 +126,7 @@ export interface BackfillSummary {
  * A second call skips days already done and resumes the others; `rerun` redoes them all.
  */
 export async function runBackfill(options: BackfillOptions): Promise<BackfillSummary> {
-  const clock = options.clock ?? (() => new Date());
+  const clock = options.clock ?? systemClock;
   const started = clock().getTime();
   const { dag, from, to } = options;
   if (to < from) throw new UsageError(`backfill: --to (${to}) is before --from (${from})`);

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logging.js';
+import { systemClock } from '../time/clock.js';
 import type { Dag, DagTask, TaskRunContext } from './dag.js';
 import { SkipTask, TaskClearedError, TaskInterruptedError, TaskTimeoutError } from './errors.js';
 import { HOSTNAME, isPidAlive, type LivenessProbe } from './liveness.js';
@@ -91,7 +92,7 @@ interface ActiveRun extends RunRef {
 /** Executor ids alive in this process, so recovery never mistakes a sibling executor for a dead process. */
 const liveOwnerIds = new Set<string>();
 
-export function livenessProbe(staleAfterMs: number, now = new Date()): LivenessProbe {
+export function livenessProbe(staleAfterMs: number, now: Date): LivenessProbe {
   return { now, staleAfterMs, hostname: HOSTNAME, pid: process.pid, liveOwnerIds, isPidAlive };
 }
 
@@ -125,7 +126,7 @@ export class Executor {
     this.staleAfterMs = options.staleAfterMs ?? 30_000;
     this.pollMs = options.pollIntervalMs ?? 1_000;
     this.graceMs = options.stopGraceMs ?? 5_000;
-    this.clock = options.clock ?? (() => new Date());
+    this.clock = options.clock ?? systemClock;
   }
 
   /** Adds a run to work on (in submission order); a run already pending or active is ignored. */

@@ -1,5 +1,6 @@
 // Runs started by hand: trigger a day (creating or clearing its run) and clear tasks of a run; both can run it here.
 import { UsageError } from '../errors.js';
+import { systemClock } from '../time/clock.js';
 import type { Dag } from './dag.js';
 import { type ExecutionSettings, executeRuns, executionSettings } from './execute-runs.js';
 import type { ExecutorEvent } from './executor.js';
@@ -36,7 +37,7 @@ export async function triggerRun(
   options: RunHereOptions & { dag: Dag; logicalDate: string; params?: Record<string, unknown> },
 ): Promise<ManualRunResult> {
   const { store, dag, logicalDate } = options;
-  store.recoverStale(livenessProbe(options.staleAfterMs ?? 30_000, options.clock?.()));
+  store.recoverStale(livenessProbe(options.staleAfterMs ?? 30_000, (options.clock ?? systemClock)()));
   const params = options.params ?? {};
   const { run, created } = store.createRun(dag, { logicalDate, runType: 'manual', params });
   let clearedTasks: string[] = [];
@@ -61,7 +62,7 @@ export async function clearRun(
   },
 ): Promise<ManualRunResult> {
   const { store, dag, runId } = options;
-  store.recoverStale(livenessProbe(options.staleAfterMs ?? 30_000, options.clock?.()));
+  store.recoverStale(livenessProbe(options.staleAfterMs ?? 30_000, (options.clock ?? systemClock)()));
   const run = store.getRun(runId);
   if (!run) throw new UsageError(`no run "${runId}" (see aqlake runs)`);
   if (dag && run.dagId !== dag.id)

@@ -2,6 +2,7 @@
 // what the state machine (state-machine.ts) decided for one event.
 import type { Statement } from 'better-sqlite3';
 import type { MetaDb } from '../lake/meta/meta-db.js';
+import { systemClock } from '../time/clock.js';
 import type { Dag, DataInterval, RunType } from './dag.js';
 import { type LivenessProbe, staleReason } from './liveness.js';
 import {
@@ -243,7 +244,7 @@ export class RunStore {
   constructor(
     readonly db: MetaDb,
     /** The instants every transition records; the system clock unless a test fixes it. */
-    readonly clock: () => Date = () => new Date(),
+    readonly clock: () => Date = systemClock,
   ) {}
 
   private sql(text: string): Statement {

@@ -1,5 +1,6 @@
 // The scheduler: a tick loop that creates due runs (croner only computes times) and runs them through one executor.
 import type { Logger } from '../logging.js';
+import { systemClock } from '../time/clock.js';
 import type { Dag } from './dag.js';
 import { type ExecutionSettings, executionSettings } from './execute-runs.js';
 import { Executor, type ExecutorEvent } from './executor.js';
@@ -61,7 +62,7 @@ export interface SchedulerResult {
  * restarts: state lives in the run store, and the executor recovers tries a dead process left running.
  */
 export async function runScheduler(options: SchedulerOptions): Promise<SchedulerResult> {
-  const now = options.now ?? (() => new Date());
+  const now = options.now ?? systemClock;
   const tickMs = options.tickMs ?? 5_000;
   const created: DagRun[] = [];
   let wakeTick: (() => void) | null = null;
