@@ -190,7 +190,7 @@ export function orchestratorRuns(options: OrchestratorRunsOptions): ClosableRuns
         doneRuns: 0,
         failedRuns: 0,
         runningRuns: 0,
-        startedAt: new Date().toISOString(),
+        startedAt: store.clock().toISOString(),
         endedAt: null,
         error: null,
       };
@@ -201,7 +201,7 @@ export function orchestratorRuns(options: OrchestratorRunsOptions): ClosableRuns
         progress.state = state;
         progress.error = error;
         progress.runningRuns = 0;
-        progress.endedAt = new Date().toISOString();
+        progress.endedAt = store.clock().toISOString();
       };
       // runBackfill plans and reports `planned` before its first await, so totalRuns is known when this returns.
       const job = runBackfill({
