@@ -7,6 +7,7 @@ import type { CheckResultRecord } from '../lake/check-results.js';
 import { MEASUREMENTS_TABLE } from '../lake/tables.js';
 import { openPipelineRuntime } from '../pipeline/runtime.js';
 import { checkPartitionVersion } from '../pipeline/validate.js';
+import { systemClock } from '../time/clock.js';
 import { configFor, parseIsoDateFlag } from './options.js';
 import { formatTable } from './query.js';
 
@@ -36,7 +37,7 @@ export function registerCheck(command: Command): void {
           throw new UsageError(
             `--date ${date}: dev.${MEASUREMENTS_TABLE} has no published partition for that day`,
           );
-        const ctx = { ...runtime, engine: await runtime.engine(), now: () => new Date(), runId: null };
+        const ctx = { ...runtime, engine: await runtime.engine(), now: systemClock, runId: null };
         const results: CheckResultRecord[] = [];
         for (const p of partitions) {
           const version = getPartitionVersion(runtime.meta, p.versionId);

@@ -4,6 +4,7 @@ import { extractLocations } from '../pipeline/extract-locations.js';
 import { extractMeasurements } from '../pipeline/extract-measurements.js';
 import { createOpenaqClient } from '../pipeline/openaq-client.js';
 import { openLakeRuntime } from '../pipeline/runtime.js';
+import { systemClock } from '../time/clock.js';
 import { configFor, parseDateRange, parseLocationIds } from './options.js';
 
 interface ExtractFlags {
@@ -41,7 +42,7 @@ export function registerExtract(command: Command): void {
           interval,
           locations,
           runId: null,
-          now: () => new Date(),
+          now: systemClock,
           signal: controller.signal,
         };
         const snapshot = await extractLocations(ctx);
