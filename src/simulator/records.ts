@@ -2,14 +2,7 @@
 import type { DailyAggregate, HourlyAggregate, Summary } from './aggregate.js';
 import type { CountryDef, ParameterDef, SimLocation, SimSensor } from './dataset.js';
 import type { SimMeasurement } from './values.js';
-import {
-  DAY_MS,
-  type DatetimeObject,
-  datetimeObject,
-  intervalText,
-  localMidnight,
-  utcIso,
-} from './zone-time.js';
+import { DAY_MS, datetimeObject, intervalText, localMidnight, utcIso } from './zone-time.js';
 
 export interface ParameterRecord {
   id: number;
@@ -150,107 +143,114 @@ function summaryRecord(s: Summary) {
   };
 }
 
-function coverageRecord(
-  expectedCount: number,
-  expectedSeconds: number,
-  observedCount: number,
-  observedSeconds: number,
-  percentComplete: number,
-  percentCoverage: number,
-  from: DatetimeObject,
-  to: DatetimeObject,
+/** A period's coverage: what was expected and what was observed in it (datetimeFrom/To as in each route). */
+interface Coverage {
+  expectedCount: number;
+  expectedSeconds: number;
+  observedCount: number;
+  observedSeconds: number;
+  /** percentComplete and percentCoverage (OpenAQ gives both the same value). */
+  percent: number;
+  fromMs: number;
+  toMs: number;
+}
+
+/** The row of /measurements, /hours and /days: a period's value with its summary and coverage, in the sensor's zone. */
+function periodRecord(
+  sensor: SimSensor,
+  row: { value: number; hasFlags: boolean; summary: Summary | null },
+  period: { label: string; interval: string; fromMs: number; toMs: number },
+  coverage: Coverage,
 ) {
+  const tz = sensor.timezone;
   return {
-    expectedCount,
-    expectedInterval: intervalText(expectedSeconds),
-    observedCount,
-    observedInterval: intervalText(observedSeconds),
-    percentComplete,
-    percentCoverage,
-    datetimeFrom: from,
-    datetimeTo: to,
+    value: row.value,
+    flagInfo: { hasFlags: row.hasFlags },
+    parameter: dataParameterRecord(sensor.parameter),
+    period: {
+      label: period.label,
+      interval: period.interval,
+      datetimeFrom: datetimeObject(tz, period.fromMs),
+      datetimeTo: datetimeObject(tz, period.toMs),
+    },
+    coordinates: null,
+    summary: row.summary ? summaryRecord(row.summary) : null,
+    coverage: {
+      expectedCount: coverage.expectedCount,
+      expectedInterval: intervalText(coverage.expectedSeconds),
+      observedCount: coverage.observedCount,
+      observedInterval: intervalText(coverage.observedSeconds),
+      percentComplete: coverage.percent,
+      percentCoverage: coverage.percent,
+      datetimeFrom: datetimeObject(tz, coverage.fromMs),
+      datetimeTo: datetimeObject(tz, coverage.toMs),
+    },
   };
 }
 
 /** A raw measurement (routers/measurements.py fetch_measurements). */
 export function measurementRecord(sensor: SimSensor, m: SimMeasurement) {
-  const tz = sensor.timezone;
   const seconds = sensor.intervalSeconds;
-  const from = datetimeObject(tz, m.periodEndMs - seconds * 1000);
-  const to = datetimeObject(tz, m.periodEndMs);
-  return {
-    value: m.value,
-    flagInfo: { hasFlags: m.hasFlags },
-    parameter: dataParameterRecord(sensor.parameter),
-    period: { label: 'raw', interval: intervalText(seconds), datetimeFrom: from, datetimeTo: to },
-    coordinates: null,
-    summary: null,
-    coverage: coverageRecord(1, seconds, 1, seconds, 100, 100, from, to),
-  };
+  const fromMs = m.periodEndMs - seconds * 1000;
+  return periodRecord(
+    sensor,
+    { value: m.value, hasFlags: m.hasFlags, summary: null },
+    { label: 'raw', interval: intervalText(seconds), fromMs, toMs: m.periodEndMs },
+    {
+      expectedCount: 1,
+      expectedSeconds: seconds,
+      observedCount: 1,
+      observedSeconds: seconds,
+      percent: 100,
+      fromMs,
+      toMs: m.periodEndMs,
+    },
+  );
 }
 
 /** An hourly rollup row (fetch_hours: calculate_coverage(count, averaging, logging, 3600)). */
 export function hourRecord(sensor: SimSensor, h: HourlyAggregate) {
-  const tz = sensor.timezone;
   const seconds = sensor.intervalSeconds;
   const expected = 3600 / seconds;
-  const percent = Math.round((100 * h.count) / expected);
-  return {
-    value: h.value,
-    flagInfo: { hasFlags: h.hasFlags },
-    parameter: dataParameterRecord(sensor.parameter),
-    period: {
-      label: '1hour',
-      interval: '01:00:00',
-      datetimeFrom: datetimeObject(tz, h.hourEndMs - 3_600_000),
-      datetimeTo: datetimeObject(tz, h.hourEndMs),
+  return periodRecord(
+    sensor,
+    h,
+    { label: '1hour', interval: '01:00:00', fromMs: h.hourEndMs - 3_600_000, toMs: h.hourEndMs },
+    {
+      expectedCount: Math.round(expected),
+      expectedSeconds: expected * seconds,
+      observedCount: h.count,
+      observedSeconds: h.count * seconds,
+      percent: Math.round((100 * h.count) / expected),
+      fromMs: h.firstPeriodEndMs,
+      toMs: h.lastPeriodEndMs,
     },
-    coordinates: null,
-    summary: summaryRecord(h.summary),
-    coverage: coverageRecord(
-      Math.round(expected),
-      expected * seconds,
-      h.count,
-      h.count * seconds,
-      percent,
-      percent,
-      datetimeObject(tz, h.firstPeriodEndMs),
-      datetimeObject(tz, h.lastPeriodEndMs),
-    ),
-  };
+  );
 }
 
 /** A daily rollup row (fetch_days: calculate_coverage(hours, 3600, 3600, 24 * 3600); period = local midnights). */
 export function dayRecord(sensor: SimSensor, d: DailyAggregate) {
   const tz = sensor.timezone;
-  const start = localMidnight(tz, d.localDate);
-  const end = localMidnight(
-    tz,
-    new Date(Date.parse(`${d.localDate}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10),
-  );
-  return {
-    value: d.value,
-    flagInfo: { hasFlags: d.hasFlags },
-    parameter: dataParameterRecord(sensor.parameter),
-    period: {
+  const next = new Date(Date.parse(`${d.localDate}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+  return periodRecord(
+    sensor,
+    d,
+    {
       label: '1day',
       interval: '24:00:00',
-      datetimeFrom: datetimeObject(tz, start),
-      datetimeTo: datetimeObject(tz, end),
+      fromMs: localMidnight(tz, d.localDate),
+      toMs: localMidnight(tz, next),
     },
-    coordinates: null,
-    summary: summaryRecord(d.summary),
-    coverage: coverageRecord(
-      24,
-      24 * 3600,
-      d.hourCount,
-      d.hourCount * 3600,
-      d.percentComplete,
-      d.percentComplete,
-      datetimeObject(tz, d.firstHourEndMs),
-      datetimeObject(tz, d.lastHourEndMs),
-    ),
-  };
+    {
+      expectedCount: 24,
+      expectedSeconds: 24 * 3600,
+      observedCount: d.hourCount,
+      observedSeconds: d.hourCount * 3600,
+      percent: d.percentComplete,
+      fromMs: d.firstHourEndMs,
+      toMs: d.lastHourEndMs,
+    },
+  );
 }
 
 export function countryRecord(
