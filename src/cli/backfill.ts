@@ -17,6 +17,7 @@ import {
   parseRangeRun,
   type RangeRunFlags,
   sourceOption,
+  yesOption,
 } from './range-run.js';
 
 interface BackfillFlags extends RangeRunFlags {
@@ -40,7 +41,7 @@ export function registerBackfill(command: Command, cli: CliContext): void {
     )
     .option('--rerun', 'clear and redo days that already have runs, successful ones too')
     .option('--json', 'print the plan or the summary as JSON')
-    .option('--yes', 'run a range of more than 366 days')
+    .addOption(yesOption())
     .addHelpText(
       'after',
       '\nDays whose runs succeeded are skipped; failed or unfinished days are resumed (failed tasks only).\n' +

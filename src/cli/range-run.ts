@@ -43,6 +43,11 @@ export function sourceOption(): Option {
   );
 }
 
+/** --yes of a range run (run, backfill): parseRangeRun refuses more than 366 days without it. */
+export function yesOption(): Option {
+  return new Option('--yes', 'run a range of more than 366 days');
+}
+
 /**
  * Checks every flag, then loads the config and picks the DAG. `sizeHint` ends the refusal of a range over 366 days
  * without --yes; null skips that check (a dry run only prints the plan).

@@ -12,6 +12,7 @@ import {
   parseRangeRun,
   type RangeRunFlags,
   sourceOption,
+  yesOption,
 } from './range-run.js';
 
 interface RunFlags extends RangeRunFlags {
@@ -26,7 +27,7 @@ export function registerRun(command: Command, cli: CliContext): void {
     .addOption(sourceOption())
     .option('--parallel <n>', 'days run at once (default: orchestrator.parallelism)')
     .option('--json', 'print the summary as JSON')
-    .option('--yes', 'run a range of more than 366 days')
+    .addOption(yesOption())
     .addHelpText(
       'after',
       '\nEach day is one run of the openaq_daily DAG, redone even if it ran before (late data replaces the day).\n' +
