@@ -3,11 +3,9 @@
 // prod/{table}/year=/month=/day=/data.parquet and the prod.* views read those. A table's rule version is a hash of its
 // SQL and of every prod view it reads, so editing a rule marks exactly the tables it touches for `aqlake prod rebuild`.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { projectPath } from '../paths.js';
+import { listProdViews } from './sql-files.js';
 
-const PROD_FILE = /^(\d{2})_([a-z][a-z0-9_]*)\.sql$/;
 const MARKER = /^--\s*materialised:\s*per local day\b/im;
 
 export interface MaterialisedProdTable {
@@ -19,10 +17,7 @@ export interface MaterialisedProdTable {
 
 /** The materialised tables of sql/prod (or `dir`), in dependency order. */
 export function materialisedProdTables(dir: string = projectPath('sql', 'prod')): MaterialisedProdTable[] {
-  const files = readdirSync(dir)
-    .filter((f) => PROD_FILE.test(f))
-    .sort()
-    .map((f) => ({ name: PROD_FILE.exec(f)![2]!, sql: readFileSync(join(dir, f), 'utf8') }));
+  const files = listProdViews(dir).map((v) => ({ name: v.view.replace(/^prod\./, ''), sql: v.text }));
   const byName = new Map(files.map((f) => [f.name, f.sql]));
   const ruleText = (name: string, seen = new Set<string>()): string => {
     if (seen.has(name)) return '';

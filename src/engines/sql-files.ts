@@ -50,7 +50,10 @@ export function sqlStatement(file: string, name: string): string {
 export interface ProdViewFile {
   view: string;
   file: string;
+  /** The SELECT, without a trailing semicolon. */
   sql: string;
+  /** The file as written, header included (what a materialised table's rule version hashes). */
+  text: string;
 }
 
 const PROD_FILE = /^(\d{2})_([a-z][a-z0-9_]*)\.sql$/;
@@ -60,11 +63,15 @@ export function listProdViews(dir: string = projectPath('sql', 'prod')): ProdVie
   return readdirSync(dir)
     .filter((f) => PROD_FILE.test(f))
     .sort()
-    .map((f) => ({
-      view: `prod.${PROD_FILE.exec(f)![2]}`,
-      file: join(dir, f),
-      sql: readFileSync(join(dir, f), 'utf8').replace(/;\s*$/, '').trimEnd(),
-    }));
+    .map((f) => {
+      const text = readFileSync(join(dir, f), 'utf8');
+      return {
+        view: `prod.${PROD_FILE.exec(f)![2]}`,
+        file: join(dir, f),
+        sql: text.replace(/;\s*$/, '').trimEnd(),
+        text,
+      };
+    });
 }
 
 export interface CheckSpec {
