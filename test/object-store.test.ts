@@ -24,9 +24,8 @@ import {
   s3StoreSettingsFromEnv,
   storeKind,
 } from '../src/lake/store/index.js';
-import { createS3Client } from '../src/lake/store/s3/s3-client.js';
 import { S3ObjectStore } from '../src/lake/store/s3/s3-store.js';
-import { type S3rverHandle, startS3rver } from './helpers/s3rver.js';
+import { type S3rverHandle, s3rverClient, startS3rver } from './helpers/s3rver.js';
 
 interface Backend {
   name: string;
@@ -56,12 +55,7 @@ const BACKENDS: { name: string; create(): Promise<Backend> }[] = [
     async create() {
       const server: S3rverHandle = await startS3rver('lake');
       const cacheDir = await mkdtemp(join(tmpdir(), 'aqlake-s3-cache-'));
-      const client = createS3Client({
-        region: 'ap-southeast-1',
-        endpoint: server.endpoint,
-        forcePathStyle: true,
-        credentials: server.credentials,
-      });
+      const client = s3rverClient(server);
       const requests = new Map<string, number>();
       client.middlewareStack.add(
         (next, context) => (args) => {

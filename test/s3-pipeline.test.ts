@@ -6,12 +6,11 @@ import { join } from 'node:path';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMetaDb } from '../src/lake/meta/meta-db.js';
-import { createS3Client } from '../src/lake/store/s3/s3-client.js';
 import { type RunningSimulator, startSimulator } from '../src/simulator/index.js';
 import { runCli } from './helpers/cli.js';
 import { bucketKeys } from './helpers/lake-readers.js';
 import type { DailyRow } from './helpers/prod-rows.js';
-import { type S3rverHandle, startS3rver } from './helpers/s3rver.js';
+import { type S3rverHandle, s3rverClient, startS3rver } from './helpers/s3rver.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 const RUN = [
@@ -40,12 +39,7 @@ describe('aqlake run with local compute on an S3 store', () => {
 
   beforeAll(async () => {
     [sim, s3] = await Promise.all([startSimulator({ seed: 11, now: () => clock }), startS3rver('aq-lake')]);
-    client = createS3Client({
-      region: 'ap-southeast-1',
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      credentials: s3.credentials,
-    });
+    client = s3rverClient(s3);
     s3Home = tempDir('aqlake-s3-pipeline-');
     localHome = tempDir('aqlake-local-pipeline-');
     s3Env = {

@@ -8,6 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { createS3Client } from '../../src/lake/store/s3/s3-client.js';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -67,4 +69,14 @@ export async function startS3rver(bucket = 'lake'): Promise<S3rverHandle> {
       await rm(directory, { recursive: true, force: true });
     },
   };
+}
+
+/** An S3 client of the server (path-style, its credentials), as the lake's S3 store makes one. */
+export function s3rverClient(s3: Pick<S3rverHandle, 'endpoint' | 'credentials'>): S3Client {
+  return createS3Client({
+    region: 'ap-southeast-1',
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    credentials: s3.credentials,
+  });
 }
