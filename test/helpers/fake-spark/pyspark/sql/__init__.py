@@ -274,6 +274,11 @@ class DataFrame:
 
     where = filter
 
+    def withColumnRenamed(self, existing, new):
+        if existing not in self._names:
+            return self  # Spark: a no-op when the column is absent
+        return DataFrame(self._rows, [new if n == existing else n for n in self._names])
+
     def drop(self, *names):
         keep = [i for i, n in enumerate(self._names) if n not in names]
         return DataFrame([tuple(r[i] for i in keep) for r in self._rows], [self._names[i] for i in keep])

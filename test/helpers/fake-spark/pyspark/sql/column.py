@@ -417,6 +417,12 @@ def _caster(target):
             # Spark 3.5 parses text for TIMESTAMP_NTZ ignoring any zone in it: the job must not rely on that.
             raise NotImplementedError("fake-spark: cast %r to timestamp_ntz (cast text to TimestampType first)" % (v,))
         return to_ntz
+    if name == "boolean":
+        def to_bool(v):
+            if isinstance(v, bool):
+                return v
+            raise NotImplementedError("fake-spark: cast %r to boolean" % (v,))
+        return to_bool
     if name == "date":
         def to_date(v):
             if isinstance(v, datetime):
