@@ -1,17 +1,18 @@
 // The Glue job and the DuckDB transform give the same dev.measurements: the same raw objects (DST and +05:30 zones, a
 // moved station, revised values fetched twice, sentinels, negatives, future stamps, untypeable records, a broken object)
-// go through DuckDbEngine.transformMeasurements and through the job's own Python rules (glue_jobs/job_raw_to_dev.py,
-// run with python3 — the functions Spark distributes), and every row, quarantine reason and day count must agree.
-import { spawnSync } from 'node:child_process';
+// go through DuckDbEngine.transformMeasurements and through the Glue job's main() (glue_jobs/job_raw_to_dev.py, its
+// DataFrame pipeline evaluated by test/helpers/fake-spark), and every row, quarantine reason and day count must agree.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobManifest } from '../src/engines/aws/transform-measurements.js';
 import { createDuckDbInstance, withSession } from '../src/engines/duckdb/duckdb-instance.js';
 import { MEASUREMENTS_COLUMNS } from '../src/engines/duckdb/transform-measurements.js';
 import type { MeasurementsTransformOutput } from '../src/engines/engine.js';
+import { QUALITY_RULES_PATH } from '../src/engines/sql-files.js';
 import { findRawObjects } from '../src/lake/manifest.js';
+import { runGlueJobOn } from './helpers/glue-job-local.js';
 import {
   hourlyRecords,
   measurementRecord,
@@ -23,8 +24,7 @@ import {
 } from './helpers/raw-objects.js';
 import { openTestLake, readParquetRows, removeTestLake, type TestLake } from './helpers/transform-lake.js';
 
-const SCRIPT = fileURLToPath(new URL('../glue_jobs/job_raw_to_dev.py', import.meta.url));
-const RULES = fileURLToPath(new URL('../sql/dev/quality-rules.json', import.meta.url));
+const RULES = QUALITY_RULES_PATH;
 const FROM = '2024-11-02';
 const TO = '2024-11-04';
 
@@ -235,53 +235,30 @@ beforeAll(async () => {
     normalise,
   );
 
-  // The Glue job's rules: the location versions as the job reads them from dev.locations' files.
+  // The Glue job's main() over the same raw objects, with the location versions as it reads them from dev.locations.
   const locations = await readLocations(locationFiles);
-  const entries = manifest.map((o) => ({
-    raw_key: o.rawKey,
-    sensor_id: o.sensorId,
-    location_id: o.locationId,
-    fetched_at: o.fetchedAt,
-    window_from_utc: o.windowFromUtc,
-    window_to_utc: o.windowToUtc,
-    valid: o.valid,
-    validation_error: o.validationError,
-  }));
-  const texts = Object.fromEntries(
-    await Promise.all(
-      manifest.map(async (o) => [o.rawKey, await readFile(store.pathOf(o.rawKey), 'utf8')] as const),
-    ),
-  );
-  const driver = `
-import importlib.util, json, sys
-from datetime import date
-s = importlib.util.spec_from_file_location("job", ${JSON.stringify(SCRIPT)})
-job = importlib.util.module_from_spec(s); s.loader.exec_module(job)
-p = json.loads(sys.stdin.read())
-rules = job.load_rules(open(${JSON.stringify(RULES)}, encoding="utf-8").read())
-versions = job.location_versions_from([
-    {"location_id": l["location_id"], "timezone": l["timezone"], "latitude": l["latitude"], "longitude": l["longitude"],
-     "valid_from": l["valid_from"]} for l in p["locations"]])
-rows, quarantine, stats = job.transform_objects(p["entries"], lambda k: p["texts"][k], versions, rules,
-                                                 date.fromisoformat(${JSON.stringify(FROM)}), date.fromisoformat(${JSON.stringify(TO)}))
-cols = [c for c, _ in job.MEASUREMENTS_COLUMNS]
-qcols = [c for c, _ in job.QUARANTINE_COLUMNS]
-iso = lambda o: o.isoformat() if hasattr(o, "isoformat") else str(o)
-print(json.dumps({"rows": [dict(zip(cols, r)) for r in rows], "quarantine": [dict(zip(qcols, q)) for q in quarantine],
-                  "stats": stats}, default=iso))
-`;
-  const r = spawnSync('python3', ['-c', driver], {
-    input: JSON.stringify({
-      entries,
-      texts,
-      locations: locations.map((l) => ({ ...l, valid_from: instant(l.valid_from) })),
+  const objects = new Map<string, Uint8Array>();
+  for (const o of manifest) objects.set(o.rawKey, await readFile(store.pathOf(o.rawKey)));
+  const out = await runGlueJobOn({
+    objects,
+    manifest: jobManifest({
+      objects: manifest.map((o) => ({ ...o, sensorId: o.sensorId! })),
+      locations: locations.map((l) => ({
+        location_id: Number(l.location_id),
+        timezone: l.timezone as string | null,
+        latitude: l.latitude as number | null,
+        longitude: l.longitude as number | null,
+        valid_from: instant(l.valid_from),
+      })),
     }),
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
+    fromDate: FROM,
+    toDate: TO,
   });
-  if (r.status !== 0) throw new Error(`python3 failed: ${r.stderr}`);
-  const parsed = JSON.parse(r.stdout) as typeof glue;
-  glue = { ...parsed, rows: parsed.rows.map(normalise) };
+  glue = {
+    rows: out.rows.map(normalise),
+    quarantine: out.quarantine,
+    stats: Object.fromEntries(out.days.map((d) => [d.local_date, d as unknown as Record<string, unknown>])),
+  };
 }, 120_000);
 
 afterAll(async () => {

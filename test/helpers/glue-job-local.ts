@@ -2,10 +2,13 @@
 // as its S3 bucket and test/helpers/fake-spark as pyspark (see its README for what only Spark can show). The fake Glue
 // service (fake-aws.ts) and the job tests use it.
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultAwsSettings } from '../../src/engines/aws/aws-settings.js';
+import { jobArguments } from '../../src/engines/aws/transform-measurements.js';
+import { QUALITY_RULES_PATH } from '../../src/engines/sql-files.js';
 
 const GLUE_SCRIPT = fileURLToPath(new URL('../../glue_jobs/job_raw_to_dev.py', import.meta.url));
 const FAKE_SPARK = fileURLToPath(new URL('./fake-spark', import.meta.url));
@@ -96,4 +99,82 @@ export async function listBucketFolder(root: string): Promise<string[]> {
   };
   await walk(root);
   return out.sort();
+}
+
+type JobRow = Record<string, unknown>;
+
+/** One day of the job's stats object (what transform-measurements.ts reads). */
+export interface JobDayStats {
+  local_date: string;
+  raw_rows: number;
+  rows: number;
+  quarantined_rows: number;
+  duplicates_dropped: number;
+  min_period_end_utc: string | null;
+  max_period_end_utc: string | null;
+  data_key: string | null;
+  quarantine_key: string | null;
+}
+
+export interface JobOutput {
+  run: LocalJobRun;
+  /** dev.measurements rows of every day, timestamps as ISO UTC (`…T05:00:00.000Z`). */
+  rows: JobRow[];
+  quarantine: JobRow[];
+  days: JobDayStats[];
+}
+
+/** A naive UTC wall time the fake's Parquet holds (`2024-11-03 05:00:00`) as an ISO instant. */
+function isoFromWallTime(v: unknown): string | null {
+  return v === null || v === undefined ? null : new Date(`${String(v).replace(' ', 'T')}Z`).toISOString();
+}
+
+async function jsonLinesOf(path: string): Promise<JobRow[]> {
+  return (await readFile(path, 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const r = JSON.parse(l) as JobRow;
+      for (const k of ['period_start_utc', 'period_end_utc', 'ingested_at'])
+        if (k in r) r[k] = isoFromWallTime(r[k]);
+      return r;
+    });
+}
+
+/**
+ * Runs the job's main() over `objects` (raw objects by key) with `manifest` (the engine's manifest shape, see
+ * jobManifest) for fromDate..toDate, with the engine's own arguments, and reads back what it wrote.
+ */
+export async function runGlueJobOn(input: {
+  objects: ReadonlyMap<string, Uint8Array | string>;
+  manifest: Record<string, unknown>;
+  fromDate: string;
+  toDate: string;
+}): Promise<JobOutput> {
+  const bucket = 'lake';
+  const args = jobArguments(defaultAwsSettings({ bucket }), {
+    fromDate: input.fromDate,
+    toDate: input.toDate,
+    objects: [],
+    runId: 'r1',
+  });
+  const objects = new Map(input.objects);
+  objects.set(args['--rules_s3_key']!, await readFile(QUALITY_RULES_PATH));
+  objects.set(args['--manifest_key']!, JSON.stringify(input.manifest));
+  const run = await runGlueJobLocally({ bucket, objects, args });
+  try {
+    if (run.status !== 0) throw new Error(`the job failed (${run.status}):\n${run.stderr}`);
+    const stats = JSON.parse(await readFile(join(run.root, args['--stats_key']!), 'utf8')) as {
+      days: JobDayStats[];
+    };
+    const rows: JobRow[] = [];
+    const quarantine: JobRow[] = [];
+    for (const d of stats.days) {
+      if (d.data_key) rows.push(...(await jsonLinesOf(join(run.root, d.data_key))));
+      if (d.quarantine_key) quarantine.push(...(await jsonLinesOf(join(run.root, d.quarantine_key))));
+    }
+    return { run, rows, quarantine, days: stats.days };
+  } finally {
+    await rm(run.root, { recursive: true, force: true });
+  }
 }

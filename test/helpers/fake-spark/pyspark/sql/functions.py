@@ -3,6 +3,7 @@
 References are to Spark's SQL function docs (https://spark.apache.org/docs/3.5.4/api/sql/) and PySpark's API docs
 unless a comment says otherwise.
 """
+import builtins
 import json
 import re
 from datetime import datetime, timedelta, timezone
@@ -82,7 +83,7 @@ def least(*cols):
 
     def fn(env):
         vals = [v for v in (c._eval(env) for c in cs) if v is not None]
-        return min(vals) if vals else None
+        return builtins.min(vals) if vals else None
     return Column(fn, "least(...)", cs)
 
 
@@ -259,21 +260,15 @@ def count(c):
 
 def sum(c):  # noqa: A001 - pyspark's name
     """Sum of the non-NULL values; NULL when there are none."""
-    import builtins
-
     return _agg("sum", c, lambda vals: builtins.sum(v for v in vals if v is not None)
                 if any(v is not None for v in vals) else None)
 
 
 def min(c):  # noqa: A001
-    import builtins
-
     return _agg("min", c, lambda vals: builtins.min([v for v in vals if v is not None], default=None))
 
 
 def max(c):  # noqa: A001
-    import builtins
-
     return _agg("max", c, lambda vals: builtins.max([v for v in vals if v is not None], default=None))
 
 
