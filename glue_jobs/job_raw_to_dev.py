@@ -19,8 +19,11 @@ builtin values: nothing the job hands to Spark is an instance of a class of this
 executor has another __main__ and could not unpickle it).
 
 Where Spark's JSON reader is not DuckDB's (checked here, stated in README "On AWS"):
-- Strict JSON: from_json runs with allowSingleQuotes=false and allowNonNumericNumbers=false, so single-quoted text and
-  bare NaN/Infinity make a page unreadable, as DuckDB does. Text after the root value is not checked by Jackson.
+- JSON dialect: from_json runs with allowSingleQuotes=false (single-quoted text makes a page unreadable, as in
+  DuckDB) and allowNonNumericNumbers=true (a bare NaN/Infinity token reads, as in DuckDB's reader; the job then
+  quarantines it as "value is not a number", as DuckDB does; the JSON string "NaN" is the same to Spark, whose parser
+  re-writes a bare NaN as "NaN", so its value_raw is NaN, not DuckDB's "NaN" in quotes). Text after the root value is
+  not checked by Jackson.
 - Unreadable page: from_json in PERMISSIVE mode gives a row with `_corrupt_record` set (or NULL for empty text);
   the reason is UNREADABLE_PAGE below, without the parser's message (Spark does not expose it per row).
 - A page whose `results` is not an array is unreadable (Spark cannot read the field), as before.
@@ -348,12 +351,13 @@ def publish_single_part(s3, bucket, staging_prefix, key):
 
 OBJECT_REASON_UNREADABLE = "unreadable raw object: "
 # What from_json tells about a page it cannot read: nothing more than that (no parser message per row).
-UNREADABLE_PAGE = OBJECT_REASON_UNREADABLE + "not a JSON object whose results is an array (Spark from_json)"
+UNREADABLE_PAGE = OBJECT_REASON_UNREADABLE + "not a JSON object whose results is an array of records (Spark from_json)"
 OBJECT_REASON_INVALID_EMPTY = "raw object failed validation and yields no record"
 ARCHIVE_FIELDS = ("location_id", "sensors_id", "location", "datetime", "lat", "lon", "parameter", "units", "value")
 ARCHIVE_INVALID = "raw archive object failed the extract's check"
-# Strict JSON, as DuckDB reads it: no single quotes, no bare NaN/Infinity (both allowed by Spark's defaults).
-JSON_OPTIONS = {"mode": "PERMISSIVE", "allowSingleQuotes": "false", "allowNonNumericNumbers": "false"}
+# JSON as DuckDB reads it: single quotes are not JSON (Spark allows them by default); bare NaN and Infinity tokens are
+# numbers (DuckDB's reader accepts them too).
+JSON_OPTIONS = {"mode": "PERMISSIVE", "allowSingleQuotes": "false", "allowNonNumericNumbers": "true"}
 CORRUPT = "_corrupt_record"
 INTERVAL_PATTERN = r"^(?:(\d+) days? )?(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$"
 OFFSET_AT_END = r"(Z|[+-]\d{2}(:?\d{2})?)$"
@@ -384,17 +388,40 @@ def page_schema():
 
 
 def record_text_schema():
-    """A record's leaves as text: a STRING field takes any JSON value (a string as is, others as JSON text)."""
+    """
+    A record's leaves as text (a STRING field takes any JSON value: a string as is, others as their JSON text), in
+    the shape DuckDB reads (sql/dev/measurements.sql insert_records): a record, its parameter, period, datetimeFrom,
+    datetimeTo, coordinates and flagInfo are objects (or null).
+    """
     F, T = _sql()
     s = T.StringType()
+
+    def struct(*names):
+        return T.StructType([T.StructField(n, s) for n in names])
+
     return T.StructType([
         T.StructField("value", s),
-        T.StructField("parameter", T.StructType([T.StructField("name", s), T.StructField("units", s)])),
+        T.StructField("flagInfo", struct("hasFlags")),
+        T.StructField("parameter", struct("id", "name", "units")),
         T.StructField("period", T.StructType([
             T.StructField("interval", s),
-            T.StructField("datetimeFrom", T.StructType([T.StructField("utc", s)])),
-            T.StructField("datetimeTo", T.StructType([T.StructField("utc", s)])),
+            T.StructField("datetimeFrom", struct("utc")),
+            T.StructField("datetimeTo", struct("utc")),
         ])),
+        T.StructField("coordinates", struct("latitude", "longitude")),
+    ])
+
+
+def page_shape_schema():
+    """
+    The page with every record in record_text_schema's shape: a record that is not an object (or whose parameter,
+    period, ... is not) cannot be read, so from_json marks the page corrupt and the page is unreadable, as DuckDB's
+    read of the object fails.
+    """
+    F, T = _sql()
+    return T.StructType([
+        T.StructField("results", T.ArrayType(record_text_schema())),
+        T.StructField(CORRUPT, T.StringType()),
     ])
 
 
@@ -506,11 +533,16 @@ def api_candidates(spark, objects, from_date, to_date):
         pages = objects.join(texts, "path", "left")
     else:
         pages = objects.withColumn("text", F.lit(None).cast("string"))
-    pages = pages.withColumn("page", F.from_json("text", page_schema(), JSON_OPTIONS))
+    pages = pages.select(
+        "*",
+        F.from_json("text", page_schema(), JSON_OPTIONS).alias("page"),
+        F.from_json("text", page_shape_schema(), JSON_OPTIONS).alias("shape"),
+    )
     results = F.col("page.results")
     err = F.col("validation_error")
+    unreadable = F.col("page").isNull() | F.col("page." + CORRUPT).isNotNull() | F.col("shape." + CORRUPT).isNotNull()
     object_reason = (
-        F.when(F.col("page").isNull() | F.col("page." + CORRUPT).isNotNull(), F.lit(UNREADABLE_PAGE))
+        F.when(unreadable, F.lit(UNREADABLE_PAGE))
         .when((F.when(results.isNull(), 0).otherwise(F.size(results)) == 0) & (F.col("valid") == F.lit(False)),
               F.concat(F.lit(OBJECT_REASON_INVALID_EMPTY),
                        F.when(err.isNotNull() & (err != ""), F.concat(F.lit(": "), err)).otherwise(F.lit(""))))
@@ -541,7 +573,10 @@ def api_candidates(spark, objects, from_date, to_date):
         F.from_json("record", record_text_schema(), JSON_OPTIONS).alias("t"),
         F.from_json("record", record_typed_schema(), JSON_OPTIONS).alias("n"),
     )
-    value_text, value = F.col("t.value"), F.col("n.value")
+    value_text, typed_value = F.col("t.value"), F.col("n.value")
+    # NaN and Infinity are not numbers to DuckDB (json_type is not DOUBLE): "value is not a number" here too.
+    finite = ~F.isnan(typed_value) & (typed_value != F.lit(float("inf"))) & (typed_value != F.lit(float("-inf")))
+    value = F.when(finite, typed_value)
     end_text = F.col("t.period.datetimeTo.utc")
     start, end = instant(F.col("t.period.datetimeFrom.utc")), instant(end_text)
     r = r.select(
@@ -563,15 +598,21 @@ def api_candidates(spark, objects, from_date, to_date):
     )
     local_date = local_date_of(end, tz, tz_known)
     both = F.col("n.coordinates.latitude").isNotNull() & F.col("n.coordinates.longitude").isNotNull()
-    value_json = (F.when(value.isNotNull() | value_text.rlike(r"^[\[{]") | value_text.isin("true", "false"),
-                         value_text)
-                  .otherwise(json_quoted(value_text)))
+    # The value's JSON text: a number as Jackson writes it, an object, array or boolean as is, a string quoted. A
+    # non-finite number is its bare name (NaN, Infinity), as DuckDB keeps it. (Jackson writes a bare NaN token into a
+    # record's text as the string "NaN", so the string "NaN" cannot be told from it here: both are NaN.)
+    value_json = (
+        F.when(typed_value.isNotNull() & ~finite, F.regexp_extract(value_text, r'^"?(.*?)"?$', 1))
+        .when(value.isNotNull() | value_text.rlike(r"^[\[{]") | value_text.isin("true", "false"), value_text)
+        .when(value_text.isNotNull(), json_quoted(value_text))
+    )
     rows = r.select(
         "raw_key", (F.col("pos") + 1).cast("bigint").alias("record_index"), "sensor_id", "location_id",
         F.col("fetched_at").alias("ingested_at"), F.col("n.parameter.id").alias("parameter_id"),
         F.col("t.parameter.name").alias("parameter"), F.col("t.parameter.units").alias("units"),
         value.alias("value"), reason.alias("reason"), value_json.alias("value_json"),
-        start.alias("period_start_utc"), end.alias("period_end_utc"), json_quoted(end_text).alias("end_json"),
+        start.alias("period_start_utc"), end.alias("period_end_utc"),
+        F.when(end_text.isNotNull(), json_quoted(end_text)).alias("end_json"),
         "timezone", local_date.alias("local_date"),
         F.coalesce(F.col("interval_text_seconds"), seconds_between(start, end)).alias("interval_seconds"),
         F.when(both, F.col("n.coordinates.latitude")).otherwise(F.col("location_latitude")).alias("latitude"),

@@ -177,7 +177,54 @@ beforeAll(async () => {
       records: hourlyRecords(fromUtc, toUtc, (i) => i, { parameter: PM25 }),
       fetchedAt,
     });
-  // An object that is not JSON, and a record whose period end is not a time.
+  // Objects that are not strict JSON or not pages of records (a bare NaN; single quotes; results not an array; a
+  // record that is not an object), records with badly typed leaves, a cut-off object, a period end that is not a time.
+  for (const [i, body] of [
+    '{"meta": {}, "results": [{"value": NaN}]}',
+    "{'meta': {}, 'results': []}",
+    '{"meta": {}, "results": {"value": 1}}',
+    '{"meta": {}, "results": ["a string", 7]}',
+  ].entries())
+    await writeRawMeasurements(store, meta, {
+      sensorId: 12,
+      locationId: 1,
+      window: { fromUtc: '2024-11-02T00:00:00Z', toUtc: '2024-11-02T06:00:00Z' },
+      body,
+      fetchedAt: `2024-11-02T0${6 + i}:00:00Z`,
+      valid: false,
+      validationError: 'not a page',
+    });
+  await writeRawMeasurements(store, meta, {
+    sensorId: 21,
+    locationId: 2,
+    window: { fromUtc: '2024-11-02T00:00:00Z', toUtc: '2024-11-02T12:00:00Z' },
+    body: JSON.stringify({
+      meta: {},
+      results: [
+        null,
+        {
+          ...measurementRecord({ value: '12', periodEndUtc: '2024-11-02T05:00:00Z', parameter: PM25 }),
+          coordinates: { latitude: '28.1', longitude: 77.2 },
+        },
+        {
+          ...measurementRecord({ value: 3, periodEndUtc: '2024-11-02T06:00:00Z', parameter: PM25 }),
+          parameter: { id: 2.5, name: 'pm25', units: 'µg/m³' },
+        },
+        {
+          ...measurementRecord({ value: 4, periodEndUtc: '2024-11-02T07:00:00Z', parameter: PM25 }),
+          flagInfo: { hasFlags: 'yes' },
+          coordinates: { latitude: '28.1', longitude: 77.2 },
+        },
+        {
+          ...measurementRecord({ value: 5, periodEndUtc: '2024-11-02T08:00:00Z', parameter: PM25 }),
+          value: {},
+        },
+      ],
+    }),
+    fetchedAt: '2024-11-02T13:00:00Z',
+    valid: false,
+    validationError: 'badly typed records',
+  });
   await writeRawMeasurements(store, meta, {
     sensorId: 11,
     locationId: 1,
@@ -323,6 +370,28 @@ describe('the Glue job and the DuckDB transform agree', () => {
         expect.stringMatching(/^unreadable raw object: /),
       ]),
     );
+  });
+
+  it('on every quarantined row: its object, record, reason, raw texts and day', async () => {
+    const duckQ = await readParquetRows(duck.days.flatMap((d) => d.quarantineFiles.map((f) => f.localPath)));
+    // DuckDB's and Spark's parsers word an unreadable object differently; the rest of the reason is the same text.
+    const view = (q: Row) =>
+      JSON.stringify([
+        q.raw_key,
+        q.record_index === null ? null : Number(q.record_index),
+        String(q.reason).startsWith('unreadable raw object: ') ? 'unreadable raw object' : q.reason,
+        q.sensor_id === null ? null : Number(q.sensor_id),
+        q.parameter_id,
+        q.value,
+        q.value_raw,
+        q.period_end_raw,
+        q.timezone,
+        q.local_date,
+        instant(q.ingested_at),
+      ]);
+
+    expect(duckQ.length).toBeGreaterThan(10);
+    expect(glue.quarantine.map(view).sort()).toEqual(duckQ.map(view).sort());
   });
 
   it("on each day's reconciliation counts", () => {

@@ -134,7 +134,8 @@ async function jsonLinesOf(path: string): Promise<JobRow[]> {
     .split('\n')
     .filter(Boolean)
     .map((l) => {
-      const r = JSON.parse(l) as JobRow;
+      // Python writes a NaN or infinite double as a bare token, which JSON.parse refuses: read it as its name.
+      const r = JSON.parse(l.replace(/:\s*(NaN|-?Infinity)([,}])/g, ': "$1"$2')) as JobRow;
       for (const k of ['period_start_utc', 'period_end_utc', 'ingested_at'])
         if (k in r) r[k] = isoFromWallTime(r[k]);
       return r;

@@ -11,6 +11,7 @@ import uuid
 from datetime import date, datetime
 
 from pyspark import SparkContext
+from pyspark.sql.column import compare
 from pyspark.sql import types  # noqa: F401
 from pyspark.sql import types as T
 
@@ -117,10 +118,6 @@ def _hashable(v):
     return v
 
 
-def _compare(a, b):
-    return (a > b) - (a < b)
-
-
 def _sorter(orders):
     """A comparator over (value tuple) for [(ascending, nulls_first)]."""
     def cmp(x, y):
@@ -131,7 +128,7 @@ def _sorter(orders):
                 return -1 if nulls_first else 1
             if b is None:
                 return 1 if nulls_first else -1
-            c = _compare(a, b)
+            c = compare(a, b)
             if c:
                 return c if asc else -c
         return 0

@@ -16,6 +16,8 @@ What this models (Spark docs "JSON Files" data source options and the SQL migrat
 - Strictness: the job must turn off allowSingleQuotes (on by default in Spark) and may turn off
   allowNonNumericNumbers (bare NaN/Infinity tokens then make the text malformed). Comments, unquoted field names,
   leading zeros and unescaped control characters are malformed, as in Spark's defaults.
+- A bare NaN/Infinity token read into a STRING field comes out as its quoted text ("NaN"): Jackson's generator
+  quotes non-finite numbers by default (QUOTE_NON_NUMERIC_NUMBERS).
 Not modelled: text after the root value (the fake calls it malformed), Jackson's exact text of a float inside a
 STRING field (the fake writes Java's Double.toString layout from Python's shortest digits).
 """
@@ -82,7 +84,8 @@ def _json_text(v):
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, float):
-        return java_double(v)
+        # Jackson's generator quotes NaN and Infinity (JsonGenerator.Feature.QUOTE_NON_NUMERIC_NUMBERS, on by default).
+        return java_double(v) if math.isfinite(v) else '"%s"' % java_double(v)
     if isinstance(v, int):
         return str(v)
     if isinstance(v, str):

@@ -84,23 +84,25 @@ class Column:
             return op(x, y)
         return Column(fn, "(%s %s %s)" % (a._name, symbol, b._name), (a, b))
 
+    # Comparisons follow Spark's NaN semantics (SQL reference, "NaN Semantics"): NaN = NaN is true and NaN is greater
+    # than any other value.
     def __eq__(self, other):
-        return self._binary(other, lambda x, y: x == y, "=")
+        return self._binary(other, lambda x, y: compare(x, y) == 0, "=")
 
     def __ne__(self, other):
-        return self._binary(other, lambda x, y: x != y, "!=")
+        return self._binary(other, lambda x, y: compare(x, y) != 0, "!=")
 
     def __lt__(self, other):
-        return self._binary(other, lambda x, y: x < y, "<")
+        return self._binary(other, lambda x, y: compare(x, y) < 0, "<")
 
     def __le__(self, other):
-        return self._binary(other, lambda x, y: x <= y, "<=")
+        return self._binary(other, lambda x, y: compare(x, y) <= 0, "<=")
 
     def __gt__(self, other):
-        return self._binary(other, lambda x, y: x > y, ">")
+        return self._binary(other, lambda x, y: compare(x, y) > 0, ">")
 
     def __ge__(self, other):
-        return self._binary(other, lambda x, y: x >= y, ">=")
+        return self._binary(other, lambda x, y: compare(x, y) >= 0, ">=")
 
     def __hash__(self):
         return self._id
@@ -108,8 +110,12 @@ class Column:
     def eqNullSafe(self, other):
         """<=>: NULL <=> NULL is true, NULL <=> x is false (never NULL)."""
         other = _lit_or_col(other)
-        return Column(lambda env: self._eval(env) == other._eval(env), "(%s <=> %s)" % (self._name, other._name),
-                      (self, other))
+        def fn(env):
+            x, y = self._eval(env), other._eval(env)
+            if x is None or y is None:
+                return x is None and y is None
+            return compare(x, y) == 0
+        return Column(fn, "(%s <=> %s)" % (self._name, other._name), (self, other))
 
     def __add__(self, other):
         return self._binary(other, _arith(lambda x, y: x + y), "+")
@@ -259,6 +265,17 @@ def _lit_or_col(v):
     if isinstance(v, Column):
         return v
     return Column(lambda env: v, repr(v))
+
+
+def _is_nan(v):
+    return isinstance(v, float) and math.isnan(v)
+
+
+def compare(x, y):
+    """-1, 0, 1 as Spark orders two non-NULL values of one type (NaN last, equal to itself)."""
+    if _is_nan(x) or _is_nan(y):
+        return (1 if _is_nan(x) else 0) - (1 if _is_nan(y) else 0)
+    return (x > y) - (x < y)
 
 
 def _none_or(v, f):

@@ -125,6 +125,18 @@ def floor(c):
     return Column(lambda env: _none_or(c._eval(env), lambda v: int(math.floor(v))), "FLOOR(%s)" % c._name, (c,))
 
 
+def isnan(c):
+    """True for a NaN double; false for NULL (isnan(NULL) is false, not NULL)."""
+    import math
+
+    c = _c(c)
+
+    def fn(env):
+        v = c._eval(env)
+        return isinstance(v, float) and math.isnan(v)
+    return Column(fn, "isnan(%s)" % c._name, (c,))
+
+
 def size(c):
     """Array length; -1 for NULL (spark.sql.legacy.sizeOfNull is true while ANSI mode is off)."""
     c = _c(c)
