@@ -60,6 +60,25 @@ describe('glue_jobs/job_raw_to_dev.py', () => {
     expect(r.status).toBe(0);
   });
 
+  it('parses with DataFrame functions: no Python code per record (no UDF, no RDD function, no pandas)', () => {
+    const source = readFileSync(SCRIPT, 'utf8');
+    for (const name of [
+      'udf',
+      '.rdd',
+      'parallelize',
+      'mapPartitions',
+      'flatMap',
+      'reduceByKey',
+      'foreach',
+      'mapInPandas',
+      'applyInPandas',
+      'toPandas',
+    ])
+      expect(source.includes(name), name).toBe(false);
+    for (const name of ['F.from_json(', 'F.posexplode(', 'spark.read.csv(', 'spark.read.text(', 'F.row_number()'])
+      expect(source.includes(name), name).toBe(true);
+  });
+
   it('writes exactly the columns and types of dev.measurements and its quarantine', () => {
     const cols = python<{ m: [string, string][]; q: [string, string][] }>(
       'out({"m": job.MEASUREMENTS_COLUMNS, "q": job.QUARANTINE_COLUMNS})',

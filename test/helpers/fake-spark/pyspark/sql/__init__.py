@@ -27,6 +27,14 @@ def _active_conf():
     return _CONF
 
 
+def _unsupported(what):
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        raise NotImplementedError("fake-spark: %s.%s is not implemented" % (what, name))
+    return __getattr__
+
+
 def _local(path):
     """s3://bucket/key -> $FAKE_S3_ROOT/key (one bucket)."""
     if not path.startswith("s3://"):
@@ -87,6 +95,8 @@ def _json_value(v):
 
 
 class _Writer:
+    __getattr__ = _unsupported("DataFrameWriter")
+
     def __init__(self, df):
         self._df = df
         self._mode = "errorifexists"
@@ -163,7 +173,8 @@ class DataFrame:
         if name.startswith("_"):
             raise AttributeError(name)
         if name not in self._names:
-            raise AttributeError("no column %s" % name)
+            raise NotImplementedError("fake-spark: DataFrame.%s is not implemented (and no column has that name)"
+                                      % name)
         return _as_col(name)
 
     def __getitem__(self, name):
@@ -376,6 +387,8 @@ class DataFrame:
 
 
 class _Grouped:
+    __getattr__ = _unsupported("GroupedData")
+
     def __init__(self, df, keys):
         self._df = df
         self._keys = keys
@@ -414,6 +427,8 @@ def _paths(paths):
 
 
 class _Reader:
+    __getattr__ = _unsupported("DataFrameReader")
+
     def text(self, paths, wholetext=False, lineSep=None):
         """wholetext=True: one row per file, column `value` = the file's text (UTF-8; bad bytes become U+FFFD)."""
         if not wholetext or lineSep is not None:
@@ -486,6 +501,8 @@ def _check(v, dt, name):
 
 
 class SparkSession:
+    __getattr__ = _unsupported("SparkSession")
+
     class Builder:
         def __init__(self):
             self._conf = {}

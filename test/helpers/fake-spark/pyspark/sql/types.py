@@ -1,6 +1,12 @@
 """Spark SQL types the Glue job names (pyspark.sql.types), with their simpleString names."""
 
 
+def __getattr__(name):
+    if name.startswith("__"):
+        raise AttributeError(name)
+    raise NotImplementedError("fake-spark: pyspark.sql.types.%s is not implemented" % name)
+
+
 class DataType:
     _name = None
 
