@@ -515,6 +515,32 @@ def with_quality(spark, rows, rules):
     return j.withColumn("quality", quality).drop("range_min", "range_max")
 
 
+def _with_error(prefix, err):
+    """prefix, then ": <err>" when the manifest gives a (non-empty) error."""
+    F, T = _sql()
+    return F.concat(F.lit(prefix), F.when(err.isNotNull() & (err != ""), F.concat(F.lit(": "), err)).otherwise(""))
+
+
+_OBJECT_ROW_NULLS = {
+    "record_index": "bigint", "parameter_id": "int", "parameter": "string", "units": "string", "value": "double",
+    "value_raw": "string", "period_start_utc": "timestamp_ltz", "period_end_utc": "timestamp_ltz",
+    "period_end_raw": "string", "local_date": "date", "interval_seconds": "int", "latitude": "double",
+    "longitude": "double", "has_flags": "boolean",
+}
+
+
+def object_candidates(objects, sensor_id, reason, partition_date, source):
+    """One quarantine candidate per object that yields no record (create_rows' insert_object_rows)."""
+    F, T = _sql()
+    given = {
+        "raw_key": F.col("raw_key"), "sensor_id": sensor_id, "location_id": F.col("location_id"),
+        "ingested_at": F.col("fetched_at"), "timezone": F.col("timezone"), "reason": reason,
+        "partition_date": partition_date, "source": F.lit(source),
+    }
+    return objects.select(*[(given[c] if c in given else F.lit(None).cast(_OBJECT_ROW_NULLS[c])).alias(c)
+                            for c in CANDIDATE_COLUMNS])
+
+
 def _in_range(day, from_date, to_date):
     return (day >= from_date) & (day <= to_date)
 
@@ -544,25 +570,14 @@ def api_candidates(spark, objects, from_date, to_date):
     object_reason = (
         F.when(unreadable, F.lit(UNREADABLE_PAGE))
         .when((F.when(results.isNull(), 0).otherwise(F.size(results)) == 0) & (F.col("valid") == F.lit(False)),
-              F.concat(F.lit(OBJECT_REASON_INVALID_EMPTY),
-                       F.when(err.isNotNull() & (err != ""), F.concat(F.lit(": "), err)).otherwise(F.lit(""))))
+              _with_error(OBJECT_REASON_INVALID_EMPTY, err))
     )
     pages = pages.withColumn("object_reason", object_reason).cache()
 
-    def null(type_name):
-        return F.lit(None).cast(type_name)
-
     object_day = F.to_date(minus_one_second(F.least("window_to_utc", "fetched_at")))
-    object_rows = pages.filter(F.col("object_reason").isNotNull()).select(
-        "raw_key", null("bigint").alias("record_index"), "sensor_id", "location_id",
-        F.col("fetched_at").alias("ingested_at"), null("int").alias("parameter_id"), null("string").alias("parameter"),
-        null("string").alias("units"), null("double").alias("value"), null("string").alias("value_raw"),
-        null("timestamp_ltz").alias("period_start_utc"), null("timestamp_ltz").alias("period_end_utc"),
-        null("string").alias("period_end_raw"), "timezone", null("date").alias("local_date"),
-        null("int").alias("interval_seconds"), null("double").alias("latitude"), null("double").alias("longitude"),
-        null("boolean").alias("has_flags"), F.col("object_reason").alias("reason"),
-        object_day.alias("partition_date"), F.lit("api").alias("source"),
-    ).filter(_in_range(F.col("partition_date"), from_date, to_date))
+    object_rows = object_candidates(pages.filter(F.col("object_reason").isNotNull()), F.col("sensor_id"),
+                                    F.col("object_reason"), object_day, "api") \
+        .filter(_in_range(F.col("partition_date"), from_date, to_date))
 
     records = pages.filter(F.col("object_reason").isNull()).select(
         "raw_key", "sensor_id", "location_id", "fetched_at", "window_to_utc", "timezone", "tz_known",
@@ -641,21 +656,9 @@ def archive_candidates(spark, objects, parameters, from_date, to_date):
     F, T = _sql()
     from pyspark.sql import Window
 
-    def null(type_name):
-        return F.lit(None).cast(type_name)
-
-    err = F.col("validation_error")
-    invalid = objects.filter(F.col("valid") == F.lit(False)).select(
-        "raw_key", null("bigint").alias("record_index"), null("bigint").alias("sensor_id"), "location_id",
-        F.col("fetched_at").alias("ingested_at"), null("int").alias("parameter_id"), null("string").alias("parameter"),
-        null("string").alias("units"), null("double").alias("value"), null("string").alias("value_raw"),
-        null("timestamp_ltz").alias("period_start_utc"), null("timestamp_ltz").alias("period_end_utc"),
-        null("string").alias("period_end_raw"), "timezone", null("date").alias("local_date"),
-        null("int").alias("interval_seconds"), null("double").alias("latitude"), null("double").alias("longitude"),
-        null("boolean").alias("has_flags"),
-        F.concat(F.lit(ARCHIVE_INVALID),
-                 F.when(err.isNotNull() & (err != ""), F.concat(F.lit(": "), err)).otherwise(F.lit(""))).alias("reason"),
-        F.col("file_date").alias("partition_date"), F.lit("archive").alias("source"),
+    invalid = object_candidates(
+        objects.filter(F.col("valid") == F.lit(False)), F.lit(None).cast("bigint"),
+        _with_error(ARCHIVE_INVALID, F.col("validation_error")), F.col("file_date"), "archive",
     ).filter(_in_range(F.col("partition_date"), from_date, to_date))
 
     readable = objects.filter(~(F.col("valid") == F.lit(False)) | F.col("valid").isNull())
@@ -727,7 +730,7 @@ def archive_candidates(spark, objects, parameters, from_date, to_date):
         "timezone", local_date.alias("local_date"), interval.cast("int").alias("interval_seconds"),
         F.when(both, F.col("record_latitude")).otherwise(F.col("location_latitude")).alias("latitude"),
         F.when(both, F.col("record_longitude")).otherwise(F.col("location_longitude")).alias("longitude"),
-        null("boolean").alias("has_flags"),  # the archive has no flag column: unknown, not "no flags"
+        F.lit(None).cast("boolean").alias("has_flags"),  # the archive has no flag column: unknown, not "no flags"
         reason.alias("reason"),
         F.coalesce(local_date, F.col("file_date")).alias("partition_date"),
         F.lit("archive").alias("source"),

@@ -75,7 +75,13 @@ describe('glue_jobs/job_raw_to_dev.py', () => {
       'toPandas',
     ])
       expect(source.includes(name), name).toBe(false);
-    for (const name of ['F.from_json(', 'F.posexplode(', 'spark.read.csv(', 'spark.read.text(', 'F.row_number()'])
+    for (const name of [
+      'F.from_json(',
+      'F.posexplode(',
+      'spark.read.csv(',
+      'spark.read.text(',
+      'F.row_number()',
+    ])
       expect(source.includes(name), name).toBe(true);
   });
 

@@ -166,7 +166,7 @@ out({"ts": ts,
         null,
       ],
       bigint: [12, -3, 1, null, null, null],
-      double: [12, -3, 1.9, 9223372036854775808, 1000, null],
+      double: [12, -3, 1.9, 2 ** 63, 1000, null],
       ntz_from_text: 'NotImplementedError',
     });
   });

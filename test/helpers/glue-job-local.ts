@@ -104,7 +104,7 @@ export async function listBucketFolder(root: string): Promise<string[]> {
 type JobRow = Record<string, unknown>;
 
 /** One day of the job's stats object (what transform-measurements.ts reads). */
-export interface JobDayStats {
+interface JobDayStats {
   local_date: string;
   raw_rows: number;
   rows: number;
