@@ -10,12 +10,16 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobManifest } from '../src/engines/aws/transform-measurements.js';
-import { createDuckDbInstance, withSession } from '../src/engines/duckdb/duckdb-instance.js';
 import { MEASUREMENTS_COLUMNS } from '../src/engines/duckdb/transform-measurements.js';
 import type { MeasurementsTransformOutput, RawArchiveObject } from '../src/engines/engine.js';
 import { QUALITY_RULES_PATH } from '../src/engines/sql-files.js';
-import { findRawObjects } from '../src/lake/manifest.js';
-import { type JobOutput, runGlueJobOn } from './helpers/glue-job-local.js';
+import {
+  devLocationFiles,
+  type JobOutput,
+  locationVersionsOf,
+  quarantineView,
+  runGlueJobOn,
+} from './helpers/glue-job-local.js';
 import { PM25, writeRawLocations } from './helpers/raw-objects.js';
 import { openTestLake, readParquetRows, removeTestLake, type TestLake } from './helpers/transform-lake.js';
 
@@ -64,16 +68,7 @@ beforeAll(async () => {
       },
     ],
   });
-  const snapshots = findRawObjects(lake.meta, { endpoint: 'locations' });
-  const dims = await lake.engine.transformDimensions({
-    objects: snapshots.map((o) => ({
-      rawKey: o.rawKey,
-      path: lake.store.pathOf(o.rawKey),
-      fetchedAt: o.fetchedAt,
-    })),
-    workDir: join(work, 'dims'),
-  });
-  const locationFiles = dims.locations.files.map((f) => f.localPath);
+  const locationFiles = await devLocationFiles(lake, join(work, 'dims'));
 
   const quoted = readFileSync(new URL('quoted_format_rows_mixed_sources.csv', FIXTURES), 'utf8');
   const broken = [
@@ -140,45 +135,18 @@ beforeAll(async () => {
   duckRows = await readParquetRows(duck.days.flatMap((d) => d.files.map((f) => f.localPath)));
   duckQuarantine = await readParquetRows(duck.days.flatMap((d) => d.quarantineFiles.map((f) => f.localPath)));
 
-  const locations = await readLocations(locationFiles);
   job = await runGlueJobOn({
     objects,
     manifest: jobManifest({
       objects: [],
       archiveObjects: archiveObjects.map((o) => ({ ...o, path: '' })),
       parameterKeys: [parametersKey],
-      locations: locations.map((l) => ({
-        location_id: Number(l.location_id),
-        timezone: l.timezone as string,
-        latitude: l.latitude as number,
-        longitude: l.longitude as number,
-        valid_from: instant(l.valid_from),
-      })),
+      locations: await locationVersionsOf(locationFiles),
     }),
     fromDate: FROM,
     toDate: TO,
   });
 }, 120_000);
-
-/** location_id, timezone, coordinates and valid_from (ISO UTC) of dev.locations' files. */
-async function readLocations(paths: string[]): Promise<Row[]> {
-  const instance = await createDuckDbInstance({
-    memoryLimit: '256MB',
-    threads: 1,
-    tempDirectory: join(tmpdir(), 'aqlake-test-duckdb'),
-  });
-  try {
-    return await withSession(instance, (db) =>
-      db.rows(
-        `SELECT CAST(location_id AS INTEGER) AS location_id, timezone, latitude, longitude,
-           strftime(valid_from, '%Y-%m-%dT%H:%M:%SZ') AS valid_from FROM read_parquet($paths)`,
-        { paths },
-      ),
-    );
-  } finally {
-    instance.closeSync();
-  }
-}
 
 afterAll(async () => {
   if (lake) await removeTestLake(lake);
@@ -209,22 +177,6 @@ describe('the Glue job and the DuckDB transform read archive objects alike', () 
   });
 
   it('on every quarantined row: object, record, reason, raw texts, day', () => {
-    const view = (q: Row) =>
-      JSON.stringify([
-        q.raw_key,
-        q.record_index === null ? null : Number(q.record_index),
-        q.reason,
-        q.sensor_id === null ? null : Number(q.sensor_id),
-        q.location_id === null ? null : Number(q.location_id),
-        q.parameter_id,
-        q.value,
-        q.value_raw,
-        q.period_end_raw,
-        q.timezone,
-        q.local_date,
-        instant(q.period_end_utc),
-        instant(q.ingested_at),
-      ]);
     expect(new Set(duckQuarantine.map((q) => q.reason))).toEqual(
       new Set([
         "location_id differs from the archive key's",
@@ -236,7 +188,7 @@ describe('the Glue job and the DuckDB transform read archive objects alike', () 
         "raw archive object failed the extract's check: unexpected header",
       ]),
     );
-    expect(job.quarantine.map(view).sort()).toEqual(duckQuarantine.map(view).sort());
+    expect(job.quarantine.map(quarantineView).sort()).toEqual(duckQuarantine.map(quarantineView).sort());
   });
 
   it("on each day's reconciliation counts", () => {

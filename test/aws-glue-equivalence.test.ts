@@ -7,12 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobManifest } from '../src/engines/aws/transform-measurements.js';
-import { createDuckDbInstance, withSession } from '../src/engines/duckdb/duckdb-instance.js';
 import { MEASUREMENTS_COLUMNS } from '../src/engines/duckdb/transform-measurements.js';
 import type { MeasurementsTransformOutput } from '../src/engines/engine.js';
 import { QUALITY_RULES_PATH } from '../src/engines/sql-files.js';
 import { findRawObjects } from '../src/lake/manifest.js';
-import { runGlueJobOn } from './helpers/glue-job-local.js';
+import {
+  devLocationFiles,
+  locationVersionsOf,
+  quarantineView,
+  runGlueJobOn,
+} from './helpers/glue-job-local.js';
 import {
   hourlyRecords,
   measurementRecord,
@@ -248,16 +252,7 @@ beforeAll(async () => {
   });
 
   // dev.locations through the DuckDB engine, as the pipeline makes it; both transforms read it.
-  const snapshots = findRawObjects(meta, { endpoint: 'locations' });
-  const dims = await lake.engine.transformDimensions({
-    objects: snapshots.map((o) => ({
-      rawKey: o.rawKey,
-      path: store.pathOf(o.rawKey),
-      fetchedAt: o.fetchedAt,
-    })),
-    workDir: join(workDir, 'dims'),
-  });
-  const locationFiles = dims.locations.files.map((f) => f.localPath);
+  const locationFiles = await devLocationFiles(lake, join(workDir, 'dims'));
 
   const manifest = findRawObjects(meta, { endpoint: 'sensors_measurements' });
   duck = await lake.engine.transformMeasurements({
@@ -283,20 +278,13 @@ beforeAll(async () => {
   );
 
   // The Glue job's main() over the same raw objects, with the location versions as it reads them from dev.locations.
-  const locations = await readLocations(locationFiles);
   const objects = new Map<string, Uint8Array>();
   for (const o of manifest) objects.set(o.rawKey, await readFile(store.pathOf(o.rawKey)));
   const out = await runGlueJobOn({
     objects,
     manifest: jobManifest({
       objects: manifest.map((o) => ({ ...o, sensorId: o.sensorId! })),
-      locations: locations.map((l) => ({
-        location_id: Number(l.location_id),
-        timezone: l.timezone as string | null,
-        latitude: l.latitude as number | null,
-        longitude: l.longitude as number | null,
-        valid_from: instant(l.valid_from),
-      })),
+      locations: await locationVersionsOf(locationFiles),
     }),
     fromDate: FROM,
     toDate: TO,
@@ -312,27 +300,6 @@ afterAll(async () => {
   if (lake) await removeTestLake(lake);
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
-
-/** location_id, timezone, coordinates and valid_from (ISO UTC) of dev.locations' files. */
-async function readLocations(paths: string[]): Promise<Row[]> {
-  const instance = await createDuckDbInstance({
-    memoryLimit: '256MB',
-    threads: 1,
-    tempDirectory: join(tmpdir(), 'aqlake-test-duckdb'),
-  });
-  try {
-    return await withSession(instance, (db) =>
-      db.rows(
-        `SELECT CAST(location_id AS INTEGER) AS location_id, timezone, latitude, longitude,
-           strftime(valid_from, '%Y-%m-%dT%H:%M:%SZ') AS valid_from
-         FROM read_parquet($paths) ORDER BY location_id, valid_from`,
-        { paths },
-      ),
-    );
-  } finally {
-    instance.closeSync();
-  }
-}
 
 const byKey = (a: Row, b: Row) =>
   Number(a.sensor_id) - Number(b.sensor_id) ||
@@ -374,24 +341,8 @@ describe('the Glue job and the DuckDB transform agree', () => {
 
   it('on every quarantined row: its object, record, reason, raw texts and day', async () => {
     const duckQ = await readParquetRows(duck.days.flatMap((d) => d.quarantineFiles.map((f) => f.localPath)));
-    // DuckDB's and Spark's parsers word an unreadable object differently; the rest of the reason is the same text.
-    const view = (q: Row) =>
-      JSON.stringify([
-        q.raw_key,
-        q.record_index === null ? null : Number(q.record_index),
-        String(q.reason).startsWith('unreadable raw object: ') ? 'unreadable raw object' : q.reason,
-        q.sensor_id === null ? null : Number(q.sensor_id),
-        q.parameter_id,
-        q.value,
-        q.value_raw,
-        q.period_end_raw,
-        q.timezone,
-        q.local_date,
-        instant(q.ingested_at),
-      ]);
-
     expect(duckQ.length).toBeGreaterThan(10);
-    expect(glue.quarantine.map(view).sort()).toEqual(duckQ.map(view).sort());
+    expect(glue.quarantine.map(quarantineView).sort()).toEqual(duckQ.map(quarantineView).sort());
   });
 
   it("on each day's reconciliation counts", () => {

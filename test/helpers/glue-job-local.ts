@@ -7,8 +7,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultAwsSettings } from '../../src/engines/aws/aws-settings.js';
-import { jobArguments } from '../../src/engines/aws/transform-measurements.js';
+import { type GlueLocationVersion, jobArguments } from '../../src/engines/aws/transform-measurements.js';
+import { createDuckDbInstance, withSession } from '../../src/engines/duckdb/duckdb-instance.js';
 import { QUALITY_RULES_PATH } from '../../src/engines/sql-files.js';
+import { findRawObjects } from '../../src/lake/manifest.js';
+import type { TestLake } from './transform-lake.js';
 
 const GLUE_SCRIPT = fileURLToPath(new URL('../../glue_jobs/job_raw_to_dev.py', import.meta.url));
 const FAKE_SPARK = fileURLToPath(new URL('./fake-spark', import.meta.url));
@@ -103,18 +106,16 @@ export async function listBucketFolder(root: string): Promise<string[]> {
 
 type JobRow = Record<string, unknown>;
 
-/** One day of the job's stats object (what transform-measurements.ts reads). */
-interface JobDayStats {
+/** One day of the job's stats object (transform-measurements.ts reads all of it; the tests these fields and more). */
+type JobDayStats = Record<string, unknown> & {
   local_date: string;
   raw_rows: number;
   rows: number;
   quarantined_rows: number;
   duplicates_dropped: number;
-  min_period_end_utc: string | null;
-  max_period_end_utc: string | null;
   data_key: string | null;
   quarantine_key: string | null;
-}
+};
 
 export interface JobOutput {
   run: LocalJobRun;
@@ -178,4 +179,64 @@ export async function runGlueJobOn(input: {
   } finally {
     await rm(run.root, { recursive: true, force: true });
   }
+}
+
+/** dev.locations' versions as the job reads them (valid_from as ISO UTC), from the DuckDB engine's files. */
+export async function locationVersionsOf(paths: string[]): Promise<GlueLocationVersion[]> {
+  const instance = await createDuckDbInstance({
+    memoryLimit: '256MB',
+    threads: 1,
+    tempDirectory: join(tmpdir(), 'aqlake-test-duckdb'),
+  });
+  try {
+    const rows = await withSession(instance, (db) =>
+      db.rows<Omit<GlueLocationVersion, 'location_id'> & { location_id: bigint | number }>(
+        `SELECT location_id, timezone, latitude, longitude,
+           strftime(valid_from, '%Y-%m-%dT%H:%M:%SZ') AS valid_from
+         FROM read_parquet($paths) ORDER BY location_id, valid_from`,
+        { paths },
+      ),
+    );
+    return rows.map((r) => ({ ...r, location_id: Number(r.location_id) }));
+  } finally {
+    instance.closeSync();
+  }
+}
+
+/** dev.locations' files, made by the DuckDB engine from the lake's raw /locations snapshots (as the pipeline does). */
+export async function devLocationFiles(lake: TestLake, workDir: string): Promise<string[]> {
+  const snapshots = findRawObjects(lake.meta, { endpoint: 'locations' });
+  const dims = await lake.engine.transformDimensions({
+    objects: snapshots.map((o) => ({
+      rawKey: o.rawKey,
+      path: lake.store.pathOf(o.rawKey),
+      fetchedAt: o.fetchedAt,
+    })),
+    workDir,
+  });
+  return dims.locations.files.map((f) => f.localPath);
+}
+
+/**
+ * A quarantined row as the job and the DuckDB transform must agree on it, whichever wrote it (JSON lines or Parquet).
+ * An unreadable object's reason quotes its parser, so only that reason's prefix is compared.
+ */
+export function quarantineView(q: JobRow): string {
+  const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(String(v)).toISOString());
+  return JSON.stringify([
+    q.raw_key,
+    n(q.record_index),
+    String(q.reason).startsWith('unreadable raw object: ') ? 'unreadable raw object' : q.reason,
+    n(q.sensor_id),
+    n(q.location_id),
+    q.parameter_id,
+    q.value,
+    q.value_raw,
+    q.period_end_raw,
+    q.timezone,
+    q.local_date,
+    iso(q.period_end_utc),
+    iso(q.ingested_at),
+  ]);
 }
