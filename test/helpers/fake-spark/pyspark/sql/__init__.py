@@ -520,6 +520,8 @@ class SparkSession:
             _CONF.update(self._conf)
             if _CONF.get("spark.sql.session.timeZone", "UTC") != "UTC":
                 raise NotImplementedError("fake-spark: the session time zone is UTC")
+            if str(_CONF.get("spark.sql.ansi.enabled", "false")).lower() != "false":
+                raise NotImplementedError("fake-spark: ANSI mode is not modelled (casts give NULL, not errors)")
             s.conf = dict(self._conf)
             return s
 
