@@ -70,7 +70,7 @@ out({
     });
   });
 
-  it('from_json in PERMISSIVE mode: corrupt text, partial results, NULL and blank input, strict integers', () => {
+  it('from_json in PERMISSIVE mode: corrupt text (a null root too), partial results, NULL and blank input, strict integers', () => {
     const r = python<unknown[]>(`
 schema = T.StructType([
   T.StructField("n", T.IntegerType()), T.StructField("s", T.StringType()),
@@ -89,7 +89,7 @@ out(values(d.select(F.from_json("t", schema, {"allowSingleQuotes": "false"}).ali
       { n: null, s: null, o: null, _corrupt_record: '[1]' },
       null,
       null,
-      null,
+      { n: null, s: null, o: null, _corrupt_record: 'null' },
       {
         n: null,
         s: '{"k":[1,true,null]}',

@@ -1,8 +1,9 @@
 """from_json as Spark 3.5's JacksonParser + FailureSafeParser do it in PERMISSIVE mode, for the types the job asks for.
 
 What this models (Spark docs "JSON Files" data source options and the SQL migration guide, 3.0 -> "from_json"):
-- Input NULL, empty or blank: NULL. A JSON `null` root: NULL.
-- Malformed text (a syntax error, a root that is not an object): a row of NULLs whose corrupt-record column (option
+- Input NULL, empty or blank: NULL (JacksonParser.parse: no first token, no row).
+- Malformed text (a syntax error, a root that is not an object, a `null` root: rootConverterReturnNullError): a row of
+  NULLs whose corrupt-record column (option
   columnNameOfCorruptRecord, default `_corrupt_record`, present only if the schema has that STRING field) holds the
   input text.
 - A value that does not convert to its field's type: the TOP-LEVEL field holding it becomes NULL, the other fields
@@ -161,8 +162,6 @@ def from_json(text, schema, opts):
         doc = json.loads(text, parse_constant=constant)
     except (ValueError, _Malformed, RecursionError):
         return bad_row()
-    if doc is None:
-        return None
     if not isinstance(doc, dict):
         return bad_row()
     row = Row()
