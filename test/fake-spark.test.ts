@@ -143,15 +143,16 @@ out({"rows": [[r["k"], r["pos"], r["v"]] for r in rows], "two": two})`);
   it('casts strings as Spark does with ANSI off: ISO instants with offsets, NULL for anything else', () => {
     const r = python<unknown>(`
 texts = ["2024-07-20T14:00:00Z", "2024-07-20 10:00:00-04:00", "2024-07-20T19:30:00.5+05:30", "2024-07-20T14:00:00",
-         " 2024-07-20T14:00:00+0000 ", "2024-07-20T14:00:00America/New_York", "yesterday", "2024-13-01T00:00:00Z",
-         "2024-07-20T14:00:00+25:00", ""]
+         " 2024-07-20T14:00:00+0000 ", "2024-07-20T14:00:00 America/New_York", "2024-07-20T14:00", "2024",
+         "2024-07-20T14:00Z", "2024-07-20T", "yesterday", "2024-13-01T00:00:00Z", "2024-07-20T14:00:00+25:00", ""]
 d = df([(t,) for t in texts], "t string")
 ts = values(d.select(F.col("t").cast(T.TimestampType()).alias("x")), "x")
 nums = df([(t,) for t in ["12", " -3 ", "1.9", "9223372036854775808", "1e3", "x"]], "t string")
 out({"ts": ts,
      "bigint": values(nums.select(F.col("t").cast("bigint").alias("x")), "x"),
      "double": values(nums.select(F.col("t").cast("double").alias("x")), "x"),
-     "ntz_from_text": refused(lambda: d.select(F.col("t").cast(T.TimestampNTZType())).collect())})`);
+     "ntz_from_text": refused(lambda: d.select(F.col("t").cast(T.TimestampNTZType())).collect()),
+     "time_only": refused(lambda: df([("14:00:00",)], "t string").select(F.col("t").cast(T.TimestampType())).collect())})`);
     expect(r).toEqual({
       ts: [
         '2024-07-20T14:00:00+00:00',
@@ -160,6 +161,10 @@ out({"ts": ts,
         '2024-07-20T14:00:00+00:00',
         '2024-07-20T14:00:00+00:00',
         '2024-07-20T18:00:00+00:00',
+        '2024-07-20T14:00:00+00:00',
+        '2024-01-01T00:00:00+00:00',
+        null,
+        null,
         null,
         null,
         null,
@@ -168,6 +173,7 @@ out({"ts": ts,
       bigint: [12, -3, 1, null, null, null],
       double: [12, -3, 1.9, 2 ** 63, 1000, null],
       ntz_from_text: 'NotImplementedError',
+      time_only: 'NotImplementedError',
     });
   });
 

@@ -337,12 +337,6 @@ def _java_int(v, bits):
     return (v - lo) % (2 ** bits) + lo
 
 
-# Spark's DateTimeUtils.stringToTimestamp: [+-]yyyy*[-[m]m[-[d]d[( |T)[h]h:[m]m[:[s]s[.fraction]][zone]]]]; the zone is
-# Z, +|-h[h][[:]mm], UTC/GMT/UT with such an offset, or a region id.
-_TS = re.compile(
-    r"^([+-]?\d{4,7})(?:-(\d{1,2})(?:-(\d{1,2})(?:[T ](?:(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d*))?)?)?"
-    r"(.*))?)?)?$"
-)
 _OFFSET = re.compile(r"^(?:UTC|GMT|UT)?([+-])(\d{1,2})(?::?(\d{2}))?(?::?(\d{2}))?$")
 
 
@@ -366,27 +360,110 @@ def _zone(text):
         return None
 
 
-def string_to_timestamp(s):
-    """Cast string -> TIMESTAMP (an instant; the session zone, UTC, for text without a zone); NULL if invalid."""
-    t = s.strip(_WS)
-    m = _TS.match(t)
-    if not m:
+def _valid_digits(segment, digits):
+    # A year has 4 to 6 digits, the fraction any number (past 6 dropped), the zone segment up to 2, the rest 1 or 2.
+    return (segment == 6 or (segment == 0 and 4 <= digits <= 6) or (segment == 7 and digits <= 2)
+            or (segment not in (0, 6, 7) and 0 < digits <= 2))
+
+
+def _timestamp_segments(text):
+    """
+    A port of Spark 3.5's SparkDateTimeUtils.parseTimestampString: (segments, zone text or None, just_time), or None.
+    Forms: [+-]yyyy*[-[m]m[-[d]d[( |T)[h]h:[m]m[:[s]s[.fraction][zone]]]]] (and time-only forms); the zone may only
+    follow the seconds.
+    """
+    b = text.strip(_WS)
+    if not b:
         return None
-    y, mo, d, h, mi, sec, frac, rest = m.groups()
-    if rest and not (h is not None):
-        return None  # a zone needs a time
-    tz = timezone.utc
-    if rest:
-        tz = _zone(rest)
-        if tz is None:
-            return None
+    seg = [1, 1, 1, 0, 0, 0, 0, 0, 0]
+    i = value = digits = milli = 0
+    j = 0
+    just_time = False
+    sign = None
+    tz = None
+    if b[0] in "+-":
+        sign = -1 if b[0] == "-" else 1
+        j = 1
+    while j < len(b):
+        c = b[j]
+        if not ("0" <= c <= "9"):
+            if j == 0 and c == "T":
+                just_time = True
+                i += 3
+            elif i < 2:
+                if c == "-":
+                    if not _valid_digits(i, digits):
+                        return None
+                    seg[i], value, digits, i = value, 0, 0, i + 1
+                elif i == 0 and c == ":" and sign is None:
+                    just_time = True
+                    if not _valid_digits(3, digits):
+                        return None
+                    seg[3], value, digits, i = value, 0, 0, 4
+                else:
+                    return None
+            elif i == 2:
+                if c not in " T" or not _valid_digits(i, digits):
+                    return None
+                seg[i], value, digits, i = value, 0, 0, i + 1
+            elif i in (3, 4):
+                if c != ":" or not _valid_digits(i, digits):
+                    return None
+                seg[i], value, digits, i = value, 0, 0, i + 1
+            elif i in (5, 6):
+                if c == "." and i == 5:
+                    if not _valid_digits(i, digits):
+                        return None
+                    seg[i], value, digits, i = value, 0, 0, i + 1
+                else:
+                    if not _valid_digits(i, digits):
+                        return None
+                    seg[i], value, digits, i = value, 0, 0, i + 1
+                    tz = b[j:]
+                    j = len(b) - 1
+                if i == 6 and c != ".":
+                    i += 1
+            else:
+                if i < len(seg) and c in ": " and _valid_digits(i, digits):
+                    seg[i], value, digits, i = value, 0, 0, i + 1
+                else:
+                    return None
+        else:
+            if i == 6:
+                milli += 1
+            if i != 6 or digits < 6:
+                value = value * 10 + int(c)
+            digits += 1
+        j += 1
+    if not _valid_digits(i, digits):
+        return None
+    seg[i] = value
+    while milli < 6:
+        seg[6] *= 10
+        milli += 1
+    seg[0] *= sign or 1
+    return seg, (tz.strip() if tz is not None else None), just_time
+
+
+def string_to_timestamp(s):
+    """Cast string -> TIMESTAMP (stringToTimestamp: an instant; text without a zone is in the session zone, UTC)."""
+    parsed = _timestamp_segments(s)
+    if parsed is None:
+        return None
+    seg, tz_text, just_time = parsed
+    if just_time:
+        # Spark takes today's date in the zone: not modelled (a test would depend on the day it runs).
+        raise NotImplementedError("fake-spark: a time without a date (%r) cast to TIMESTAMP" % s)
+    tz = _zone(tz_text) if tz_text is not None else timezone.utc
+    if tz is None:
+        return None  # an unknown zone: getZoneId throws, stringToTimestamp catches it
     try:
-        micro = int((frac or "")[:6].ljust(6, "0")) if frac is not None else 0  # digits past micros are dropped
-        local = datetime(int(y), int(mo or 1), int(d or 1), int(h or 0), int(mi or 0), int(sec or 0), micro)
+        local = datetime(seg[0], seg[1], seg[2], seg[3], seg[4], seg[5], seg[6])
     except ValueError:
         return None
-    return local.replace(tzinfo=tz).astimezone(timezone.utc) if tz is not timezone.utc else \
-        local.replace(tzinfo=timezone.utc)
+    # A wall time in a DST gap moves forward and one in an overlap takes the earlier offset, in java.time
+    # (ZonedDateTime.of) as in Python (fold=0).
+    return local.replace(tzinfo=tz).astimezone(timezone.utc)
 
 
 def _caster(target):
