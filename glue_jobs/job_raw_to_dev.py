@@ -473,8 +473,7 @@ def interval_seconds(text):
     seconds = (F.coalesce(part(1).cast("bigint"), F.lit(0)) * 86400 + part(2).cast("bigint") * 3600
                + part(3).cast("bigint") * 60 + part(4).cast("double"))
     rounded = F.floor(seconds + 0.5)
-    return F.when(t.rlike(INTERVAL_PATTERN) & (rounded >= -(2**31)) & (rounded <= 2**31 - 1),
-                  rounded.cast("int"))
+    return F.when(t.rlike(INTERVAL_PATTERN) & (rounded >= INT32_MIN) & (rounded <= INT32_MAX), rounded.cast("int"))
 
 
 def seconds_between(start, end):
@@ -504,13 +503,14 @@ def with_quality(spark, rows, rules):
     j = rows.join(F.broadcast(ranges), ["parameter", "units"], "left")
     v, lo, hi = F.col("value"), F.col("range_min"), F.col("range_max")
     tolerance = int(rules["future_tolerance_seconds"]) * 1000000
+    sentinel, negative, out_of_range, future, ok = QUALITY_FLAGS
     quality = (
-        F.when(v <= F.lit(float(rules["sentinel_max"])), "sentinel")
+        F.when(v <= F.lit(float(rules["sentinel_max"])), sentinel)
         # Without a range, negatives are flagged; a range whose min is below 0 allows them.
-        .when((v < 0) & (F.coalesce(lo, F.lit(0.0)) >= 0), "negative")
-        .when((lo.isNotNull() & (v < lo)) | (hi.isNotNull() & (v > hi)), "out_of_range")
-        .when(F.unix_micros("period_end_utc") > F.unix_micros("ingested_at") + tolerance, "future")
-        .otherwise("ok")
+        .when((v < 0) & (F.coalesce(lo, F.lit(0.0)) >= 0), negative)
+        .when((lo.isNotNull() & (v < lo)) | (hi.isNotNull() & (v > hi)), out_of_range)
+        .when(F.unix_micros("period_end_utc") > F.unix_micros("ingested_at") + tolerance, future)
+        .otherwise(ok)
     )
     return j.withColumn("quality", quality).drop("range_min", "range_max")
 
