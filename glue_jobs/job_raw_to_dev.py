@@ -32,6 +32,10 @@ Where Spark's JSON reader is not DuckDB's (checked here, stated in README "On AW
   unless they are objects, arrays or booleans.
 - Instants are Spark's CAST(string AS TIMESTAMP) (ISO 8601, `Z`/`+hh:mm`/`+hhmm`/region ids, none = UTC), not
   DuckDB's TIMESTAMPTZ parser; zone rules are the JVM's tz database, not ICU's.
+- Archive numbers are Spark's CAST(string AS DOUBLE), Java's Double.parseDouble: it also takes `1.5d` or hex floats,
+  which DuckDB's TRY_CAST refuses.
+- The job needs a tz database on the driver (Python's zoneinfo) only to tell known zones from unknown ones before
+  Spark sees them: from_utc_timestamp fails the query on an unknown zone.
 
 Arguments (Glue passes them as --name value; unknown Glue arguments such as --JOB_ID are ignored):
   --bucket             the lake bucket
