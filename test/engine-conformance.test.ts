@@ -18,6 +18,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseRawArchiveObjectKey, RAW_MEASUREMENTS_ENDPOINT } from '../src/lake/keys.js';
 import { createS3Client } from '../src/lake/store/s3/s3-client.js';
 import { type RunningSimulator, startSimulator } from '../src/simulator/index.js';
 import { type CliResult, runCli } from './helpers/cli.js';
@@ -222,10 +223,17 @@ describe.each(ENGINES)('the %s engine', (name) => {
     expect(archive.code, archive.stderr).toBe(0);
     expect(api.stdout).toMatch(/3 day\(s\) published, 0 failed/);
     expect(archive.stdout).toMatch(/3 day\(s\) published, 0 failed/);
-    // The archive days came from OpenAQ's archive objects, the API days from /measurements pages.
+    // The archive days came from OpenAQ's archive objects (one per location and local day), the API days from
+    // /sensors/{id}/measurements pages.
     const raw = await h().keys('raw/');
-    expect(raw.filter((k) => k.startsWith('raw/openaq-archive/locationid=1001/'))).not.toEqual([]);
-    expect(raw.filter((k) => k.startsWith('raw/openaq/measurements/'))).not.toEqual([]);
+    const archived = raw.map(parseRawArchiveObjectKey).filter((a) => a !== null);
+    const archiveObject = (location: string, day: string) =>
+      archived.some((a) => a.locationId === Number(location) && a.localDate === day);
+    for (const location of LOCATIONS.split(',')) {
+      for (const day of ARCHIVE_DAYS) expect(archiveObject(location, day), `${location} ${day}`).toBe(true);
+      for (const day of API_DAYS) expect(archiveObject(location, day), `${location} ${day}`).toBe(false);
+    }
+    expect(raw.filter((k) => k.startsWith(`raw/openaq/${RAW_MEASUREMENTS_ENDPOINT}/`))).not.toEqual([]);
     expect(new Set(daily.map((r) => r.local_date))).toEqual(new Set([...ARCHIVE_DAYS, ...API_DAYS]));
     expect(new Set(daily.map((r) => (r as DailyRow & { location_id: number }).location_id))).toEqual(
       new Set([1001, 1003]),
@@ -234,15 +242,12 @@ describe.each(ENGINES)('the %s engine', (name) => {
 
   it('holds exactly one data.parquet per partition in the open tree; versions under _versions/, no markers', async () => {
     const dev = await h().keys('dev/');
-    const tableKeys = dev.filter((k) => !k.startsWith('dev/_versions/'));
+    const prod = await h().keys('prod/');
+    const tableKeys = [...dev, ...prod].filter((k) => !/^(dev|prod)\/_versions\//.test(k));
     const partitioned =
       /^(dev\/measurements|dev\/_quarantine\/measurements|prod\/[a-z_]+)\/year=\d{4}\/month=\d{2}\/day=\d{2}\/data\.parquet$/;
-    for (const k of [...tableKeys, ...(await h().keys('prod/'))])
-      expect(k).toMatch(
-        /^dev\/(locations|sensors)\/data\.parquet$/.test(k)
-          ? /^dev\/(locations|sensors)\/data\.parquet$/
-          : partitioned,
-      );
+    const dimension = /^dev\/(locations|sensors)\/data\.parquet$/;
+    for (const k of tableKeys) expect(k).toMatch(dimension.test(k) ? dimension : partitioned);
     expect(tableKeys.filter((k) => k.startsWith('dev/measurements/'))).toEqual(
       [...ARCHIVE_DAYS, ...API_DAYS].map(dayKey),
     );

@@ -77,7 +77,8 @@ function offsetForm(zone: string): string | null {
   if (hours === 0 && minutes === 0) return 'UTC';
   if (m[1] === 'Etc/GMT') hours = -hours;
   const two = (n: number) => String(Math.abs(n)).padStart(2, '0');
-  return `${hours < 0 || (hours === 0 && m[2] === '-') ? '-' : '+'}${two(hours)}:${two(minutes)}`;
+  // As Trino's formatZoneOffset: the sign is the hour's, so `UTC-00:30` is +00:30 there.
+  return `${hours < 0 ? '-' : '+'}${two(hours)}:${two(minutes)}`;
 }
 
 /** True when Trino (Athena engine v3) resolves this zone name. */
@@ -102,16 +103,13 @@ export interface LocationZone {
  * an Athena query would meet it. A location without a zone is not checked: its rows are quarantined by the transform.
  */
 export function assertTrinoZones(locations: Iterable<LocationZone>): void {
-  const bad = new Map<string, Set<number>>();
-  for (const l of locations) {
-    if (l.timezone === null || isTrinoZone(l.timezone)) continue;
-    const ids = bad.get(l.timezone) ?? new Set<number>();
-    ids.add(l.locationId);
-    bad.set(l.timezone, ids);
-  }
+  const bad = new Map<number, string>();
+  for (const l of locations)
+    if (l.timezone !== null && !isTrinoZone(l.timezone)) bad.set(l.locationId, l.timezone);
   if (bad.size === 0) return;
   const list = [...bad]
-    .map(([zone, ids]) => `location ${[...ids].sort((a, b) => a - b).join(', ')} ("${zone}")`)
+    .sort(([a], [b]) => a - b)
+    .map(([id, zone]) => `location ${id} ("${zone}")`)
     .join('; ');
   throw new TrinoZoneError(
     `Athena (Trino) does not know the time zone of ${list}: its AT TIME ZONE would fail in the middle of the checks and views. ` +
