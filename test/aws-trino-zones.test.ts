@@ -6,11 +6,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createS3Client } from '../src/lake/store/s3/s3-client.js';
 import { type RunningSimulator, startSimulator } from '../src/simulator/index.js';
 import { runCli } from './helpers/cli.js';
-import { type FakeAws, startFakeAws } from './helpers/fake-aws.js';
-import { type S3rverHandle, startS3rver } from './helpers/s3rver.js';
+import type { FakeAws } from './helpers/fake-aws.js';
+import { type FakeAwsLake, startFakeAwsLake } from './helpers/fake-aws-lake.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 const LOCATION = 1001;
@@ -49,49 +48,24 @@ async function renamingZoneProxy(target: string): Promise<{ url: string; close()
 describe('the AWS engine and a location zone Trino does not know', () => {
   let sim: RunningSimulator;
   let proxy: Awaited<ReturnType<typeof renamingZoneProxy>>;
-  let s3: S3rverHandle;
+  let lake: FakeAwsLake;
   let aws: FakeAws;
   let env: NodeJS.ProcessEnv;
-  let destroyClient: () => void;
 
   beforeAll(async () => {
-    [sim, s3] = await Promise.all([
-      startSimulator({ seed: 11, now: () => new Date('2025-06-12T12:00:00Z') }),
-      startS3rver('aq-lake'),
-    ]);
+    sim = await startSimulator({ seed: 11, now: () => new Date('2025-06-12T12:00:00Z') });
     proxy = await renamingZoneProxy(sim.url);
-    const client = createS3Client({
-      region: 'ap-southeast-1',
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      credentials: s3.credentials,
+    lake = await startFakeAwsLake({
+      home: tempDir('aqlake-trino-zone-'),
+      apiUrl: proxy.url,
+      archiveUrl: sim.archiveUrl,
     });
-    destroyClient = () => client.destroy();
-    aws = await startFakeAws({ s3: client, bucket: s3.bucket });
-    env = {
-      AQLAKE_HOME: tempDir('aqlake-trino-zone-'),
-      AQLAKE_ENGINE: 'aws',
-      AQLAKE_STORE: 's3',
-      AQLAKE_BUCKET: s3.bucket,
-      OPENAQ_API_URL: proxy.url,
-      OPENAQ_ARCHIVE_URL: sim.archiveUrl,
-      AWS_REGION: 'ap-southeast-1',
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
-      AWS_ENDPOINT_URL_GLUE: aws.endpoint,
-      AWS_ENDPOINT_URL_ATHENA: aws.endpoint,
-      AQLAKE_S3_FORCE_PATH_STYLE: 'true',
-      AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
-      AQLAKE_GLUE_ROLE_ARN: 'arn:aws:iam::123456789012:role/aqlake-glue',
-    };
-    const deployed = await runCli(['aws', 'deploy'], { env });
-    expect(deployed.code, deployed.stderr).toBe(0);
+    ({ aws, env } = lake);
   }, 120_000);
 
   afterAll(async () => {
-    await aws?.close();
-    destroyClient?.();
-    await Promise.all([sim?.close(), s3?.stop(), proxy?.close()]);
+    await lake?.close();
+    await Promise.all([sim?.close(), proxy?.close()]);
   });
 
   it('aqlake run stops before Glue and Athena, naming the location, its zone and what to do', async () => {

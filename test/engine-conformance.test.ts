@@ -19,18 +19,18 @@ import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRawArchiveObjectKey, RAW_MEASUREMENTS_ENDPOINT } from '../src/lake/keys.js';
-import { createS3Client } from '../src/lake/store/s3/s3-client.js';
 import { type RunningSimulator, startSimulator } from '../src/simulator/index.js';
 import { type CliResult, runCli } from './helpers/cli.js';
-import { type FakeAws, startFakeAws } from './helpers/fake-aws.js';
+import type { FakeAws } from './helpers/fake-aws.js';
+import { startFakeAwsLake } from './helpers/fake-aws-lake.js';
 import type { DailyRow } from './helpers/prod-rows.js';
-import { startS3rver } from './helpers/s3rver.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 const LOSSY_LOCAL_TRANSFORM = fileURLToPath(new URL('./helpers/lossy-local-transform.ts', import.meta.url));
 
-// The simulator's clock and the CLI's (AQLAKE_NOW): days up to 4 before it come from the API, older ones from the
-// archive (archive.lagDays = 4), as `--source auto` decides.
+// The simulator's clock: its API and archive hold data up to it. A run's tasks choose the source on the system clock,
+// so every day here is past archive.lagDays: `--source auto` (the default) reads the archive, and the API days are
+// run with `--source api`.
 const NOW = '2025-06-12T12:00:00Z';
 const LOCATIONS = '1001,1003';
 const API_DAYS = ['2025-06-08', '2025-06-09', '2025-06-10'];
@@ -61,7 +61,6 @@ async function localHarness(sim: RunningSimulator): Promise<EngineHarness> {
     AQLAKE_HOME: home,
     AQLAKE_ENGINE: 'local',
     AQLAKE_STORE: 'local',
-    AQLAKE_NOW: NOW,
     OPENAQ_API_URL: sim.url,
     OPENAQ_ARCHIVE_URL: sim.archiveUrl,
   };
@@ -89,33 +88,11 @@ async function localHarness(sim: RunningSimulator): Promise<EngineHarness> {
 }
 
 async function awsHarness(sim: RunningSimulator): Promise<EngineHarness> {
-  const s3 = await startS3rver('aq-lake');
-  const client = createS3Client({
-    region: 'ap-southeast-1',
-    endpoint: s3.endpoint,
-    forcePathStyle: true,
-    credentials: s3.credentials,
+  const { s3, client, aws, env, close } = await startFakeAwsLake({
+    home: tempDir('aqlake-conformance-aws-'),
+    apiUrl: sim.url,
+    archiveUrl: sim.archiveUrl,
   });
-  const aws = await startFakeAws({ s3: client, bucket: s3.bucket });
-  const env = {
-    AQLAKE_HOME: tempDir('aqlake-conformance-aws-'),
-    AQLAKE_ENGINE: 'aws',
-    AQLAKE_STORE: 's3',
-    AQLAKE_NOW: NOW,
-    AQLAKE_BUCKET: s3.bucket,
-    OPENAQ_API_URL: sim.url,
-    OPENAQ_ARCHIVE_URL: sim.archiveUrl,
-    AWS_REGION: 'ap-southeast-1',
-    AWS_ENDPOINT_URL_S3: s3.endpoint,
-    AWS_ENDPOINT_URL_GLUE: aws.endpoint,
-    AWS_ENDPOINT_URL_ATHENA: aws.endpoint,
-    AQLAKE_S3_FORCE_PATH_STYLE: 'true',
-    AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
-    AQLAKE_GLUE_ROLE_ARN: 'arn:aws:iam::123456789012:role/aqlake-glue',
-  };
-  const deployed = await runCli(['aws', 'deploy'], { env });
-  expect(deployed.code, deployed.stderr).toBe(0);
   return {
     name: 'aws',
     env,
@@ -140,11 +117,7 @@ async function awsHarness(sim: RunningSimulator): Promise<EngineHarness> {
       if (options.lossyTransform) aws.dropRowInNextJobRuns = 1;
       return runCli(args, { env, timeoutMs: RUN_TIMEOUT });
     },
-    async close() {
-      await aws.close();
-      client.destroy();
-      await s3.stop();
-    },
+    close,
   };
 }
 
@@ -201,7 +174,7 @@ beforeAll(async () => {
     ENGINES.map(async (name) => {
       const h = await HARNESSES[name](sim);
       harness[name] = h;
-      const api = await h.cli(run(API_DAYS));
+      const api = await h.cli(run(API_DAYS, '--source', 'api'));
       const archive = await h.cli(run(ARCHIVE_DAYS));
       const daily = api.code === 0 && archive.code === 0 ? await query<DailyRow>(h, DAILY) : [];
       firstRuns[name] = { api, archive, daily };
@@ -218,6 +191,7 @@ describe.each(ENGINES)('the %s engine', (name) => {
   const h = () => harness[name];
 
   it('runs API days, and the README archive range with --source auto from the archive', async () => {
+    // (the README's `aqlake run --from 2025-06-01 --to 2025-06-03`, with --locations)
     const { api, archive, daily } = firstRuns[name];
     expect(api.code, api.stderr).toBe(0);
     expect(archive.code, archive.stderr).toBe(0);
@@ -268,7 +242,17 @@ describe.each(ENGINES)('the %s engine', (name) => {
       const before = firstRuns[name].daily;
       const oldObject = sha256(await h().read(dayKey(day)));
       // The re-run adds a location: its rows are the day's new rows.
-      const rerun = await h().cli(['run', '--from', day, '--to', day, '--locations', `${LOCATIONS},1002`]);
+      const rerun = await h().cli([
+        'run',
+        '--from',
+        day,
+        '--to',
+        day,
+        '--locations',
+        `${LOCATIONS},1002`,
+        '--source',
+        'api',
+      ]);
       expect(rerun.code, rerun.stderr).toBe(0);
       expect(await h().keys(dayKey(day).replace('data.parquet', ''))).toEqual([dayKey(day)]);
       expect(sha256(await h().read(dayKey(day)))).not.toBe(oldObject);
@@ -296,9 +280,12 @@ describe.each(ENGINES)('the %s engine', (name) => {
       const current = sha256(await h().read(dayKey(day)));
       const before = await query<DailyRow>(h(), DAILY);
       const prodBefore = await snapshot(h(), 'prod/');
-      const failed = await h().cli(['run', '--from', day, '--to', day, '--locations', LOCATIONS], {
-        lossyTransform: true,
-      });
+      const failed = await h().cli(
+        ['run', '--from', day, '--to', day, '--locations', LOCATIONS, '--source', 'api'],
+        {
+          lossyTransform: true,
+        },
+      );
       expect(failed.code).not.toBe(0);
       expect(failed.stderr).toMatch(
         new RegExp(`${day}: task validate failed: .*check reconciliation failed`),

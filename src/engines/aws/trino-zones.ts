@@ -89,7 +89,7 @@ export function isTrinoZone(zone: string): boolean {
 }
 
 /** A zone Trino does not know: retrying meets the same name, so the task fails at once. */
-export class TrinoZoneError extends EngineError {
+class TrinoZoneError extends EngineError {
   readonly retryable = false;
 }
 
