@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OpenAQError } from '../src/errors.js';
-import { ArchiveClient, archiveObjectPath } from '../src/openaq/archive.js';
+import { ArchiveClient, ArchiveUnreachableError, archiveObjectPath } from '../src/openaq/archive.js';
 import { type ArchiveTestServer, startArchiveServer } from './helpers/archive-server.js';
 
 let server: ArchiveTestServer;
@@ -113,6 +113,20 @@ describe('ArchiveClient', () => {
     expect((err as OpenAQError).status).toBe(500);
     expect((err as OpenAQError).message).toContain(key);
     expect((err as OpenAQError).message).toContain('gave up after 2 retries');
+  });
+
+  it('answers at once after giving up: the other days of the range go to the fallback without their own retries', async () => {
+    const key = archiveObjectPath(7, '2023-03-15');
+    server.putCsv(key, [ROW]);
+    server.failNext(key, 'status-500', 'status-500');
+    const c = client(1);
+    const first = await c.get(7, '2023-03-15').catch((e: unknown) => e);
+    expect(first).toBeInstanceOf(ArchiveUnreachableError);
+    const asked = server.requests.length;
+    await expect(c.head(7, '2023-03-16')).rejects.toBe(first);
+    expect(server.requests).toHaveLength(asked);
+    // Another client (another command, another DAG) asks again.
+    expect((await client(1).get(7, '2023-03-15')).found).toBe(true);
   });
 
   it('stops at once when the caller aborts', async () => {

@@ -9,7 +9,8 @@ import { RAW_PARAMETERS_ENDPOINT } from '../src/lake/keys.js';
 import { findRawObjects, latestParametersObjects } from '../src/lake/manifest.js';
 import { parameterLookup } from '../src/openaq/archive-parameters.js';
 import { OpenAQClient } from '../src/openaq/index.js';
-import { extractParameters, latestParameters } from '../src/pipeline/extract-archive-parameters.js';
+import { extractParameters } from '../src/pipeline/extract-archive-parameters.js';
+import { latestParameters } from '../src/pipeline/raw-snapshots.js';
 import { type ArchiveLake, openArchiveLake } from './helpers/archive-lake.js';
 
 /** Real ids from openaq-db lookups/measurands.sql: o3 is 10 in ppm, 3 in µg/m³, 32 in ppb. */

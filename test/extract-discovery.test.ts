@@ -5,7 +5,8 @@ import { openMetaDb } from '../src/lake/meta/meta-db.js';
 import { LocalObjectStore } from '../src/lake/store/index.js';
 import { createLogger } from '../src/logging.js';
 import { OpenAQClient } from '../src/openaq/index.js';
-import { extractLocations, latestLocationsSnapshot } from '../src/pipeline/extract-locations.js';
+import { extractLocations } from '../src/pipeline/extract-locations.js';
+import { latestLocationsSnapshot } from '../src/pipeline/raw-snapshots.js';
 import { type RunningSimulator, startSimulator } from '../src/simulator/index.js';
 import { tempDir } from './helpers/temp-dir.js';
 

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/index.js';
 import { metaDbPath, openMetaDb } from '../src/lake/meta/meta-db.js';
-import { defaultDagId, getDag, loadDags } from '../src/orchestrator/index.js';
-import { installPipelineDags } from '../src/pipeline/dags.js';
+import { pickDag } from '../src/orchestrator/cli-support.js';
+import { DagRegistry } from '../src/orchestrator/index.js';
+import { pipelineDags } from '../src/pipeline/dags.js';
 import { createRealServices } from '../src/server/real-services.js';
 import { startServer } from '../src/server/server.js';
 import { runCli } from './helpers/cli.js';
@@ -29,9 +30,8 @@ describe('a deleted or replaced catalog', () => {
   it('turns the server’s health to 503 with the reason, and data routes refuse', async () => {
     const home = newHome();
     const config = parseConfig({ home });
-    installPipelineDags();
-    loadDags(config);
-    const real = await createRealServices({ config, dag: getDag(defaultDagId()) });
+    const dag = pickDag(new DagRegistry(pipelineDags), config, undefined);
+    const real = await createRealServices({ config, dag });
     const server = await startServer({ config, port: 0, services: real.services });
     try {
       const health = () => fetch(new URL('/api/health', server.url));

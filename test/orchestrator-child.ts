@@ -3,7 +3,7 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { main } from '../src/cli/main.js';
-import { defineDag, registerDag, type TaskRunContext } from '../src/orchestrator/index.js';
+import { DagRegistry, defineDag, type TaskRunContext } from '../src/orchestrator/index.js';
 
 const slowMs = Number(process.env.AQLAKE_TEST_TASK_MS ?? 150);
 
@@ -16,7 +16,8 @@ function slow(home: string) {
   };
 }
 
-// Registered directly (not through a loader), so they are the CLI's DAGs whatever loader the CLI installs.
+// The program's registry: these DAGs instead of the pipeline's.
+const dags = new DagRegistry();
 const home = process.env.AQLAKE_HOME ?? 'lake';
 for (const dag of [
   defineDag({
@@ -56,6 +57,6 @@ for (const dag of [
     ],
   }),
 ])
-  registerDag(dag);
+  dags.register(dag);
 
-await main(process.argv);
+await main(process.argv, { dags });

@@ -28,18 +28,28 @@ describe('run cost on the HTTP API', () => {
     const paid = store.createRun(dag, { logicalDate: '2024-03-05', runType: 'manual' }).run;
     const free = store.createRun(dag, { logicalDate: '2024-03-06', runType: 'manual' }).run;
     const at = { runId: paid.runId, taskId: 'transform', tryNumber: 1 };
-    recordTaskCost(store.db, at, {
-      glueDpuSeconds: 600,
-      glueBilledDpuSeconds: 600,
-      glueJobRuns: 1,
-      usd: 0.0733,
-    });
-    recordTaskCost(store.db, at, {
-      athenaBytesScanned: 1,
-      athenaBilledBytes: 10 * 2 ** 20,
-      athenaQueries: 1,
-      usd: 0.00005,
-    });
+    recordTaskCost(
+      store.db,
+      at,
+      {
+        glueDpuSeconds: 600,
+        glueBilledDpuSeconds: 600,
+        glueJobRuns: 1,
+        usd: 0.0733,
+      },
+      new Date('2024-03-06T01:00:00Z'),
+    );
+    recordTaskCost(
+      store.db,
+      at,
+      {
+        athenaBytesScanned: 1,
+        athenaBilledBytes: 10 * 2 ** 20,
+        athenaQueries: 1,
+        usd: 0.00005,
+      },
+      new Date('2024-03-06T01:05:00Z'),
+    );
 
     const runs = orchestratorRuns({ config: parseConfig({ home }), store, dag });
     const app = createApp({ ...fakeServices(), runs }, { page: false });

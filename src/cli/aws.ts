@@ -3,16 +3,13 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { configFor } from './options.js';
 
-export function registerAws(program: Command): void {
-  const aws = program
-    .command('aws')
-    .description('the AWS engine: Glue job, Glue Data Catalog, Athena workgroup, IAM policy')
-    .addHelpText(
-      'after',
-      '\nEnvironment: AQLAKE_BUCKET (required), AWS_REGION (default ap-southeast-1), AQLAKE_GLUE_ROLE_ARN (deploy),' +
-        '\nAQLAKE_GLUE_CRAWLER=true (use the crawler), AQLAKE_GLUE_DATABASE, AQLAKE_PROD_DATABASE, AQLAKE_ATHENA_WORKGROUP.' +
-        '\nCredentials: the AWS SDK default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO).',
-    );
+export function registerAws(command: Command): void {
+  const aws = command.addHelpText(
+    'after',
+    '\nEnvironment: AQLAKE_BUCKET (required), AWS_REGION (default ap-southeast-1), AQLAKE_GLUE_ROLE_ARN (deploy),' +
+      '\nAQLAKE_GLUE_CRAWLER=true (use the crawler), AQLAKE_GLUE_DATABASE, AQLAKE_PROD_DATABASE, AQLAKE_ATHENA_WORKGROUP.' +
+      '\nCredentials: the AWS SDK default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO).',
+  );
 
   aws
     .command('deploy')

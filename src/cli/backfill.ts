@@ -6,12 +6,11 @@ import { RunFailedError } from '../orchestrator/errors.js';
 import {
   type BackfillPlan,
   type BackfillProgress,
-  getPlanner,
-  getRefresher,
   planBackfill,
   runBackfill,
   secretsOf,
 } from '../orchestrator/index.js';
+import type { CliContext } from './commands.js';
 import { failOnStopped, parseRangeRun, type RangeRunFlags } from './range-run.js';
 
 interface BackfillFlags extends RangeRunFlags {
@@ -21,12 +20,8 @@ interface BackfillFlags extends RangeRunFlags {
   json?: boolean;
 }
 
-export function registerBackfill(program: Command): void {
-  program
-    .command('backfill')
-    .description(
-      'run a DAG for every local day from --from to --to; a second call resumes where the first stopped',
-    )
+export function registerBackfill(command: Command, cli: CliContext): void {
+  command
     .requiredOption('--from <date>', 'first logical date, YYYY-MM-DD (inclusive)')
     .requiredOption('--to <date>', 'last logical date, YYYY-MM-DD (inclusive)')
     .option('--dag <id>', 'which DAG (default: openaq_daily)')
@@ -52,6 +47,7 @@ export function registerBackfill(program: Command): void {
     )
     .action(async (flags: BackfillFlags, command: Command) => {
       const { from, to, config, dag, params, parallel } = parseRangeRun(flags, command, {
+        dags: cli.dags,
         dagId: flags.dag,
         sizeHint: flags.dryRun ? null : ', or see the plan first with --dry-run',
       });
@@ -59,7 +55,7 @@ export function registerBackfill(program: Command): void {
       try {
         if (flags.dryRun) {
           const plan = planBackfill(store, dag, from, to, flags.rerun ?? false);
-          const planner = getPlanner(dag.id);
+          const planner = cli.dags.planner(dag.id);
           if (planner && plan.toRun.length > 0) plan.estimate = await planner.estimate(plan.toRun, params);
           process.stdout.write(
             flags.json ? `${JSON.stringify(plan, null, 2)}\n` : describePlan(plan, parallel),
@@ -67,10 +63,8 @@ export function registerBackfill(program: Command): void {
           return;
         }
         // Days already done whose source data changed since (a re-exported archive file) run again.
-        const changed =
-          flags.rerun || !getRefresher(dag.id)
-            ? []
-            : await getRefresher(dag.id)!.changedDays(from, to, params);
+        const refresher = flags.rerun ? undefined : cli.dags.refresher(dag.id);
+        const changed = refresher ? await refresher.changedDays(from, to, params) : [];
         if (changed.length > 0)
           process.stderr.write(
             `backfill: ${changed.length} day(s) changed at the source since they ran; running them again: ${changed.join(', ')}\n`,

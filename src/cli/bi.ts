@@ -16,10 +16,8 @@ interface BiFlags {
   json?: boolean;
 }
 
-export function registerBi(program: Command): void {
-  program
-    .command('bi')
-    .description('write a DuckDB file with dev.* and prod.* as views over the lake’s tree, for BI tools')
+export function registerBi(command: Command): void {
+  command
     .option('--out <file>', 'the database file to write (default: {home}/bi.duckdb)')
     .option(
       '--root <dir>',

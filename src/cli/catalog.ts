@@ -32,12 +32,8 @@ interface DdlFlags {
   years?: string;
 }
 
-export function registerCatalog(program: Command): void {
-  const catalog = program
-    .command('catalog')
-    .description(
-      'list the dev tables (rows, bytes, files, time range, schema version) or one table’s partitions',
-    )
+export function registerCatalog(command: Command): void {
+  const catalog = command
     .option('--table <name>', 'list this table’s partitions and schema versions')
     .option('--json', 'print as JSON')
     .addHelpText(

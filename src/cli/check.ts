@@ -15,10 +15,8 @@ interface CheckFlags {
   json?: boolean;
 }
 
-export function registerCheck(program: Command): void {
-  program
-    .command('check')
-    .description('run the data checks on the published partitions of dev.measurements (one day or all)')
+export function registerCheck(command: Command): void {
+  command
     .option('--date <date>', 'only this local day, YYYY-MM-DD')
     .option('--json', 'print the results as a JSON array')
     .addHelpText(

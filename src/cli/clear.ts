@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { describeEvent, openRunStore, pickDag, stopOnSignals } from '../orchestrator/cli-support.js';
 import { clearRun, type ManualRunResult, secretsOf } from '../orchestrator/index.js';
+import type { CliContext } from './commands.js';
 import { configFor } from './options.js';
 import { reportManualRun } from './trigger.js';
 
@@ -21,10 +22,8 @@ const collect = (value: string, previous: string[] | undefined): string[] => [
     .filter(Boolean),
 ];
 
-export function registerClear(program: Command): void {
-  program
-    .command('clear')
-    .description('reset task instances of a run so they run again (all of them, or --task T)')
+export function registerClear(command: Command, cli: CliContext): void {
+  command
     .argument('<run>', 'run id, e.g. openaq_daily__2024-05-01 (see aqlake runs)')
     .option('--task <id>', 'clear only this task (repeat, or comma-separate, for several)', collect)
     .option('--downstream', 'with --task: also clear every task downstream of it')
@@ -46,7 +45,7 @@ export function registerClear(program: Command): void {
       try {
         const run = store.getRun(runId);
         if (!run) throw new UsageError(`no run "${runId}" (see aqlake runs)`);
-        const dag = flags.run ? pickDag(config, run.dagId) : undefined;
+        const dag = flags.run ? pickDag(cli.dags, config, run.dagId) : undefined;
         result = await clearRun({
           store,
           home: config.home,

@@ -1,14 +1,26 @@
 // Every aqlake command, one module each, loaded only when it runs: `aqlake --help` lists the commands from this table
-// without importing DuckDB, SQLite, the server or the pipeline (test/cli-lazy.test.ts keeps the table and the modules
-// in step). A command that runs without the pipeline's DAGs says `dags: false`; every other one gets them installed.
+// without importing DuckDB, SQLite, the server or the pipeline. The table is the one home of each command's name and
+// description: main.ts creates the command with them and the module adds its arguments, options and action
+// (test/cli-lazy.test.ts keeps the help terms and the modules in step). A command that runs without the pipeline's
+// DAGs says `dags: false`; every other one gets them in its registry.
 import type { Command } from 'commander';
+import type { DagRegistry } from '../orchestrator/registry.js';
+
+/** What the CLI's composition root (main.ts) hands a command module besides its command. */
+export interface CliContext {
+  /** The DAGs of this program: the pipeline's, or what the program was built with (tests). */
+  dags: DagRegistry;
+}
+
+/** Fills in a command main.ts created with the table's name and description. */
+type RegisterCommand = (command: Command, cli: CliContext) => void;
 
 export interface LazyCommand {
-  /** the help line's term and description, exactly as the module registers them */
+  /** the help line's term (name, [options], arguments), exactly as commander prints it for the module's command */
   term: string;
   description: string;
   dags?: false;
-  load: () => Promise<(program: Command) => void>;
+  load: () => Promise<RegisterCommand>;
 }
 
 export const commandModules: LazyCommand[] = [

@@ -3,10 +3,14 @@ import type { Command } from 'commander';
 import type { AqlakeConfig } from '../config/index.js';
 import { PipelineError, UsageError } from '../errors.js';
 import { createLogger, environmentSecrets } from '../logging.js';
-import { getDag, loadDags, runBackfill, secretsOf } from '../orchestrator/index.js';
+import { rangeParams } from '../orchestrator/cli-support.js';
+import type { Dag } from '../orchestrator/dag.js';
+import { runBackfill, secretsOf } from '../orchestrator/index.js';
 import { OPENAQ_DAILY } from '../pipeline/openaq-daily.js';
 import { type RunningSimulator, startSimulator } from '../simulator/index.js';
+import { systemClock } from '../time/clock.js';
 import { addDays, todayIn } from '../time/local-day.js';
+import type { CliContext } from './commands.js';
 import { configFor, parsePositiveInt } from './options.js';
 
 /** Simulated locations that show the hard cases: New York (DST), Delhi (+05:30), Adelaide (southern DST), London, Mumbai (15-minute sensors). */
@@ -19,12 +23,8 @@ interface DemoFlags {
   serve: boolean;
 }
 
-export function registerDemo(program: Command): void {
-  program
-    .command('demo')
-    .description(
-      'run the pipeline for the last 7 days and serve the web page — offline on the built-in simulator',
-    )
+export function registerDemo(command: Command, cli: CliContext): void {
+  command
     .option('--port <n>', 'port of the web page', '8080')
     .option('--days <n>', 'how many past days to run', String(DEMO_DAYS))
     .option('--no-serve', 'stop after the pipeline instead of serving the page')
@@ -50,12 +50,13 @@ export function registerDemo(program: Command): void {
           `aqlake demo: ${useRealApi ? `OpenAQ API ${config.api.url}` : `built-in simulator ${simulator!.url}`}, ` +
             `lake ${config.home}, days ${from}..${to}\n`,
         );
-        loadDags(config);
+        cli.dags.load(config);
+        const dag = cli.dags.get(OPENAQ_DAILY);
         const summary = await runBackfill({
-          dag: getDag(OPENAQ_DAILY),
+          dag,
           from,
           to,
-          params: { prefetch: { from, to, since: new Date().toISOString() } },
+          params: rangeParams(from, to, systemClock()),
           config,
           secrets: secretsOf(config),
           onProgress: ({ event, done, total }) => {
@@ -73,7 +74,7 @@ export function registerDemo(program: Command): void {
             throw new UsageError(`${summary.failed} day(s) failed; see \`aqlake runs\``);
           return;
         }
-        await serveUntilStopped(config, port, logger);
+        await serveUntilStopped(config, dag, port, logger);
       } finally {
         await simulator?.close();
       }
@@ -92,6 +93,7 @@ function demoConfig(configured: AqlakeConfig, simulator: RunningSimulator | null
 
 async function serveUntilStopped(
   config: AqlakeConfig,
+  dag: Dag,
   port: number,
   logger: ReturnType<typeof createLogger>,
 ): Promise<void> {
@@ -100,7 +102,7 @@ async function serveUntilStopped(
     import('../server/real-services.js'),
     import('../server/server.js'),
   ]);
-  const real = await createRealServices({ config, dag: getDag(OPENAQ_DAILY), logger });
+  const real = await createRealServices({ config, dag, logger });
   const server = await startServer({
     config,
     host: '127.0.0.1',

@@ -19,10 +19,8 @@ interface ExportFlags {
   where?: string;
 }
 
-export function registerExport(program: Command): void {
-  program
-    .command('export')
-    .description('write one view’s rows (e.g. prod.daily_averages) to a Parquet or CSV file')
+export function registerExport(command: Command): void {
+  command
     .argument('<view>', 'a dev.* table or prod.* view, e.g. prod.daily_averages')
     .requiredOption('--out <path>', 'the file to write (replaced atomically if it exists)')
     .option('--format <format>', 'parquet or csv', 'parquet')

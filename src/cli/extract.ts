@@ -13,12 +13,8 @@ interface ExtractFlags {
   json?: boolean;
 }
 
-export function registerExtract(program: Command): void {
-  program
-    .command('extract')
-    .description(
-      'fetch locations and measurements from the OpenAQ API into raw/, byte for byte, with a manifest row each',
-    )
+export function registerExtract(command: Command): void {
+  command
     .requiredOption('--from <date>', 'first local calendar day, YYYY-MM-DD (inclusive)')
     .requiredOption('--to <date>', 'last local calendar day, YYYY-MM-DD (inclusive)')
     .option('--locations <ids>', 'comma-separated location ids (default: the config scope)')

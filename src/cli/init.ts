@@ -44,28 +44,21 @@ export const STARTER_CONFIG = `// aqlake configuration (JSON with comments). Eve
 }
 `;
 
-export function registerInit(program: Command): void {
-  program
-    .command('init')
-    .description(
-      `write a commented starting ${DEFAULT_CONFIG_FILE}, a .env.example and a .gitignore line for .env in the current folder`,
-    )
-    .option('--force', 'overwrite an existing file')
-    .action((opts: { force?: boolean }) => {
-      const file = resolve(DEFAULT_CONFIG_FILE);
-      if (existsSync(file) && !opts.force)
-        throw new UsageError(`${file} exists; use --force to overwrite it`);
-      writeFileSync(file, STARTER_CONFIG);
-      process.stdout.write(`wrote ${file}\n`);
-      const example = resolve(ENV_FILE + '.example');
-      if (!existsSync(example) || opts.force) {
-        writeFileSync(example, ENV_EXAMPLE);
-        process.stdout.write(`wrote ${example} (copy it to ${ENV_FILE} for your API key)\n`);
-      }
-      const ignored = ensureEnvIgnored();
-      if (ignored !== 'already')
-        process.stdout.write(
-          `${ignored === 'created' ? 'created' : 'added .env to'} ${resolve('.gitignore')}\n`,
-        );
-    });
+export function registerInit(command: Command): void {
+  command.option('--force', 'overwrite an existing file').action((opts: { force?: boolean }) => {
+    const file = resolve(DEFAULT_CONFIG_FILE);
+    if (existsSync(file) && !opts.force) throw new UsageError(`${file} exists; use --force to overwrite it`);
+    writeFileSync(file, STARTER_CONFIG);
+    process.stdout.write(`wrote ${file}\n`);
+    const example = resolve(ENV_FILE + '.example');
+    if (!existsSync(example) || opts.force) {
+      writeFileSync(example, ENV_EXAMPLE);
+      process.stdout.write(`wrote ${example} (copy it to ${ENV_FILE} for your API key)\n`);
+    }
+    const ignored = ensureEnvIgnored();
+    if (ignored !== 'already')
+      process.stdout.write(
+        `${ignored === 'created' ? 'created' : 'added .env to'} ${resolve('.gitignore')}\n`,
+      );
+  });
 }

@@ -102,8 +102,7 @@ function table(rows: FoundLocation[], withDistance: boolean): string {
     .join('\n');
 }
 
-export function registerLocations(program: Command): void {
-  const locations = program.command('locations').description('find OpenAQ locations to put in the scope');
+export function registerLocations(locations: Command): void {
   locations
     .command('search')
     .description(

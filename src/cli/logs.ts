@@ -11,10 +11,8 @@ interface LogsFlags {
   json?: boolean;
 }
 
-export function registerLogs(program: Command): void {
-  program
-    .command('logs')
-    .description('print the log of a task try (default: the latest try)')
+export function registerLogs(command: Command): void {
+  command
     .argument('<run>', 'run id, e.g. openaq_daily__2024-05-01')
     .argument('<task>', 'task id, e.g. transform')
     .option('--try <n>', 'which try (1 = first)')

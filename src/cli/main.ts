@@ -3,14 +3,20 @@
 // are help-only stubs, so `aqlake --help` starts without DuckDB, SQLite, the server or the pipeline.
 import { Command, CommanderError, Help } from 'commander';
 import { AqlakeError, errorMessage } from '../errors.js';
-import { commandModules, commandName, type LazyCommand } from './commands.js';
+import type { DagRegistry } from '../orchestrator/registry.js';
+import { type CliContext, commandModules, commandName, type LazyCommand } from './commands.js';
 import { loadEnvFile } from './env-file.js';
 
 /**
  * The program for `argv` (process.argv): the command `argv` names registered by its module, every other one as a stub
- * that only lists itself in the help. With `all`, every module is registered (what the stubs stand in for).
+ * that only lists itself in the help. With `all`, every module is registered (what the stubs stand in for). `dags` is
+ * the program's DAG registry; by default one with the pipeline's DAGs, built here, the CLI's composition root.
  */
-export async function buildProgram(argv: string[], { all = false } = {}): Promise<Command> {
+export async function buildProgram(
+  argv: string[],
+  options: { all?: boolean; dags?: DagRegistry } = {},
+): Promise<Command> {
+  const all = options.all ?? false;
   const wanted = all ? null : commandNamed(argv);
   const stubTerms = new Map<Command, string>();
   const program = new Command('aqlake')
@@ -29,15 +35,22 @@ export async function buildProgram(argv: string[], { all = false } = {}): Promis
     );
   // Set before the commands are added: commander copies these settings into each subcommand.
   program.exitOverride();
+  const loaded = commandModules.filter((entry) => all || entry === wanted);
+  const cli: CliContext | null =
+    loaded.length > 0 ? { dags: options.dags ?? (await programDags(loaded)) } : null;
   for (const entry of commandModules) {
-    if (all || entry === wanted) {
-      if (entry.dags !== false) (await import('../pipeline/dags.js')).installPipelineDags();
-      (await entry.load())(program);
-    } else {
-      stubTerms.set(program.command(commandName(entry)).description(entry.description), entry.term);
-    }
+    const command = program.command(commandName(entry)).description(entry.description);
+    if (cli && loaded.includes(entry)) (await entry.load())(command, cli);
+    else stubTerms.set(command, entry.term);
   }
   return program;
+}
+
+/** The registry of the commands being loaded: with the pipeline's DAGs unless none of them runs a DAG. */
+async function programDags(loaded: readonly LazyCommand[]): Promise<DagRegistry> {
+  const { DagRegistry } = await import('../orchestrator/registry.js');
+  if (loaded.every((entry) => entry.dags === false)) return new DagRegistry();
+  return new DagRegistry((await import('../pipeline/dags.js')).pipelineDags);
 }
 
 /** The command argv runs (or asks help for: `help CMD`), if it names one; global options come before it. */
@@ -54,7 +67,8 @@ function commandNamed(argv: string[]): LazyCommand | undefined {
   return commandModules.find((entry) => commandName(entry) === name);
 }
 
-export async function main(argv: string[]): Promise<void> {
+/** Runs the CLI on `argv`; `dags` replaces the pipeline's DAGs (the orchestrator's process tests register their own). */
+export async function main(argv: string[], options: { dags?: DagRegistry } = {}): Promise<void> {
   // `aqlake logs … | head` closes the pipe early: that is the reader's choice, not an error.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(0);
@@ -63,7 +77,7 @@ export async function main(argv: string[]): Promise<void> {
   // Before anything reads the environment: the working folder's .env fills in what the process environment lacks.
   loadEnvFile();
   try {
-    const program = await buildProgram(argv);
+    const program = await buildProgram(argv, options);
     await program.parseAsync(argv);
   } catch (err) {
     process.exitCode = exitCodeFor(err);

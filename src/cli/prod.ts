@@ -14,10 +14,7 @@ interface RebuildFlags {
   json?: boolean;
 }
 
-export function registerProd(program: Command): void {
-  const prod = program
-    .command('prod')
-    .description('the prod tables materialised per local day (prod.hourly, prod.daily_averages, …)');
+export function registerProd(prod: Command): void {
   prod
     .command('rebuild')
     .description('recompute the prod days a sql/prod rule change left stale (or every day with --all)')

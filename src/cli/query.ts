@@ -14,10 +14,8 @@ interface QueryFlags {
   timeout: string;
 }
 
-export function registerQuery(program: Command): void {
-  program
-    .command('query')
-    .description('run one read-only SQL statement against the dev.* tables and prod.* views')
+export function registerQuery(command: Command): void {
+  command
     .argument('<sql>', 'a SELECT (or WITH, FROM, DESCRIBE, SHOW …); quote it for your shell')
     .option('-f, --format <format>', 'table, csv (RFC 4180) or json (an array of objects)', 'table')
     .option(

@@ -6,7 +6,9 @@ import { pickDag, rangeParams, runParams } from '../orchestrator/cli-support.js'
 import type { Dag } from '../orchestrator/dag.js';
 import { RunFailedError } from '../orchestrator/errors.js';
 import type { BackfillSummary } from '../orchestrator/index.js';
+import type { DagRegistry } from '../orchestrator/registry.js';
 import { parseSourceMode } from '../pipeline/source-choice.js';
+import { systemClock } from '../time/clock.js';
 import { checkRangeSize, configFor, parseDateRange, parseLocationIds, parsePositiveInt } from './options.js';
 
 export interface RangeRunFlags {
@@ -35,7 +37,7 @@ export interface RangeRun {
 export function parseRangeRun(
   flags: RangeRunFlags,
   command: Command,
-  options: { dagId: string | undefined; sizeHint: string | null },
+  options: { dags: DagRegistry; dagId: string | undefined; sizeHint: string | null },
 ): RangeRun {
   const { from, to } = parseDateRange(flags.from, flags.to);
   if (options.sizeHint !== null) checkRangeSize({ from, to }, flags.yes, options.sizeHint);
@@ -43,8 +45,8 @@ export function parseRangeRun(
   const source = parseSourceMode(flags.source);
   const parallelFlag = flags.parallel ? parsePositiveInt('--parallel', flags.parallel) : undefined;
   const config = configFor(command);
-  const dag = pickDag(config, options.dagId);
-  const params = { ...runParams({ locations, source }), ...rangeParams(from, to) };
+  const dag = pickDag(options.dags, config, options.dagId);
+  const params = { ...runParams({ locations, source }), ...rangeParams(from, to, systemClock()) };
   return { from, to, config, dag, params, parallel: parallelFlag ?? config.orchestrator.parallelism };
 }
 

@@ -13,12 +13,8 @@ interface RollbackFlags {
   json?: boolean;
 }
 
-export function registerRollback(program: Command): void {
-  program
-    .command('rollback')
-    .description(
-      'make an earlier version of a table’s partition current again (the tree and every view follow)',
-    )
+export function registerRollback(command: Command): void {
+  command
     .requiredOption('--table <name>', 'the table, e.g. measurements')
     .option('--date <YYYY-MM-DD>', 'the partition’s local day (partitioned tables)')
     .option('--version <n>', 'the version to bring back (default: the one the current version replaced)')

@@ -5,16 +5,15 @@ import { RunFailedError } from '../orchestrator/errors.js';
 import { type BackfillSummary, runBackfill, secretsOf } from '../orchestrator/index.js';
 import type { RunStore } from '../orchestrator/run-store.js';
 import { OPENAQ_DAILY } from '../pipeline/openaq-daily.js';
+import type { CliContext } from './commands.js';
 import { failOnStopped, parseRangeRun, type RangeRunFlags } from './range-run.js';
 
 interface RunFlags extends RangeRunFlags {
   json?: boolean;
 }
 
-export function registerRun(program: Command): void {
-  program
-    .command('run')
-    .description('extract, transform, catalog, validate and publish every local day from --from to --to')
+export function registerRun(command: Command, cli: CliContext): void {
+  command
     .requiredOption('--from <date>', 'first local calendar day, YYYY-MM-DD (inclusive)')
     .requiredOption('--to <date>', 'last local calendar day, YYYY-MM-DD (inclusive)')
     .option('--locations <ids>', 'comma-separated location ids (default: the config scope)')
@@ -34,6 +33,7 @@ export function registerRun(program: Command): void {
     )
     .action(async (flags: RunFlags, command: Command) => {
       const { from, to, config, dag, params, parallel } = parseRangeRun(flags, command, {
+        dags: cli.dags,
         dagId: OPENAQ_DAILY,
         sizeHint: '; `aqlake backfill --dry-run` shows the plan first',
       });

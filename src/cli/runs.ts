@@ -14,10 +14,8 @@ interface RunsFlags {
   json?: boolean;
 }
 
-export function registerRuns(program: Command): void {
-  program
-    .command('runs')
-    .description('list DAG runs (newest logical date first) with their state and task counts')
+export function registerRuns(command: Command): void {
+  command
     .option('--dag <id>', 'only runs of this DAG')
     .option('--state <state>', `only runs in this state (${RUN_STATES.join(', ')})`)
     .option('--limit <n>', 'at most this many runs', '20')

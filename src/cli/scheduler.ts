@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { describeEvent, openRunStore, stopOnSignals } from '../orchestrator/cli-support.js';
 import { RunFailedError } from '../orchestrator/errors.js';
-import { getDag, loadDags, runScheduler, secretsOf } from '../orchestrator/index.js';
+import { runScheduler, secretsOf } from '../orchestrator/index.js';
+import type { CliContext } from './commands.js';
 import { configFor } from './options.js';
 
 interface SchedulerFlags {
@@ -16,10 +17,8 @@ const collect = (value: string, previous: string[] | undefined): string[] => [
   ...value.split(','),
 ];
 
-export function registerScheduler(program: Command): void {
-  program
-    .command('scheduler')
-    .description('create DAG runs when their schedule makes them due and run them, until SIGTERM / Ctrl-C')
+export function registerScheduler(command: Command, cli: CliContext): void {
+  command
     .option('--once', 'create what is due now, run it and anything queued to the end, then exit')
     .option('--dag <id>', 'only these DAGs (repeat or comma-separate; default: all registered)', collect)
     .option('--json', 'print events as JSON lines')
@@ -33,8 +32,8 @@ export function registerScheduler(program: Command): void {
     )
     .action(async (flags: SchedulerFlags, command: Command) => {
       const config = configFor(command);
-      const registered = loadDags(config);
-      const dags = flags.dag ? flags.dag.map((id) => getDag(id)) : registered;
+      const registered = cli.dags.load(config);
+      const dags = flags.dag ? flags.dag.map((id) => cli.dags.get(id)) : registered;
       const store = openRunStore(config);
       const write = (line: string): void => {
         process.stdout.write(`${new Date().toISOString()} ${line}\n`);

@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { createLogger, environmentSecrets } from '../logging.js';
-import { defaultDagId, getDag, loadDags } from '../orchestrator/index.js';
+import { pickDag } from '../orchestrator/cli-support.js';
+import type { CliContext } from './commands.js';
 import { configFor, parsePositiveInt } from './options.js';
 
 interface ServeFlags {
@@ -12,10 +13,8 @@ interface ServeFlags {
   dag?: string;
 }
 
-export function registerServe(program: Command): void {
-  program
-    .command('serve')
-    .description('serve the web page (pipeline, air quality, catalog) and the HTTP API')
+export function registerServe(command: Command, cli: CliContext): void {
+  command
     .option('--host <host>', 'address to bind; anything but loopback needs --token', '127.0.0.1')
     .option('--port <n>', 'port to listen on', '8080')
     .option(
@@ -34,8 +33,7 @@ export function registerServe(program: Command): void {
       if (port > 65_535) throw new UsageError(`--port: expected at most 65535, got ${port}`);
       const token = flags.token ?? process.env.AQLAKE_TOKEN ?? undefined;
       const logger = createLogger({ secrets: [...environmentSecrets(), config.api.key, token] });
-      loadDags(config);
-      const dag = getDag(flags.dag ?? defaultDagId());
+      const dag = pickDag(cli.dags, config, flags.dag);
       // The server (hono, DuckDB) loads only in this command.
       const [{ createRealServices }, { startServer }] = await Promise.all([
         import('../server/real-services.js'),

@@ -98,12 +98,8 @@ async function simulate(flags: SimulateFlags): Promise<void> {
   process.stderr.write(`simulator stopped after ${requests} request${requests === 1 ? '' : 's'}\n`);
 }
 
-export function registerSimulate(program: Command): void {
-  program
-    .command('simulate')
-    .description(
-      'serve a deterministic OpenAQ v3 API on 127.0.0.1 for offline runs and tests (prints OPENAQ_API_URL)',
-    )
+export function registerSimulate(command: Command): void {
+  command
     .option('--port <n>', 'port to listen on (default: any free port)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--seed <n>', 'data seed; the same seed serves the same data', '42')

@@ -11,10 +11,8 @@ import {
 import { formatUsd, taskCosts } from '../orchestrator/task-cost.js';
 import { configFor } from './options.js';
 
-export function registerTasks(program: Command): void {
-  program
-    .command('tasks')
-    .description('show the task instances of a run: state, try number, timings, last error')
+export function registerTasks(command: Command): void {
+  command
     .argument('<run>', 'run id, e.g. openaq_daily__2024-05-01 (see aqlake runs)')
     .option('--json', 'print the run, its task instances and every try as JSON')
     .addHelpText('after', '\nRead a try’s log with `aqlake logs RUN TASK [--try N]`.')

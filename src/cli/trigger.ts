@@ -11,6 +11,7 @@ import {
 } from '../orchestrator/cli-support.js';
 import { RunFailedError } from '../orchestrator/errors.js';
 import { defaultTriggerDate, type ManualRunResult, secretsOf, triggerRun } from '../orchestrator/index.js';
+import type { CliContext } from './commands.js';
 import { configFor, parseDataDateFlag, parseLocationIds } from './options.js';
 
 interface TriggerFlags {
@@ -21,10 +22,8 @@ interface TriggerFlags {
   json?: boolean;
 }
 
-export function registerTrigger(program: Command): void {
-  program
-    .command('trigger')
-    .description('run a DAG now for one local day; a day that already has a run is cleared and run again')
+export function registerTrigger(command: Command, cli: CliContext): void {
+  command
     .option('--dag <id>', 'which DAG (default: openaq_daily)')
     .option('--date <date>', 'the logical date YYYY-MM-DD (default: yesterday in the schedule’s time zone)')
     .option('--locations <ids>', 'comma-separated location ids for this run (default: the config scope)')
@@ -37,7 +36,7 @@ export function registerTrigger(program: Command): void {
     )
     .action(async (flags: TriggerFlags, command: Command) => {
       const config = configFor(command);
-      const dag = pickDag(config, flags.dag);
+      const dag = pickDag(cli.dags, config, flags.dag);
       const logicalDate = flags.date
         ? parseDataDateFlag('--date', flags.date)
         : defaultTriggerDate(dag.timezone, new Date());

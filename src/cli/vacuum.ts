@@ -17,12 +17,8 @@ interface VacuumFlags {
   json?: boolean;
 }
 
-export function registerVacuum(program: Command): void {
-  program
-    .command('vacuum')
-    .description(
-      'delete replaced versions older than lake.retentionDays, discarded versions, and files a crash left behind',
-    )
+export function registerVacuum(command: Command): void {
+  command
     .option('--dry-run', 'only list what would be deleted')
     .option(
       '--grace-minutes <n>',

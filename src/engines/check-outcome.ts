@@ -1,6 +1,23 @@
 // How a data check's result row becomes a CheckOutcome — the contract of sql/checks/*.sql, the same on every engine.
 import { errorMessage } from '../errors.js';
-import type { CellValue, CheckOutcome } from './engine.js';
+import type { CellValue, CheckOutcome, CheckParams } from './engine.js';
+
+/**
+ * The `$name` values a check may use (sql/checks/README.md), in their SQL types' text form (the check casts them);
+ * each engine binds the ones a check's SQL names.
+ */
+export function checkParamValues(params: CheckParams): Record<string, string | number | null> {
+  return {
+    local_date: params.localDate,
+    raw_rows: params.rawRows,
+    quarantined_rows: params.quarantinedRows,
+    duplicates_dropped: params.duplicatesDropped,
+    min_coverage_pct: params.minCoveragePct,
+    max_staleness_hours: params.maxStalenessHours,
+    now_utc: params.nowUtc.replace('T', ' ').replace(/(\.\d+)?Z$/, ''),
+    quality_rules_path: params.qualityRulesPath,
+  };
+}
 
 export type CheckHeader = Pick<CheckOutcome, 'check' | 'severity' | 'tests'>;
 

@@ -20,6 +20,9 @@ const ARCHIVE_MISSING_STATUSES: readonly number[] = [403, 404];
 
 const MAX_ERROR_BODY_CHARS = 2000;
 
+/** How long an archive found unreachable is not asked again by its client: its days go to the fallback at once. */
+const ARCHIVE_DOWN_MS = 10 * 60_000;
+
 /** `records/csv.gz/locationid={id}/year=YYYY/month=MM/location-{id}-{YYYYMMDD}.csv.gz` (the exporter's own layout). */
 export function archiveObjectPath(locationId: number, localDate: string): string {
   if (!Number.isInteger(locationId) || locationId <= 0) throw new RangeError(`bad location id ${locationId}`);
@@ -116,6 +119,8 @@ export class ArchiveClient {
   private readonly sleep: Sleep;
   private readonly now: () => number;
   private readonly random: () => number;
+  /** The last ArchiveUnreachableError and until when (ms epoch) it answers every request without asking. */
+  private down: { until: number; error: ArchiveUnreachableError } | null = null;
 
   constructor(private readonly options: ArchiveClientOptions) {
     if (!(options.timeoutMs > 0)) throw new RangeError('timeoutMs must be > 0');
@@ -150,6 +155,8 @@ export class ArchiveClient {
     signal: AbortSignal | undefined,
   ): Promise<ArchiveResponse> {
     const url = archiveObjectUrl(this.options.baseUrl, locationId, localDate);
+    // Once the archive could not be reached, the other days do not wait for their own retries.
+    if (this.down && this.now() < this.down.until) throw this.down.error;
     for (let retry = 0; ; retry++) {
       signal?.throwIfAborted();
       try {
@@ -166,11 +173,13 @@ export class ArchiveClient {
         const unreachable = unreachableCode(err.cause) !== undefined;
         if (retry >= this.options.maxRetries || (unreachable && retry >= 1)) {
           const times = `${retry} ${retry === 1 ? 'retry' : 'retries'}`;
-          throw new ArchiveUnreachableError(
+          const error = new ArchiveUnreachableError(
             `OpenAQ archive ${method} ${url} failed: ${err.message} (gave up after ${times})`,
             err.status,
             url,
           );
+          this.down = { until: this.now() + ARCHIVE_DOWN_MS, error };
+          throw error;
         }
         const delayMs = Math.max(backoffDelay(retry + 1, this.random), err.serverWaitMs ?? 0);
         this.stats.retries++;

@@ -3,7 +3,7 @@ import type { AqlakeConfig } from '../config/index.js';
 import { openMetaDb } from '../lake/meta/meta-db.js';
 import type { Dag } from './dag.js';
 import type { ExecutorEvent } from './executor.js';
-import { defaultDagId, getDag, loadDags } from './registry.js';
+import type { DagRegistry } from './registry.js';
 import { RunStore } from './run-store.js';
 
 export function openRunStore(config: AqlakeConfig): RunStore {
@@ -11,9 +11,9 @@ export function openRunStore(config: AqlakeConfig): RunStore {
 }
 
 /** The DAG named by --dag, else the default one (openaq_daily when registered). */
-export function pickDag(config: AqlakeConfig, id: string | undefined): Dag {
-  loadDags(config);
-  return getDag(id ?? defaultDagId());
+export function pickDag(dags: DagRegistry, config: AqlakeConfig, id: string | undefined): Dag {
+  dags.load(config);
+  return dags.get(id ?? dags.defaultId());
 }
 
 /**
@@ -53,14 +53,15 @@ export function runParams(flags: {
 }
 
 /**
- * Params of a range run (backfill, run): the range itself, so a DAG's extract can fetch it once in wide windows
- * and the runs of the other days reuse what is already in raw/ (fetched since `since`).
+ * Params of a range run (backfill, run, demo): the range itself, so a DAG's extract can fetch it once in wide windows
+ * and the runs of the other days reuse what is already in raw/ (fetched since `since`, the start of the command).
  */
 export function rangeParams(
   from: string,
   to: string,
+  since: Date,
 ): { prefetch: { from: string; to: string; since: string } } {
-  return { prefetch: { from, to, since: new Date().toISOString() } };
+  return { prefetch: { from, to, since: since.toISOString() } };
 }
 
 export function formatDuration(ms: number | null | undefined): string {

@@ -6,7 +6,7 @@ import type { RunStore } from './run-store.js';
 /** Fails the unowned, unfinished runs among `runIds` and their unfinished task instances, in one transaction. */
 export function failUnfinishedRuns(store: RunStore, runIds: readonly string[], reason: string): string[] {
   const db = store.db;
-  const now = new Date().toISOString();
+  const now = store.clock().toISOString();
   const failed: string[] = [];
   db.transaction(() => {
     const runState = db.prepare(

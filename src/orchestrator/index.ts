@@ -17,14 +17,7 @@ export {
 export { executeRuns, secretsOf } from './execute-runs.js';
 
 export { clearRun, type ManualRunResult, triggerRun } from './manual-run.js';
-export {
-  defaultDagId,
-  getDag,
-  getPlanner,
-  getRefresher,
-  loadDags,
-  registerDag,
-} from './registry.js';
+export { DagRegistry } from './registry.js';
 
 export {
   type DagRun,

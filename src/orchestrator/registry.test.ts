@@ -24,8 +24,7 @@ describe('DAG registry', () => {
   });
 
   it('uses the injected loader, with its planner, and prefers openaq_daily as the default', async () => {
-    const dags = new DagRegistry();
-    dags.setLoader(() => [
+    const dags = new DagRegistry(() => [
       dag('other'),
       {
         dag: dag('openaq_daily'),

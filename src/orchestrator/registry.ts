@@ -40,17 +40,18 @@ export interface RegisteredDag {
 /** Builds the DAGs of this installation from the configuration. */
 export type DagLoader = (config: AqlakeConfig) => readonly (Dag | RegisteredDag)[];
 
-/** The built-in loader: only the example DAG. The integrator replaces it with openaq_daily. */
+/** The built-in loader: only the example DAG. The CLI gives its registry the pipeline's (openaq_daily). */
 const exampleLoader: DagLoader = (config) => [exampleNoopDag(config)];
 
 /**
- * The DAGs one program works with: registered ones, else its loader's. An instance is passed to whoever needs it
- * (the executor takes `registry.find` as its DagLookup), so tests build their own.
+ * The DAGs one program works with: registered ones, else its loader's. The CLI's composition root (src/cli/main.ts)
+ * builds one and passes it to the commands; the orchestrator itself (executor, scheduler, backfill) only ever receives
+ * a DagLookup (`registry.find`), so tests build their own.
  */
 export class DagRegistry {
   private readonly entries = new Map<string, RegisteredDag>();
 
-  constructor(private loader: DagLoader = exampleLoader) {}
+  constructor(private readonly loader: DagLoader = exampleLoader) {}
 
   register(
     dag: Dag,
@@ -93,11 +94,6 @@ export class DagRegistry {
     return [...this.entries.values()].map((e) => e.dag);
   }
 
-  /** Replaces the loader `load` uses (e.g. with the openaq_daily DAG). */
-  setLoader(next: DagLoader): void {
-    this.loader = next;
-  }
-
   /** Registered DAGs, else the loader's. Idempotent, so every command may call it. */
   load(config: AqlakeConfig): Dag[] {
     if (this.entries.size === 0)
@@ -120,17 +116,3 @@ export class DagRegistry {
     return ids[0];
   }
 }
-
-// ── the CLI process's registry ───────────────────────────────────────────────────────────────────────────
-// The commander commands are registered as modules without arguments, so the CLI's composition root keeps its one
-// registry here; the orchestrator itself (executor, scheduler, backfill) only ever receives a DagLookup.
-
-const cliDags = new DagRegistry();
-
-export const registerDag: DagRegistry['register'] = (dag, options) => cliDags.register(dag, options);
-export const getDag = (id: string): Dag => cliDags.get(id);
-export const getPlanner = (id: string): DagPlanner | undefined => cliDags.planner(id);
-export const getRefresher = (id: string): DagRefresher | undefined => cliDags.refresher(id);
-export const setDagLoader = (next: DagLoader): void => cliDags.setLoader(next);
-export const loadDags = (config: AqlakeConfig): Dag[] => cliDags.load(config);
-export const defaultDagId = (): string => cliDags.defaultId();

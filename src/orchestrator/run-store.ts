@@ -241,7 +241,8 @@ export class RunStore {
 
   constructor(
     readonly db: MetaDb,
-    private readonly clock: () => Date = () => new Date(),
+    /** The instants every transition records; the system clock unless a test fixes it. */
+    readonly clock: () => Date = () => new Date(),
   ) {}
 
   private sql(text: string): Statement {

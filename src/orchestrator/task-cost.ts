@@ -18,6 +18,7 @@ export function recordTaskCost(
   meta: MetaDb,
   at: { runId: string; taskId: string; tryNumber: number },
   cost: PricedCall,
+  recordedAt: Date,
 ): void {
   meta
     .prepare(
@@ -26,7 +27,7 @@ export function recordTaskCost(
     )
     .run({
       ...at,
-      recordedAt: new Date().toISOString(),
+      recordedAt: recordedAt.toISOString(),
       glueDpuSeconds: cost.glueDpuSeconds ?? 0,
       glueBilledDpuSeconds: cost.glueBilledDpuSeconds ?? 0,
       glueJobRuns: cost.glueJobRuns ?? 0,

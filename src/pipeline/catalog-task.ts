@@ -1,8 +1,7 @@
 // The catalog task (the Glue Crawler's job, locally): reads a staged version's Parquet footers through the engine,
 // checks the columns against the table's schema versions, verifies row counts and records the time range.
 import { PipelineError } from '../errors.js';
-import { findTaskVersion, getCurrentVersion } from '../lake/catalog/index.js';
-import { MEASUREMENTS_TABLE } from '../lake/tables.js';
+import { findDayTaskVersion } from '../lake/catalog/index.js';
 import { type CatalogContext, type CatalogResult, catalogVersion } from './catalog-version.js';
 
 /**
@@ -15,13 +14,11 @@ export async function catalogDay(
   localDate: string,
   options: { table?: string; versionId?: number } = {},
 ): Promise<CatalogResult> {
-  const table = options.table ?? MEASUREMENTS_TABLE;
-  const staged = findTaskVersion(ctx.meta, table, localDate, {
-    versionId: options.versionId,
+  const { table, staged, current } = findDayTaskVersion(ctx.meta, localDate, {
+    ...options,
     runId: ctx.runId,
   });
   if (staged) return catalogVersion(ctx, staged.versionId);
-  const current = getCurrentVersion(ctx.meta, table, localDate);
   if (current?.schemaVersion != null) {
     return {
       table,

@@ -1,34 +1,29 @@
 // The DAGs this installation runs: openaq_daily, with a planner for `backfill --dry-run`.
 import type { AqlakeConfig } from '../config/index.js';
 import { parseRawArchiveObjectKey } from '../lake/keys.js';
-import {
-  type DagPlanner,
-  type DagRefresher,
-  type PlanEstimate,
-  setDagLoader,
-} from '../orchestrator/registry.js';
-import { type Clock, cliClock } from '../time/clock.js';
+import type { DagLoader, DagPlanner, DagRefresher, PlanEstimate } from '../orchestrator/registry.js';
+import { type Clock, cliClock, systemClock } from '../time/clock.js';
 import { extractArchive } from './extract-archive.js';
-import { latestLocationsSnapshot } from './extract-locations.js';
+import { createArchiveClient } from './openaq-client.js';
 import { openaqDailyDag } from './openaq-daily.js';
+import { latestLocationsSnapshot } from './raw-snapshots.js';
 import { openLakeRuntime, openPipelineRuntime } from './runtime.js';
 import { estimateSources, parseSourceMode, sourceToday, splitBySource } from './source-choice.js';
 
 /** Sensors per location when the lake has no snapshot yet to count them (OpenAQ reference sites carry 3–7). */
 const ASSUMED_SENSORS_PER_LOCATION = 5;
 
-export function installPipelineDags(): void {
-  setDagLoader((config) => {
-    const clock = cliClock();
-    return [
-      {
-        dag: openaqDailyDag(config, () => openPipelineRuntime(config)),
-        planner: openaqDailyPlanner(config, clock),
-        refresher: archiveRefresher(config, clock),
-      },
-    ];
-  });
-}
+/** The CLI's DAG loader (src/cli/main.ts gives it to the program's registry). */
+export const pipelineDags: DagLoader = (config) => {
+  const clock = cliClock();
+  return [
+    {
+      dag: openaqDailyDag(config, () => openPipelineRuntime(config)),
+      planner: openaqDailyPlanner(config, clock),
+      refresher: archiveRefresher(config, clock),
+    },
+  ];
+};
 
 /**
  * The archive re-exports a location-day in place when late data lands: before a backfill skips days it already did,
@@ -57,7 +52,8 @@ function archiveRefresher(config: AqlakeConfig, clock: Clock): DagRefresher {
           {
             ...runtime,
             locations,
-            now: () => new Date(),
+            archive: createArchiveClient(config, runtime.logger),
+            now: systemClock,
             signal: signal ?? new AbortController().signal,
             runId: null,
           },

@@ -1,11 +1,7 @@
 // extract_parameters: snapshots /v3/parameters into raw/ (one or two requests), because archive rows carry a
-// parameter's name and units but not its id; and finds the newest snapshot for the transform.
-import { PipelineError } from '../errors.js';
+// parameter's name and units but not its id (src/pipeline/raw-snapshots.ts reads the newest one back).
 import { RAW_PARAMETERS_ENDPOINT } from '../lake/keys.js';
-import { latestParametersObjects } from '../lake/manifest.js';
-import type { MetaDb } from '../lake/meta/meta-db.js';
-import type { ObjectStore } from '../lake/store/index.js';
-import { type Parameter, parameterSchema, parseEnvelope } from '../openaq/index.js';
+import { type Parameter, parameterSchema } from '../openaq/index.js';
 import type { ExtractContext } from './extract-context.js';
 import { fetchAndLandPages, newBatchId } from './raw-landing.js';
 
@@ -38,21 +34,4 @@ export async function extractParameters(
   snapshot.requests = pages.requests;
   snapshot.rawKeys = pages.rawKeys;
   return snapshot;
-}
-
-/** The newest snapshot's parameters, read back from raw/. */
-export async function latestParameters(ctx: { meta: MetaDb; store: ObjectStore }): Promise<Parameter[]> {
-  const objects = latestParametersObjects(ctx.meta);
-  if (objects.length === 0) {
-    throw new PipelineError(
-      'no /v3/parameters snapshot in raw/: archive rows cannot be given parameter ids; run extract_parameters first',
-      'transform',
-    );
-  }
-  const parameters: Parameter[] = [];
-  for (const o of objects) {
-    const parsed = parseEnvelope(await ctx.store.get(o.rawKey), parameterSchema);
-    if (parsed.ok) parameters.push(...parsed.results);
-  }
-  return parameters;
 }

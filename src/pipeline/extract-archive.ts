@@ -13,9 +13,8 @@ import { eachDate, localDayWindowUtc, todayIn } from '../time/local-day.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
 import { extractParameters } from './extract-archive-parameters.js';
 import type { ExtractContext } from './extract-context.js';
-import { latestLocationsSnapshot } from './extract-locations.js';
-import { createArchiveClient } from './openaq-client.js';
 import { failOnInvalid, newBatchId } from './raw-landing.js';
+import { latestLocationsSnapshot } from './raw-snapshots.js';
 import { isPastArchiveLag } from './source-choice.js';
 
 /** Location-days asked at once: the archive has no OpenAQ rate limit, but S3 answers a burst with 503 SlowDown. */
@@ -25,8 +24,8 @@ export type ArchiveExtractContext = Pick<
   ExtractContext,
   'config' | 'store' | 'meta' | 'logger' | 'now' | 'signal' | 'runId' | 'locations'
 > & {
-  /** Defaults to the process's client for config.archive.url. */
-  archive?: ArchiveClient;
+  /** Its holder (a DAG, a refresher) makes one and shares it: it remembers an archive found unreachable. */
+  archive: ArchiveClient;
 };
 
 export interface ArchiveExtractOptions {
@@ -123,10 +122,6 @@ export async function extractArchiveTask(
   return { ...result, parameterRequests };
 }
 
-/** How long an archive found unreachable is not asked again by this process: its days go to the fallback at once. */
-const ARCHIVE_DOWN_MS = 10 * 60_000;
-const archiveDown = new Map<string, { until: number; reason: string }>();
-
 interface DayJob {
   location: Location;
   localDate: string;
@@ -150,7 +145,7 @@ export async function extractArchive(
   if (unknown.length > 0)
     ctx.logger.warn({ locationIds: unknown }, 'extract_archive: locations without a snapshot skipped');
   const known = ids.filter((id) => byId.has(id));
-  const client = ctx.archive ?? createArchiveClient(ctx.config, ctx.logger);
+  const client = ctx.archive;
   const dates = eachDate(options.from, options.to);
   const jobs: DayJob[] = known.flatMap((id) =>
     dates.map((localDate) => ({ location: byId.get(id)!, localDate })),
@@ -181,22 +176,13 @@ export async function extractArchive(
 
   const unreachableDays = new Set<string>();
   let unreachableReason = '';
-  const baseUrl = ctx.config.archive.url;
   await mapWithConcurrency(jobs, DAY_CONCURRENCY, async (job) => {
-    // Once the archive could not be reached, the other days do not wait for their own retries.
-    const down = archiveDown.get(baseUrl);
-    if (down && Date.now() < down.until) {
-      unreachableDays.add(job.localDate);
-      unreachableReason ||= down.reason;
-      return;
-    }
     try {
       await askArchive(job);
     } catch (err) {
       if (!(err instanceof ArchiveUnreachableError)) throw err;
       unreachableDays.add(job.localDate);
       unreachableReason ||= err.message;
-      archiveDown.set(baseUrl, { until: Date.now() + ARCHIVE_DOWN_MS, reason: err.message });
     }
   });
   result.unreachable = [...unreachableDays].length;

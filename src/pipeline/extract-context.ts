@@ -13,4 +13,9 @@ export type ExtractContext = Pick<
    * per sensor per day.
    */
   prefetch?: { from: string; to: string; since: string };
+  /**
+   * Window fetches under way, by sensor and window: the runs of one DAG share one, so parallel runs of a backfill do
+   * not fetch the same window twice. Without it, one extract shares only its own.
+   */
+  windowsInFlight?: Map<string, Promise<unknown>>;
 };

@@ -3,10 +3,10 @@
 import type { Scope } from '../config/index.js';
 import { OpenAQError, PipelineError } from '../errors.js';
 import { RAW_LOCATIONS_ENDPOINT } from '../lake/keys.js';
-import { findRawObjects } from '../lake/manifest.js';
-import { type Location, locationSchema, parseEnvelope } from '../openaq/index.js';
+import { type Location, locationSchema } from '../openaq/index.js';
 import type { ExtractContext } from './extract-context.js';
 import { failOnInvalid, fetchAndLand, fetchAndLandPages, newBatchId } from './raw-landing.js';
+import { discoveryParams } from './raw-snapshots.js';
 
 export interface LocationsSnapshot {
   locations: Location[];
@@ -63,19 +63,6 @@ async function snapshotNamedLocations(ctx: ExtractContext, ids: number[]): Promi
   return snapshot;
 }
 
-/** The /v3/locations query that discovers the scope; `coordinates` is lat,lon but `bbox` is lon,lat,lon,lat. */
-function discoveryParams(scope: Scope): Record<string, string> {
-  const params: Record<string, string> = {};
-  if (scope.countries?.length) params.iso = scope.countries.join(',');
-  if (scope.bbox) params.bbox = scope.bbox.join(',');
-  if (scope.coordinates) {
-    params.coordinates = `${scope.coordinates.latitude},${scope.coordinates.longitude}`;
-    params.radius = String(scope.coordinates.radiusMeters);
-  }
-  if (scope.parameters?.length) params.parameters_id = scope.parameters.join(',');
-  return params;
-}
-
 async function discoverLocations(ctx: ExtractContext, scope: Scope): Promise<LocationsSnapshot> {
   const batchId = newBatchId();
   const snapshot: LocationsSnapshot = { locations: [], requests: 0, rawKeys: [], missing: [] };
@@ -106,46 +93,4 @@ async function discoverLocations(ctx: ExtractContext, scope: Scope): Promise<Loc
     snapshot.locations = snapshot.locations.slice(0, scope.maxLocations);
   }
   return snapshot;
-}
-
-/**
- * The newest snapshot of the scope already in raw/, for tasks that run after extract_locations
- * (in another process, or a retry) and must not fetch it again.
- */
-export function latestLocationsSnapshot(
-  ctx: Pick<ExtractContext, 'meta' | 'store' | 'config' | 'locations'>,
-): Promise<Location[]> {
-  const ids = ctx.locations ?? ctx.config.scope.locations;
-  const objects = findRawObjects(ctx.meta, { endpoint: RAW_LOCATIONS_ENDPOINT, validOnly: true });
-  let keys: string[];
-  if (ids) {
-    const newestPerLocation = new Map<number, string>();
-    for (const o of objects)
-      if (o.locationId !== null && ids.includes(o.locationId)) newestPerLocation.set(o.locationId, o.rawKey);
-    keys = [...newestPerLocation.values()];
-  } else {
-    const wanted = canonicalQuery(discoveryParams(ctx.config.scope));
-    const discovery = objects.filter((o) => o.locationId === null && sameDiscovery(o.params, wanted));
-    const newestBatch = discovery.at(-1)?.batchId;
-    keys = discovery.filter((o) => o.batchId === newestBatch).map((o) => o.rawKey);
-  }
-  return readLocations(ctx, keys);
-}
-
-function sameDiscovery(params: Record<string, string>, wanted: string): boolean {
-  const { limit: _limit, page: _page, ...query } = params;
-  return canonicalQuery(query) === wanted;
-}
-
-function canonicalQuery(query: Record<string, string>): string {
-  return JSON.stringify(Object.entries(query).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-
-async function readLocations(ctx: Pick<ExtractContext, 'store'>, keys: string[]): Promise<Location[]> {
-  const locations: Location[] = [];
-  for (const key of keys) {
-    const parsed = parseEnvelope(await ctx.store.get(key), locationSchema);
-    if (parsed.ok) locations.push(...parsed.results);
-  }
-  return locations;
 }

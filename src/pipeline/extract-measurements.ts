@@ -11,9 +11,9 @@ import {
 } from '../openaq/index.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
 import type { ExtractContext } from './extract-context.js';
-import { latestLocationsSnapshot } from './extract-locations.js';
 import { measurementWindows, type UtcWindow } from './measurement-windows.js';
 import { failOnInvalid, fetchAndLand, newBatchId } from './raw-landing.js';
+import { latestLocationsSnapshot } from './raw-snapshots.js';
 
 /** Sensors fetched at once: enough to hide latency, few enough that the rate limiter, not the socket pool, paces us. */
 const SENSOR_CONCURRENCY = 4;
@@ -32,9 +32,6 @@ interface SensorJob {
   sensorId: number;
   windows: UtcWindow[];
 }
-
-/** Fetches under way in this process, so parallel runs of one backfill do not fetch the same window twice. */
-const inflight = new Map<string, Promise<WindowFetch>>();
 
 export async function extractMeasurements(
   ctx: ExtractContext,
@@ -58,11 +55,16 @@ export async function extractMeasurements(
   };
   const invalid: string[] = [];
   const batchId = newBatchId();
+  const inflight = ctx.windowsInFlight ?? new Map<string, Promise<unknown>>();
   let done = 0;
   await mapWithConcurrency(jobs, SENSOR_CONCURRENCY, async (job) => {
     let sensorRows = 0;
     for (const window of job.windows) {
-      const fetched = await fetchWindowOnce(ctx, job, window, batchId, invalid);
+      const fetched = await fetchWindowOnce(
+        inflight,
+        `${job.sensorId}|${iso(window.fromUtc)}|${iso(window.toUtc)}`,
+        () => fetchWindow(ctx, job, window, batchId, invalid),
+      );
       result.requests += fetched.requests;
       result.bytes += fetched.bytes;
       result.rawKeys.push(...fetched.rawKeys);
@@ -111,17 +113,15 @@ function iso(d: Date): string {
   return d.toISOString();
 }
 
+/** The window's fetch; when a sibling run is fetching it already, a wait for that one that counts nothing. */
 function fetchWindowOnce(
-  ctx: ExtractContext,
-  job: SensorJob,
-  window: UtcWindow,
-  batchId: string,
-  invalid: string[],
+  inflight: Map<string, Promise<unknown>>,
+  key: string,
+  fetchWindow: () => Promise<WindowFetch>,
 ): Promise<WindowFetch> {
-  const key = `${ctx.config.home}|${job.sensorId}|${iso(window.fromUtc)}|${iso(window.toUtc)}`;
   const running = inflight.get(key);
   if (running) return running.then(() => ({ requests: 0, rows: 0, bytes: 0, rawKeys: [] }));
-  const fetch = fetchWindow(ctx, job, window, batchId, invalid).finally(() => inflight.delete(key));
+  const fetch = fetchWindow().finally(() => inflight.delete(key));
   inflight.set(key, fetch);
   return fetch;
 }

@@ -8,6 +8,7 @@ import type { OpenAQClient } from '../openaq/index.js';
 import { type Dag, defineDag, type TaskRunContext } from '../orchestrator/dag.js';
 import { SkipTask } from '../orchestrator/errors.js';
 import { recordTaskCost } from '../orchestrator/task-cost.js';
+import { type Clock, systemClock } from '../time/clock.js';
 import { addDays, eachDate, todayIn } from '../time/local-day.js';
 import { catalogDay } from './catalog-task.js';
 import type { TaskContext } from './context.js';
@@ -39,21 +40,15 @@ interface OpenaqDailyParams {
 }
 
 /**
- * `openRuntime` is called when the first task runs, once: listing or planning the DAG opens nothing.
+ * `openRuntime` is called when the first task runs, once: listing or planning the DAG opens nothing. `clock` is the
+ * tasks' now (what they record and which days the archive serves); the system clock unless a test fixes it.
  */
-const warnedArchives = new Set<string>();
-
-/** One line for the whole command, not one per day: the archive is unreachable, the API stands in. */
-function warnArchiveFallbackOnce(logger: Logger, url: string, reason: string): void {
-  if (warnedArchives.has(url)) return;
-  warnedArchives.add(url);
-  logger.warn(
-    { archive: url, reason },
-    'the OpenAQ archive cannot be reached: days past the archive lag are fetched from the API instead',
-  );
-}
-
-export function openaqDailyDag(config: AqlakeConfig, openRuntime: () => Promise<PipelineRuntime>): Dag {
+export function openaqDailyDag(
+  config: AqlakeConfig,
+  openRuntime: () => Promise<PipelineRuntime>,
+  options: { clock?: Clock } = {},
+): Dag {
+  const clock = options.clock ?? systemClock;
   const lookbackDays = config.lookbackDays;
   let opened: Promise<PipelineRuntime> | undefined;
   const runtimeOnce = () => {
@@ -71,46 +66,49 @@ export function openaqDailyDag(config: AqlakeConfig, openRuntime: () => Promise<
     archive ??= createArchiveClient(config, logger);
     return archive;
   };
+  // Shared by the runs of this DAG: parallel runs of a backfill fetch each window once.
+  const windowsInFlight = new Map<string, Promise<unknown>>();
+  // One line for the whole command, not one per day: the archive is unreachable, the API stands in.
+  let warnedArchiveFallback = false;
+  const warnArchiveFallbackOnce = (logger: Logger, reason: string): void => {
+    if (warnedArchiveFallback) return;
+    warnedArchiveFallback = true;
+    logger.warn(
+      { archive: config.archive.url, reason },
+      'the OpenAQ archive cannot be reached: days past the archive lag are fetched from the API instead',
+    );
+  };
 
-  const taskContext = async (t: TaskRunContext): Promise<TaskContext> => {
-    const params = t.params as OpenaqDailyParams;
+  // What the contexts of every task share: the lake, the run's logger, signal, interval and scope, the DAG's clock.
+  const sharedContext = async (t: TaskRunContext) => {
     const runtime = await runtimeOnce();
-    return {
+    const shared = {
       config,
       store: runtime.store,
       meta: runtime.meta,
-      engine: costRecording(await runtime.engine(), runtime.meta, t),
       logger: t.logger,
-      now: () => new Date(),
+      now: clock,
       signal: t.signal,
-      fetch,
       runId: t.runId,
       interval: t.interval,
-      locations: params.locations,
+      locations: (t.params as OpenaqDailyParams).locations,
     };
+    return { runtime, shared };
+  };
+  const taskContext = async (t: TaskRunContext): Promise<TaskContext> => {
+    const { runtime, shared } = await sharedContext(t);
+    return { ...shared, engine: costRecording(await runtime.engine(), runtime.meta, t, clock), fetch };
   };
   const extractContext = async (t: TaskRunContext): Promise<ExtractContext> => {
+    const { runtime, shared } = await sharedContext(t);
     const params = t.params as OpenaqDailyParams;
-    const runtime = await runtimeOnce();
-    return {
-      config,
-      store: runtime.store,
-      meta: runtime.meta,
-      logger: t.logger,
-      now: () => new Date(),
-      signal: t.signal,
-      runId: t.runId,
-      interval: t.interval,
-      locations: params.locations,
-      openaq: openaqOnce(runtime.logger),
-      prefetch: params.prefetch,
-    };
+    return { ...shared, openaq: openaqOnce(runtime.logger), prefetch: params.prefetch, windowsInFlight };
   };
   const splitOf = (range: { from: string; to: string }, params: OpenaqDailyParams): SourceSplit =>
     splitBySource(range, {
       mode: parseSourceMode(params.source),
       lagDays: config.archive.lagDays,
-      today: sourceToday(new Date()),
+      today: sourceToday(clock()),
     });
 
   const eachDay =
@@ -183,7 +181,7 @@ export function openaqDailyDag(config: AqlakeConfig, openRuntime: () => Promise<
             ...(auto
               ? {
                   fallback: async (apiDays: { from: string; to: string }, reason: string) => {
-                    warnArchiveFallbackOnce(runtime.logger, config.archive.url, reason);
+                    warnArchiveFallbackOnce(runtime.logger, reason);
                     t.logger.warn(
                       { ...apiDays, reason },
                       'archive unreachable: these days come from the API',
@@ -221,6 +219,6 @@ export function openaqDailyDag(config: AqlakeConfig, openRuntime: () => Promise<
 }
 
 /** The engine for one task: each call a cloud engine pays for (Glue run, Athena query) is recorded against the task. */
-function costRecording(engine: Engine, meta: MetaDb, t: TaskRunContext): Engine {
-  return engine.withCostListener?.((call) => recordTaskCost(meta, t, call)) ?? engine;
+function costRecording(engine: Engine, meta: MetaDb, t: TaskRunContext, clock: Clock): Engine {
+  return engine.withCostListener?.((call) => recordTaskCost(meta, t, call, clock())) ?? engine;
 }

@@ -4,12 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../test/helpers/cli.js';
-import {
-  hourlyRecords,
-  PM25,
-  writeRawLocations,
-  writeRawMeasurements,
-} from '../../test/helpers/raw-objects.js';
+import { PM25, writeHourlyStation } from '../../test/helpers/raw-objects.js';
 import { openTestLake, removeTestLake, type TestLake } from '../../test/helpers/transform-lake.js';
 import { materialisedProdTables } from '../engines/prod-rules.js';
 import { readableDevRoots, resolveDevTables } from '../lake/dev-files.js';
@@ -27,18 +22,19 @@ let ctx: CheckContext & TestLake;
 beforeAll(async () => {
   lake = openTestLake();
   ctx = Object.assign(lake, { now: () => new Date('2024-03-12T12:00:00Z') });
-  await writeRawLocations(lake.store, lake.meta, {
-    fetchedAt: '2024-03-01T00:00:00Z',
+  await writeHourlyStation(lake.store, lake.meta, {
+    location: {
+      id: 1,
+      timezone: 'Asia/Kolkata',
+      latitude: 1,
+      longitude: 2,
+      sensors: [{ id: 11, parameter: PM25 }],
+    },
+    locationsFetchedAt: '2024-03-01T00:00:00Z',
     locationId: null,
-    locations: [
-      { id: 1, timezone: 'Asia/Kolkata', latitude: 1, longitude: 2, sensors: [{ id: 11, parameter: PM25 }] },
-    ],
-  });
-  await writeRawMeasurements(lake.store, lake.meta, {
-    sensorId: 11,
-    locationId: 1,
-    window: { fromUtc: '2024-03-09T18:30:00Z', toUtc: '2024-03-11T18:30:00Z' },
-    records: hourlyRecords('2024-03-09T18:30:00Z', '2024-03-11T18:30:00Z', (i) => (i % 5) + 0.5),
+    fromUtc: '2024-03-09T18:30:00Z',
+    toUtc: '2024-03-11T18:30:00Z',
+    value: (i) => (i % 5) + 0.5,
     fetchedAt: '2024-03-12T00:00:00Z',
   });
   for (const day of DAYS) {

@@ -3,7 +3,7 @@
 // replaced atomically and the catalog marks them current).
 import { join } from 'node:path';
 import { PipelineError } from '../errors.js';
-import { findTaskVersion, getCurrentVersion, type PartitionVersion } from '../lake/catalog/index.js';
+import { findDayTaskVersion, type PartitionVersion } from '../lake/catalog/index.js';
 import { listCheckResults } from '../lake/check-results.js';
 import { type CommitItem, commitVersions } from '../lake/commit.js';
 import { resolveDevTables } from '../lake/dev-files.js';
@@ -45,13 +45,10 @@ export async function publishDay(
   localDate: string,
   options: { table?: string; versionId?: number } = {},
 ): Promise<PublishResult> {
-  const table = options.table ?? MEASUREMENTS_TABLE;
-  const staged = findTaskVersion(ctx.meta, table, localDate, {
-    versionId: options.versionId,
-    runId: ctx.runId,
-  });
+  const found = findDayTaskVersion(ctx.meta, localDate, { ...options, runId: ctx.runId });
+  const { table, staged } = found;
   if (!staged || staged.state === 'current') {
-    const current = staged ?? getCurrentVersion(ctx.meta, table, localDate);
+    const current = staged ?? found.current;
     if (!current)
       throw new PipelineError(
         `publish ${localDate}: nothing to publish: dev.${table} has no staged or current version for this day`,

@@ -6,7 +6,7 @@ import { currentPaths } from '../../test/helpers/lake-steps.js';
 import {
   hourlyRecords,
   PM25,
-  writeRawLocations,
+  writeHourlyStation,
   writeRawMeasurements,
 } from '../../test/helpers/raw-objects.js';
 import {
@@ -42,25 +42,20 @@ let ctx: CheckContext & TestLake;
 beforeAll(async () => {
   lake = openTestLake();
   ctx = Object.assign(lake, { now: () => new Date('2024-03-11T12:00:00Z') });
-  await writeRawLocations(lake.store, lake.meta, {
-    fetchedAt: '2024-03-01T00:00:00Z',
-    locationId: null,
-    locations: [
-      {
-        id: 1,
-        timezone: 'America/New_York',
-        latitude: 40.7,
-        longitude: -74,
-        sensors: [{ id: SENSOR, parameter: PM25 }],
-      },
-    ],
-  });
   // The local day 2024-03-10 in New York: period ends in (05:00Z, next day 04:00Z]; values 1…23.
-  await writeRawMeasurements(lake.store, lake.meta, {
-    sensorId: SENSOR,
-    locationId: 1,
-    window: { fromUtc: '2024-03-10T05:00:00Z', toUtc: '2024-03-11T04:00:00Z' },
-    records: hourlyRecords('2024-03-10T05:00:00Z', '2024-03-11T04:00:00Z', (i) => i + 1),
+  await writeHourlyStation(lake.store, lake.meta, {
+    location: {
+      id: 1,
+      timezone: 'America/New_York',
+      latitude: 40.7,
+      longitude: -74,
+      sensors: [{ id: SENSOR, parameter: PM25 }],
+    },
+    locationsFetchedAt: '2024-03-01T00:00:00Z',
+    locationId: null,
+    fromUtc: '2024-03-10T05:00:00Z',
+    toUtc: '2024-03-11T04:00:00Z',
+    value: (i) => i + 1,
     fetchedAt: '2024-03-11T05:00:00Z',
   });
 });

@@ -3,9 +3,8 @@
 import type { CheckOutcome } from '../engines/engine.js';
 import { QUALITY_RULES_PATH } from '../engines/sql-files.js';
 import { PipelineError } from '../errors.js';
-import { findTaskVersion, getCurrentVersion, type PartitionVersion } from '../lake/catalog/index.js';
+import { findDayTaskVersion, type PartitionVersion } from '../lake/catalog/index.js';
 import { type CheckResultRecord, recordCheckResults } from '../lake/check-results.js';
-import { MEASUREMENTS_TABLE } from '../lake/tables.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
 import type { TaskContext } from './context.js';
 
@@ -32,12 +31,11 @@ export async function validateDay(
   localDate: string,
   options: { table?: string; versionId?: number } = {},
 ): Promise<ValidateResult> {
-  const table = options.table ?? MEASUREMENTS_TABLE;
-  const staged = findTaskVersion(ctx.meta, table, localDate, {
-    versionId: options.versionId,
+  const { table, staged, current } = findDayTaskVersion(ctx.meta, localDate, {
+    ...options,
     runId: ctx.runId,
   });
-  const version = staged ?? getCurrentVersion(ctx.meta, table, localDate);
+  const version = staged ?? current;
   if (!version)
     throw new PipelineError(
       `validate ${localDate}: no staged version of dev.${table} for this day; run transform for it first`,

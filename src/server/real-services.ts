@@ -33,7 +33,7 @@ export interface RealServices {
 
 /**
  * @example
- * const real = await createRealServices({ config, dag: pickDag(config, undefined) });
+ * const real = await createRealServices({ config, dag: pickDag(dags, config, undefined) });
  * const server = await startServer({ config, services: real.services });
  */
 export async function createRealServices(options: RealServicesOptions): Promise<RealServices> {

@@ -2,7 +2,7 @@
 import type { AthenaClient } from '@aws-sdk/client-athena';
 import type { GlueClient } from '@aws-sdk/client-glue';
 import { EngineError } from '../../errors.js';
-import { checkCouldNotRun, checkOutcomeFromRows } from '../check-outcome.js';
+import { checkCouldNotRun, checkOutcomeFromRows, checkParamValues } from '../check-outcome.js';
 import type { CheckOutcome, CheckParams } from '../engine.js';
 import { bindParameters, inlineViews, type QualityRulesSpec, sqlLiteral } from './athena-dialect.js';
 import { runAthenaQuery } from './athena-query.js';
@@ -45,18 +45,6 @@ function scratchTableName(table: string, folder: string): string {
   return `${table}_check_${h.toString(16).padStart(8, '0')}`;
 }
 
-function checkValues(params: CheckParams): Record<string, string | number | null> {
-  return {
-    local_date: params.localDate,
-    raw_rows: params.rawRows,
-    quarantined_rows: params.quarantinedRows,
-    duplicates_dropped: params.duplicatesDropped,
-    min_coverage_pct: params.minCoveragePct,
-    max_staleness_hours: params.maxStalenessHours,
-    now_utc: params.nowUtc.replace('T', ' ').replace(/(\.\d+)?Z$/, ''),
-  };
-}
-
 /**
  * Runs the table's checks. A scratch Glue table (in the check database) points at the version's folder; each check
  * reads `(SELECT * FROM scratch WHERE "$path" IN (…the version's files…))` as dev.<table>, with the prod views inlined
@@ -81,7 +69,7 @@ export async function runAthenaChecks(
       ? `(SELECT * FROM ${settings.checkDatabase}.${scratch.name} WHERE "$path" IN (${paths.join(', ')}))`
       : `(SELECT * FROM ${settings.checkDatabase}.${scratch.name} WHERE false)`;
   const views = input.table.name === MEASUREMENTS_TABLE.name ? (deps.views ?? readProdViews()) : [];
-  const values = checkValues(input.params);
+  const values = checkParamValues(input.params);
   try {
     const outcomes: CheckOutcome[] = [];
     for (const check of checks) outcomes.push(await runOne(deps, check, views, source, values, input));

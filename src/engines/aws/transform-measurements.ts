@@ -5,7 +5,7 @@
 import type { GlueClient } from '@aws-sdk/client-glue';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { EngineError } from '../../errors.js';
-import type { ColumnSchema, DayStats } from '../engine.js';
+import type { ColumnSchema, DayStats, RawMeasurementsObject } from '../engine.js';
 import { QUALITY_RULES_PATH } from '../sql-files.js';
 import type { AwsSettings } from './aws-settings.js';
 import { GLUE_SCRIPT_PATH, rulesKey, scriptKey, syncArtifact } from './glue-artifacts.js';
@@ -13,16 +13,8 @@ import { runGlueJob } from './glue-job-run.js';
 import { MEASUREMENTS_QUARANTINE_TABLE, MEASUREMENTS_TABLE, versionKeyTemplate } from './glue-tables.js';
 import type { PollSettings } from './polling.js';
 
-interface GlueRawObject {
-  rawKey: string;
-  sensorId: number;
-  locationId: number | null;
-  fetchedAt: string;
-  windowFromUtc: string | null;
-  windowToUtc: string | null;
-  valid: boolean;
-  validationError: string | null;
-}
+/** The job reads raw objects from S3 itself: no local path. */
+type GlueRawObject = Omit<RawMeasurementsObject, 'path'>;
 
 /** A location's context for the job when dev.locations' files are not given (timezone is what local_date needs). */
 export interface GlueLocationVersion {

@@ -1,23 +1,9 @@
 // Data checks on one partition version: the specs in sql/checks/ (one check a file, its header declares name,
 // severity, table and what it tests), run with DuckDB over exactly the version's files.
-import { checkCouldNotRun, checkOutcomeFromRows } from '../check-outcome.js';
-import type { CellValue, CheckOutcome, CheckParams, PartitionCheckInput } from '../engine.js';
+import { checkCouldNotRun, checkOutcomeFromRows, checkParamValues } from '../check-outcome.js';
+import type { CellValue, CheckOutcome, PartitionCheckInput } from '../engine.js';
 import { type CheckSpec, listChecks } from '../sql-files.js';
 import { QuerySession, type SessionSettings, tableSource } from './query-session.js';
-
-/** The `$name` values a check may use, in their SQL types' text form (DuckDB casts them in the check). */
-function checkParamValues(params: CheckParams): Record<string, string | number | null> {
-  return {
-    local_date: params.localDate,
-    raw_rows: params.rawRows,
-    quarantined_rows: params.quarantinedRows,
-    duplicates_dropped: params.duplicatesDropped,
-    min_coverage_pct: params.minCoveragePct,
-    max_staleness_hours: params.maxStalenessHours,
-    now_utc: params.nowUtc.replace('T', ' ').replace(/(\.\d+)?Z$/, ''),
-    quality_rules_path: params.qualityRulesPath,
-  };
-}
 
 /** Only the parameters a statement names: DuckDB refuses values for placeholders it does not have. */
 export function paramsUsedBy(sql: string, values: Record<string, string | number | null>) {

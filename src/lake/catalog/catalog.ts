@@ -3,6 +3,7 @@
 import { AqlakeError } from '../../errors.js';
 import { currentObjectKey, type ObjectKind, type TableZone } from '../keys.js';
 import type { MetaDb } from '../meta/meta-db.js';
+import { MEASUREMENTS_TABLE } from '../tables.js';
 import { compareSchemas, evolvedColumns, type SchemaChange, type TableColumn } from './schema-evolution.js';
 
 type FileKind = ObjectKind;
@@ -638,20 +639,23 @@ export function getStagedVersion(
 }
 
 /**
- * The version a pipeline task (catalog, validate, publish) works on: `versionId` when given, else the newest staged
- * version of the partition staged by `runId`, else the newest staged by any run; null when there is none.
+ * What a day task (catalog, validate, publish) of dev.{table}/{localDate} works on (table default: measurements).
+ * `staged`: `versionId` when given, else the newest staged version of the partition staged by `runId`, else the newest
+ * staged by any run. `current`: when nothing is staged, the partition's current version (a task run again after its
+ * work was done, e.g. a cleared run); each task says what it does with it.
  */
-export function findTaskVersion(
+export function findDayTaskVersion(
   meta: MetaDb,
-  table: string,
-  localDate: string | null,
-  options: { versionId?: number; runId?: string | null },
-): PartitionVersion | null {
-  if (options.versionId !== undefined) return getPartitionVersion(meta, options.versionId);
-  return (
-    getStagedVersion(meta, table, localDate, options.runId ?? null) ??
-    getStagedVersion(meta, table, localDate)
-  );
+  localDate: string,
+  options: { table?: string | undefined; versionId?: number | undefined; runId?: string | null },
+): { table: string; staged: PartitionVersion | null; current: PartitionVersion | null } {
+  const table = options.table ?? MEASUREMENTS_TABLE;
+  const staged =
+    options.versionId !== undefined
+      ? getPartitionVersion(meta, options.versionId)
+      : (getStagedVersion(meta, table, localDate, options.runId ?? null) ??
+        getStagedVersion(meta, table, localDate));
+  return { table, staged, current: staged ? null : getCurrentVersion(meta, table, localDate) };
 }
 
 export function listTables(meta: MetaDb): TableSummary[] {

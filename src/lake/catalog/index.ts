@@ -4,7 +4,7 @@ export { athenaDdl } from './athena-ddl.js';
 export {
   type CatalogFile,
   expectedTreeKeys,
-  findTaskVersion,
+  findDayTaskVersion,
   getCurrentVersion,
   getPartitionVersion,
   latestSchema,
