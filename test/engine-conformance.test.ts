@@ -39,6 +39,9 @@ const DAILY = `SELECT location_id, sensor_id, CAST(local_date AS VARCHAR) AS loc
   value_max, value_median, hour_count, coverage_pct FROM prod.daily_averages ORDER BY sensor_id, local_date`;
 const RUN_TIMEOUT = 600_000;
 
+/** A row of DAILY: prod.daily_averages' values with the location they belong to. */
+type Daily = DailyRow & { location_id: number };
+
 type EngineName = 'local' | 'aws';
 
 /** What a scenario needs from an engine: its environment, its lake's objects, and a way to break its transform. */
@@ -165,7 +168,7 @@ function expectSameDaily(actual: DailyRow[], expected: DailyRow[]): void {
 let sim: RunningSimulator;
 const harness = {} as Record<EngineName, EngineHarness>;
 /** Each engine's first runs (API days, then the archive range), and prod.daily_averages right after them. */
-const firstRuns = {} as Record<EngineName, { api: CliResult; archive: CliResult; daily: DailyRow[] }>;
+const firstRuns = {} as Record<EngineName, { api: CliResult; archive: CliResult; daily: Daily[] }>;
 
 beforeAll(async () => {
   sim = await startSimulator({ seed: 11, now: () => new Date(NOW) });
@@ -176,7 +179,7 @@ beforeAll(async () => {
       harness[name] = h;
       const api = await h.cli(run(API_DAYS, '--source', 'api'));
       const archive = await h.cli(run(ARCHIVE_DAYS));
-      const daily = api.code === 0 && archive.code === 0 ? await query<DailyRow>(h, DAILY) : [];
+      const daily = api.code === 0 && archive.code === 0 ? await query<Daily>(h, DAILY) : [];
       firstRuns[name] = { api, archive, daily };
     }),
   );
@@ -209,9 +212,7 @@ describe.each(ENGINES)('the %s engine', (name) => {
     }
     expect(raw.filter((k) => k.startsWith(`raw/openaq/${RAW_MEASUREMENTS_ENDPOINT}/`))).not.toEqual([]);
     expect(new Set(daily.map((r) => r.local_date))).toEqual(new Set([...ARCHIVE_DAYS, ...API_DAYS]));
-    expect(new Set(daily.map((r) => (r as DailyRow & { location_id: number }).location_id))).toEqual(
-      new Set([1001, 1003]),
-    );
+    expect(new Set(daily.map((r) => r.location_id))).toEqual(new Set([1001, 1003]));
   });
 
   it('holds exactly one data.parquet per partition in the open tree; versions under _versions/, no markers', async () => {
@@ -260,10 +261,9 @@ describe.each(ENGINES)('the %s engine', (name) => {
         (await h().keys(`dev/_versions/measurements/${day}/`)).filter((k) => !k.includes('quarantine'))
           .length,
       ).toBeGreaterThanOrEqual(2);
-      const after = await query<DailyRow & { location_id: number }>(h(), DAILY);
-      const ofDay = (rows: (DailyRow & { location_id?: number })[], d: string) =>
-        rows.filter((r) => r.local_date === d);
-      expect(new Set(ofDay(after, day).map((r) => r.location_id))).toEqual(new Set([1001, 1002, 1003]));
+      const after = await query<Daily>(h(), DAILY);
+      const ofDay = after.filter((r) => r.local_date === day);
+      expect(new Set(ofDay.map((r) => r.location_id))).toEqual(new Set([1001, 1002, 1003]));
       // The other days, and the day's rows of the first locations, are as they were.
       expectSameDaily(
         after.filter((r) => r.location_id !== 1002),
@@ -278,7 +278,7 @@ describe.each(ENGINES)('the %s engine', (name) => {
     async () => {
       const day = API_DAYS[2]!;
       const current = sha256(await h().read(dayKey(day)));
-      const before = await query<DailyRow>(h(), DAILY);
+      const before = await query<Daily>(h(), DAILY);
       const prodBefore = await snapshot(h(), 'prod/');
       const failed = await h().cli(
         ['run', '--from', day, '--to', day, '--locations', LOCATIONS, '--source', 'api'],
@@ -293,7 +293,7 @@ describe.each(ENGINES)('the %s engine', (name) => {
       expect(sha256(await h().read(dayKey(day)))).toBe(current);
       expect(await h().keys(dayKey(day).replace('data.parquet', ''))).toEqual([dayKey(day)]);
       expect(await snapshot(h(), 'prod/')).toEqual(prodBefore);
-      expectSameDaily(await query<DailyRow>(h(), DAILY), before);
+      expectSameDaily(await query<Daily>(h(), DAILY), before);
     },
     RUN_TIMEOUT,
   );
