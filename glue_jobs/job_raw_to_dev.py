@@ -1,13 +1,41 @@
 """job_raw_to_dev: raw OpenAQ /measurements and archive objects in S3 -> dev.measurements as Snappy Parquet (AWS Glue
 5.0, Spark 3.5, PySpark).
 
-The AWS twin of the DuckDB transform (sql/dev/measurements.sql): the same columns (ARCHITECTURE section 4), the same
-local_date rule, the same dedup, the same quarantine reasons, and the quality flags of the SAME spec file
-(sql/dev/quality-rules.json, uploaded beside this script and passed as --rules_s3_key).
+The AWS twin of the DuckDB transform (sql/dev/measurements.sql, sql/dev/archive_measurements.sql): the same columns
+(ARCHITECTURE section 4), the same local_date rule, the same dedup, the same quarantine reasons, and the quality flags
+of the SAME spec file (sql/dev/quality-rules.json, uploaded beside this script and passed as --rules_s3_key).
 
-The rules live in plain Python functions (no Spark import at module level), so the tests run them with python3 on a
-laptop; Spark only distributes them: flatMap over the raw objects, reduceByKey for the dedup, one write per day.
-Everything broadcast or shipped to executors is a builtin type (no class of this script): see the broadcast test.
+Spark does all the row work with DataFrame functions; no Python code runs per record (no UDF, no RDD function):
+- API pages: spark.read.text(wholetext) -> from_json(page schema) -> posexplode(results) -> from_json per record (once
+  with text leaves, once with typed leaves) -> typed columns and the quarantine reason as CASE WHEN chains.
+- Archive .csv.gz: spark.read.csv (every field a string; Hadoop decompresses .gz by its extension) -> the same.
+- local_date = to_date(from_utc_timestamp(period_end - 1 s, zone)); dedup = row_number() over (sensor, period end)
+  ordered by fetch time, raw key, record index (newest wins); quality flags = a CASE WHEN chain over the ranges joined
+  from a small DataFrame; per-day counts = groupBy/agg, collected (one row per day).
+- Each day: repartition(1).sortWithinPartitions(...) -> one part file in a staging folder -> CopyObject to its version
+  key; the staging folder (with any `_$folder$` marker objects) is deleted.
+The driver only handles the manifest (per object: its location's zone and coordinates) and ships it as a DataFrame of
+builtin values: nothing the job hands to Spark is an instance of a class of this script (a Python worker of an
+executor has another __main__ and could not unpickle it).
+
+Where Spark's JSON reader is not DuckDB's (checked here, stated in README "On AWS"):
+- JSON dialect: from_json runs with allowSingleQuotes=false (single-quoted text makes a page unreadable, as in
+  DuckDB) and allowNonNumericNumbers=true (a bare NaN/Infinity token reads, as in DuckDB's reader; the job then
+  quarantines it as "value is not a number", as DuckDB does; the JSON string "NaN" is the same to Spark, whose parser
+  re-writes a bare NaN as "NaN", so its value_raw is NaN, not DuckDB's "NaN" in quotes). Text after the root value is
+  not checked by Jackson.
+- Unreadable page: from_json in PERMISSIVE mode gives a row with `_corrupt_record` set (or NULL for empty text);
+  the reason is UNREADABLE_PAGE below, without the parser's message (Spark does not expose it per row).
+- A page whose `results` is not an array is unreadable (Spark cannot read the field), as before.
+- Text leaves (parameter name, units, instants, interval) are read as STRING: a JSON number there arrives as its text
+  (DuckDB: NULL). A value's JSON text (value_raw) is rebuilt: numbers as Jackson writes them, other values quoted
+  unless they are objects, arrays or booleans.
+- Instants are Spark's CAST(string AS TIMESTAMP) (ISO 8601, `Z`/`+hh:mm`/`+hhmm`/region ids, none = UTC), not
+  DuckDB's TIMESTAMPTZ parser; zone rules are the JVM's tz database, not ICU's.
+- Archive numbers are Spark's CAST(string AS DOUBLE), Java's Double.parseDouble: it also takes `1.5d` or hex floats,
+  which DuckDB's TRY_CAST refuses.
+- The job needs a tz database on the driver (Python's zoneinfo) only to tell known zones from unknown ones before
+  Spark sees them: from_utc_timestamp fails the query on an unknown zone.
 
 Arguments (Glue passes them as --name value; unknown Glue arguments such as --JOB_ID are ignored):
   --bucket             the lake bucket
@@ -35,7 +63,6 @@ An object entry: {"raw_key", "sensor_id", "location_id", "fetched_at", "window_f
 
 import argparse
 import json
-import math
 import re
 import sys
 from datetime import date, datetime, timedelta, timezone
@@ -118,22 +145,7 @@ def load_rules(text):
     }
 
 
-def quality_of(value, parameter, units, period_end_utc, fetched_at, rules):
-    """The quality flag of a kept row (sql/dev/measurements.sql copy_measurements)."""
-    lo, hi = rules["ranges"].get((parameter, units), (None, None))
-    if value <= rules["sentinel_max"]:
-        return "sentinel"
-    # Without a range, negatives are flagged; a range whose min is below 0 allows them.
-    if value < 0 and (lo if lo is not None else 0) >= 0:
-        return "negative"
-    if (lo is not None and value < lo) or (hi is not None and value > hi):
-        return "out_of_range"
-    if period_end_utc > fetched_at + timedelta(seconds=rules["future_tolerance_seconds"]):
-        return "future"
-    return "ok"
-
-
-# --- parsing the raw record's leaves --------------------------------------------------------------------------
+# --- the manifest's instants (driver side: metadata, not records) ------------------------------------------------
 
 _TS = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?"
@@ -162,44 +174,6 @@ def parse_utc(text):
     return dt
 
 
-_INTERVAL = re.compile(r"^(?:(\d+) days? )?(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$")
-
-
-def interval_seconds_of(text):
-    """OpenAQ's period.interval ('01:00:00', '00:15:00', '24:00:00') -> seconds; None if unreadable."""
-    if not isinstance(text, str):
-        return None
-    m = _INTERVAL.match(text.strip())
-    if not m:
-        return None
-    days, h, mi, s = m.groups()
-    seconds = int(days or 0) * 86400 + int(h) * 3600 + int(mi) * 60 + float(s)
-    value = int(math.floor(seconds + 0.5))
-    return value if INT32_MIN <= value <= INT32_MAX else None
-
-
-def is_number(v):
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-
-def is_integer(v):
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _reject_constant(name):
-    raise ValueError("not JSON: %s" % name)
-
-
-def parse_json(text):
-    """Strict JSON: NaN and Infinity are not JSON (DuckDB refuses them too)."""
-    return json.loads(text, parse_constant=_reject_constant)
-
-
-def json_text(v):
-    return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
-
-
-# --- time zones ------------------------------------------------------------------------------------------------
 
 _zone_cache = {}
 
@@ -221,11 +195,6 @@ def zone(name):
 def require_zone_database():
     if zone("America/New_York") is None:
         raise RuntimeError("no IANA time zone database on this worker: local dates cannot be computed")
-
-
-def local_date_of(period_end_utc, tz):
-    """OpenAQ's day rule: the local date of (period end - 1 s) in the location's zone."""
-    return (period_end_utc - timedelta(seconds=1)).astimezone(zone(tz)).date()
 
 
 def _ts(v):
@@ -279,163 +248,8 @@ def resolve_context(entry, versions):
     return best[1], best[2], best[3]
 
 
-# --- one raw object -> candidate rows and quarantine rows --------------------------------------------------------
-
-OBJECT_REASON_UNREADABLE = "unreadable raw object: "
-OBJECT_REASON_INVALID_EMPTY = "raw object failed validation and yields no record"
-
-
-def _utc_day_before(instant):
-    return (instant - timedelta(seconds=1)).date()
-
-
-def _object_partition_date(fetched_at, window_to_utc):
-    bound = min(x for x in (window_to_utc, fetched_at) if x is not None)
-    return _utc_day_before(bound)
-
-
-def flatten_object(entry, text, context, from_date, to_date):
-    """
-    Yields ("row", row) for each typed record and ("quarantine", row) for each record (or object) that cannot be
-    typed, both as dicts, keeping only those whose day falls in from_date..to_date (dates). text: str or bytes.
-    """
-    tz, loc_lat, loc_lon = context
-    fetched_at = _ts(entry["fetched_at"])
-    window_to = _ts(entry.get("window_to_utc"))
-    base = {
-        "raw_key": entry["raw_key"],
-        "sensor_id": entry["sensor_id"],
-        "location_id": entry.get("location_id"),
-        "ingested_at": fetched_at,
-        "timezone": tz,
-    }
-
-    def object_row(reason):
-        day = _object_partition_date(fetched_at, window_to)
-        if from_date <= day <= to_date:
-            row = dict.fromkeys(c for c, _ in QUARANTINE_COLUMNS)
-            row.update(base, reason=reason, partition_date=day)
-            yield "quarantine", row
-
-    try:
-        if isinstance(text, (bytes, bytearray)):
-            text = bytes(text).decode("utf-8")
-        doc = parse_json(text)
-        results = doc.get("results") if isinstance(doc, dict) else None
-        if isinstance(doc, dict) and results is not None and not isinstance(results, list):
-            raise ValueError("results is not a list")
-        if not isinstance(doc, dict):
-            raise ValueError("not a JSON object")
-    except ValueError as err:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
-        yield from object_row(OBJECT_REASON_UNREADABLE + str(err))
-        return
-    results = results or []
-    if not results and entry.get("valid") is False:
-        err = entry.get("validation_error")
-        yield from object_row(OBJECT_REASON_INVALID_EMPTY + (": " + err if err else ""))
-        return
-
-    tz_known = tz is not None and zone(tz) is not None
-    for index, r in enumerate(results, start=1):
-        yield from _record(entry, base, r if isinstance(r, dict) else {}, index, tz, tz_known, loc_lat, loc_lon,
-                           fetched_at, window_to, from_date, to_date)
-
-
-def _get(d, *path):
-    for p in path:
-        if not isinstance(d, dict):
-            return None
-        d = d.get(p)
-    return d
-
-
-def _record(entry, base, r, index, tz, tz_known, loc_lat, loc_lon, fetched_at, window_to, from_date, to_date):
-    value_json = r.get("value")
-    value = float(value_json) if is_number(value_json) else None
-    pid = _get(r, "parameter", "id")
-    parameter_id = pid if is_integer(pid) and INT32_MIN <= pid <= INT32_MAX else None
-    name = _get(r, "parameter", "name")
-    units = _get(r, "parameter", "units")
-    start_json = _get(r, "period", "datetimeFrom", "utc")
-    end_json = _get(r, "period", "datetimeTo", "utc")
-    start = parse_utc(start_json)
-    end = parse_utc(end_json)
-    lat = _get(r, "coordinates", "latitude")
-    lon = _get(r, "coordinates", "longitude")
-    flags = _get(r, "flagInfo", "hasFlags")
-
-    if base["location_id"] is None:
-        reason = "no location id for the sensor in the raw manifest"
-    elif tz is None:
-        reason = "unknown location: no snapshot of the location in dev.locations"
-    elif not tz_known:
-        reason = "unknown location timezone: " + tz
-    elif end is None:
-        reason = "unparseable period end (period.datetimeTo.utc)"
-    elif start is None:
-        reason = "unparseable period start (period.datetimeFrom.utc)"
-    elif value_json is None:
-        reason = "value is null"
-    elif value is None:
-        reason = "value is not a number"
-    elif parameter_id is None:
-        reason = "missing or non-integer parameter.id"
-    else:
-        reason = None
-
-    local_date = local_date_of(end, tz) if tz_known and end is not None else None
-    interval = interval_seconds_of(_get(r, "period", "interval"))
-    if interval is None and start is not None and end is not None:
-        interval = int(math.floor((end - start).total_seconds() + 0.5))
-    both = is_number(lat) and is_number(lon)
-    if local_date is not None:
-        partition_date = local_date
-    elif end is not None:
-        partition_date = _utc_day_before(end)
-    else:
-        partition_date = _object_partition_date(fetched_at, window_to)
-    if not (from_date <= partition_date <= to_date):
-        return
-
-    row = {
-        "raw_key": base["raw_key"],
-        "record_index": index,
-        "sensor_id": base["sensor_id"],
-        "location_id": base["location_id"],
-        "ingested_at": fetched_at,
-        "parameter_id": parameter_id,
-        "parameter": name if isinstance(name, str) else None,
-        "units": units if isinstance(units, str) else None,
-        "value": value,
-        "period_start_utc": start,
-        "period_end_utc": end,
-        "timezone": tz,
-        "local_date": local_date,
-        "interval_seconds": interval,
-        "latitude": float(lat) if both else (float(loc_lat) if loc_lat is not None else None),
-        "longitude": float(lon) if both else (float(loc_lon) if loc_lon is not None else None),
-        "has_flags": flags if isinstance(flags, bool) else None,
-        "partition_date": partition_date,
-    }
-    if reason is None:
-        yield "row", row
-    else:
-        q = {c: row.get(c) for c, _ in QUARANTINE_COLUMNS}
-        q.update(
-            reason=reason,
-            value_raw=json_text(value_json) if "value" in r else None,
-            period_end_raw=json_text(end_json) if end_json is not None else None,
-            partition_date=partition_date,
-        )
-        yield "quarantine", q
-
-
-# --- one raw archive object (.csv.gz of a location's local day) -> candidate rows (sql/dev/archive_measurements.sql)
-
-ARCHIVE_FIELDS = ("location_id", "sensors_id", "location", "datetime", "lat", "lon", "parameter", "units", "value")
-_OFFSET_AT_END = re.compile(r"(Z|[+-]\d{2}(:?\d{2})?)$")
-_INTEGER_TEXT = re.compile(r"^[+-]?\d+$")
-ARCHIVE_INVALID = "raw archive object failed the extract's check"
+def is_integer(v):
+    return isinstance(v, int) and not isinstance(v, bool)
 
 
 def parameter_lookup(snapshots):
@@ -450,260 +264,6 @@ def parameter_lookup(snapshots):
             if key not in out or pid < out[key]:
                 out[key] = pid
     return out
-
-
-def _bigint(text):
-    t = text.strip() if isinstance(text, str) else None
-    return int(t) if t and _INTEGER_TEXT.match(t) else None
-
-
-def _double(text):
-    t = text.strip() if isinstance(text, str) else None
-    if not t or "_" in t:
-        return None
-    try:
-        return float(t)
-    except ValueError:
-        return None
-
-
-def read_archive_csv(data):
-    """The records of an archive object (gzip bytes or text) as dicts of text (None for an empty field)."""
-    import csv
-    import gzip
-    import io
-
-    if isinstance(data, (bytes, bytearray)):
-        raw = bytes(data)
-        text = (gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw).decode("utf-8")
-    else:
-        text = data
-    records = list(csv.reader(io.StringIO(text, newline="")))
-    out = []
-    for fields in records[1:]:
-        if not fields:
-            continue
-        values = [f if f != "" else None for f in fields] + [None] * (len(ARCHIVE_FIELDS) - len(fields))
-        out.append(dict(zip(ARCHIVE_FIELDS, values)))
-    return out
-
-
-def flatten_archive_object(entry, data, context, parameters, from_date, to_date):
-    """
-    Yields ("row", row) and ("quarantine", row) like flatten_object, for an archive object, and ("outside", row) for
-    a record of another day (it still counts for its sensor's interval). Rows still lack their interval (the sensor's
-    most common step across every archive record at hand): finish_archive_row sets it.
-    entry: {"raw_key", "location_id", "file_date", "fetched_at", "valid", "validation_error"}.
-    """
-    tz, loc_lat, loc_lon = context
-    fetched_at = _ts(entry["fetched_at"])
-    file_date = date.fromisoformat(entry["file_date"]) if isinstance(entry["file_date"], str) else entry["file_date"]
-    file_location = entry["location_id"]
-    tz_known = tz is not None and zone(tz) is not None
-    if entry.get("valid") is False:
-        if from_date <= file_date <= to_date:
-            err = entry.get("validation_error")
-            row = dict.fromkeys(c for c, _ in QUARANTINE_COLUMNS)
-            row.update(raw_key=entry["raw_key"], location_id=file_location, ingested_at=fetched_at, timezone=tz,
-                       reason=ARCHIVE_INVALID + (": " + err if err else ""), partition_date=file_date)
-            yield "quarantine", row
-        return
-    records = read_archive_csv(data)
-    # CSV has no line number: a rank by content, stable across re-runs (NULLs last, as DuckDB orders them).
-    order = ("sensors_id", "datetime", "value", "parameter", "units", "location_id", "lat", "lon")
-    records.sort(key=lambda x: tuple((x[k] is None, x[k] or "") for k in order))
-    for index, x in enumerate(records):
-        sensor_id = _bigint(x["sensors_id"])
-        row_location = _bigint(x["location_id"])
-        value_text = x["value"]
-        value = _double(value_text)
-        stamp = (x["datetime"] or "").strip()
-        end = parse_utc(stamp) if _OFFSET_AT_END.search(stamp) else None
-        pid = parameters.get((x["parameter"], x["units"]))
-        if tz is None:
-            reason = "unknown location: no snapshot of the location in dev.locations"
-        elif not tz_known:
-            reason = "unknown location timezone: " + tz
-        elif sensor_id is None:
-            reason = "missing or non-integer sensors_id"
-        elif row_location != file_location:
-            reason = "location_id differs from the archive key's"
-        elif end is None:
-            reason = "unparseable datetime (local period end with UTC offset)"
-        elif value_text is None or value_text.strip() == "":
-            reason = "value is null"
-        elif value is None:
-            reason = "value is not a number"
-        elif pid is None:
-            reason = "no parameter id for this name and units in /v3/parameters"
-        else:
-            reason = None
-        local_date = local_date_of(end, tz) if tz_known and end is not None else None
-        partition_date = local_date if local_date is not None else file_date
-        outside = not (from_date <= partition_date <= to_date)
-        lat, lon = _double(x["lat"]), _double(x["lon"])
-        both = lat is not None and lon is not None
-        row = {
-            "raw_key": entry["raw_key"],
-            "record_index": index,
-            "sensor_id": sensor_id,
-            "location_id": file_location,
-            "ingested_at": fetched_at,
-            "parameter_id": pid,
-            "parameter": x["parameter"],
-            "units": x["units"],
-            "value": value,
-            "period_start_utc": None,
-            "period_end_utc": end,
-            "timezone": tz,
-            "local_date": local_date,
-            "interval_seconds": None,
-            "latitude": lat if both else (float(loc_lat) if loc_lat is not None else None),
-            "longitude": lon if both else (float(loc_lon) if loc_lon is not None else None),
-            "has_flags": None,
-            "partition_date": partition_date,
-            "source": "archive",
-        }
-        if outside:
-            yield "outside", row
-        elif reason is None:
-            yield "row", row
-        else:
-            q = {c: row.get(c) for c, _ in QUARANTINE_COLUMNS}
-            q.update(reason=reason, value_raw=value_text, period_end_raw=x["datetime"], partition_date=partition_date,
-                     source="archive")
-            yield "quarantine", q
-
-
-def archive_steps(rows):
-    """(sensor_id, seconds between consecutive distinct period ends) of archive rows, for archive_intervals."""
-    ends = {}
-    for r in rows:
-        if r.get("sensor_id") is not None and r.get("period_end_utc") is not None:
-            ends.setdefault(r["sensor_id"], set()).add(r["period_end_utc"])
-    for sensor, stamps in ends.items():
-        s = sorted(stamps)
-        for a, b in zip(s, s[1:]):
-            yield sensor, int((b - a).total_seconds())
-
-
-def archive_intervals(steps):
-    """sensor_id -> its most common positive step (the smallest on a tie); a dict of ints, safe to broadcast."""
-    counts = {}
-    for sensor, step in steps:
-        if step > 0:
-            c = counts.setdefault(sensor, {})
-            c[step] = c.get(step, 0) + 1
-    return {s: min(c, key=lambda k: (-c[k], k)) for s, c in counts.items()}
-
-
-def finish_archive_row(row, intervals):
-    """Sets interval_seconds (an hour when the sensor has a single row) and period_start_utc of an archive row."""
-    if row.get("source") != "archive":
-        return row
-    out = dict(row)
-    out["interval_seconds"] = intervals.get(row.get("sensor_id"), 3600)
-    if out.get("period_end_utc") is not None:
-        out["period_start_utc"] = out["period_end_utc"] - timedelta(seconds=out["interval_seconds"])
-    return out
-
-
-# --- dedup and the finished row ----------------------------------------------------------------------------------
-
-
-def dedup_key(row):
-    return (row["sensor_id"], row["period_end_utc"])
-
-
-def newest(a, b):
-    """Of two rows with the same key, the newest fetch wins, then the greater raw_key, then the later record."""
-    ka = (a["ingested_at"], a["raw_key"], a["record_index"])
-    kb = (b["ingested_at"], b["raw_key"], b["record_index"])
-    return a if ka >= kb else b
-
-
-def combine(a, b):
-    """
-    reduceByKey over (row, dropped days): keep the newest row; each dropped copy counts for its own day (with a zone
-    change between fetches, a copy can fall on another local day than the row that wins).
-    """
-    winner = newest(a[0], b[0])
-    loser = b[0] if winner is a[0] else a[0]
-    return (winner, a[1] + b[1] + (loser["partition_date"],))
-
-
-def finish(row, rules):
-    """A kept row as dev.measurements stores it (column order of MEASUREMENTS_COLUMNS)."""
-    out = dict(row)
-    out["quality"] = quality_of(
-        row["value"], row["parameter"], row["units"], row["period_end_utc"], row["ingested_at"], rules
-    )
-    out["source"] = row.get("source", "api")
-    return tuple(out[c] for c, _ in MEASUREMENTS_COLUMNS)
-
-
-def quarantine_tuple(row):
-    return tuple(row.get(c) for c, _ in QUARANTINE_COLUMNS)
-
-
-def day_stats(all_rows, kept):
-    """Per-day reconciliation counts (raw = rows + quarantined + duplicates dropped) from plain iterables."""
-    stats = {}
-
-    def day(d):
-        return stats.setdefault(d.isoformat(), {
-            "raw_rows": 0, "rows": 0, "quarantined_rows": 0, "duplicates_dropped": 0,
-            "min_period_end_utc": None, "max_period_end_utc": None,
-        })
-
-    for kind, row in all_rows:
-        s = day(row["partition_date"])
-        s["raw_rows"] += 1
-        if kind == "quarantine":
-            s["quarantined_rows"] += 1
-    for row, dropped in kept:
-        for d in dropped:
-            day(d)["duplicates_dropped"] += 1
-        s = day(row["local_date"])
-        s["rows"] += 1
-        end = iso_utc(row["period_end_utc"])
-        s["min_period_end_utc"] = min(filter(None, [s["min_period_end_utc"], end]))
-        s["max_period_end_utc"] = max(filter(None, [s["max_period_end_utc"], end]))
-    return stats
-
-
-def iso_utc(dt):
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def transform_objects(entries, read_text, versions, rules, from_date, to_date, archive_entries=(), parameters=None):
-    """
-    The whole transform without Spark, for tests and small runs: (rows, quarantine rows, stats by day).
-    read_text(raw_key) -> str (bytes for an archive object).
-    """
-    flat = []
-    for e in entries:
-        text = read_text(e["raw_key"])
-        flat.extend(flatten_object(e, text, resolve_context(e, versions), from_date, to_date))
-    archive = []
-    for e in archive_entries:
-        data = read_text(e["raw_key"]) if e.get("valid") is not False else None
-        archive.extend(flatten_archive_object(e, data, resolve_context(e, versions), parameters or {}, from_date,
-                                              to_date))
-    intervals = archive_intervals(archive_steps(r for _, r in archive))
-    flat.extend((k, finish_archive_row(r, intervals)) for k, r in archive if k != "outside")
-    groups = {}
-    for kind, row in flat:
-        if kind == "row":
-            k = dedup_key(row)
-            groups[k] = combine(groups[k], (row, ())) if k in groups else (row, ())
-    kept = list(groups.values())
-    rows = sorted((finish(r, rules) for r, _ in kept), key=lambda t: (t[9], t[1], t[7]))
-    quarantine = [quarantine_tuple(r) for kind, r in flat if kind == "quarantine"]
-    return rows, quarantine, day_stats(flat, kept)
-
-
-# --- Spark ---------------------------------------------------------------------------------------------------------
 
 
 def parse_args(argv):
@@ -743,7 +303,6 @@ def version_key(template, day):
     """The object a day's version is written to, e.g. dev/_versions/measurements/2024-03-05/<tag>.parquet."""
     return template.replace("{date}", day.isoformat())
 
-
 def _spark_type(T, name):
     return {
         "BIGINT": T.LongType(),
@@ -756,13 +315,6 @@ def _spark_type(T, name):
         "DATE": T.DateType(),
         "BOOLEAN": T.BooleanType(),
     }[name]
-
-
-def naive_utc(values):
-    """A row tuple for TimestampNTZType columns: aware datetimes become naive UTC wall time."""
-    return tuple(v.astimezone(timezone.utc).replace(tzinfo=None) if isinstance(v, datetime) and v.tzinfo else v
-                 for v in values)
-
 
 def list_keys(s3, bucket, prefix):
     keys = []
@@ -799,10 +351,486 @@ def publish_single_part(s3, bucket, staging_prefix, key):
     return s3.head_object(Bucket=bucket, Key=key)["ContentLength"]
 
 
+# --- the transform as Spark DataFrame expressions (pyspark is imported here, not at module level) ---------------
+
+OBJECT_REASON_UNREADABLE = "unreadable raw object: "
+# What from_json tells about a page it cannot read: nothing more than that (no parser message per row).
+UNREADABLE_PAGE = OBJECT_REASON_UNREADABLE + "not a JSON object whose results is an array of records (Spark from_json)"
+OBJECT_REASON_INVALID_EMPTY = "raw object failed validation and yields no record"
+ARCHIVE_FIELDS = ("location_id", "sensors_id", "location", "datetime", "lat", "lon", "parameter", "units", "value")
+ARCHIVE_INVALID = "raw archive object failed the extract's check"
+# JSON as DuckDB reads it: single quotes are not JSON (Spark allows them by default); bare NaN and Infinity tokens are
+# numbers (DuckDB's reader accepts them too).
+JSON_OPTIONS = {"mode": "PERMISSIVE", "allowSingleQuotes": "false", "allowNonNumericNumbers": "true"}
+CORRUPT = "_corrupt_record"
+INTERVAL_PATTERN = r"^(?:(\d+) days? )?(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$"
+OFFSET_AT_END = r"(Z|[+-]\d{2}(:?\d{2})?)$"
+INTEGER_TEXT = r"^[+-]?\d+$"
+
+# Every row of the range, typed or not, before the dedup: the columns both sources produce.
+CANDIDATE_COLUMNS = [
+    "raw_key", "record_index", "sensor_id", "location_id", "ingested_at", "parameter_id", "parameter", "units",
+    "value", "value_raw", "period_start_utc", "period_end_utc", "period_end_raw", "timezone", "local_date",
+    "interval_seconds", "latitude", "longitude", "has_flags", "reason", "partition_date", "source",
+]
+
+
+def _sql():
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    return F, T
+
+
+def page_schema():
+    """A /measurements page: only `results`, each record kept as its JSON text; `_corrupt_record` marks bad text."""
+    F, T = _sql()
+    return T.StructType([
+        T.StructField("results", T.ArrayType(T.StringType())),
+        T.StructField(CORRUPT, T.StringType()),
+    ])
+
+
+def record_text_schema():
+    """
+    A record's leaves as text (a STRING field takes any JSON value: a string as is, others as their JSON text), in
+    the shape DuckDB reads (sql/dev/measurements.sql insert_records): a record, its parameter, period, datetimeFrom,
+    datetimeTo, coordinates and flagInfo are objects (or null).
+    """
+    F, T = _sql()
+    s = T.StringType()
+
+    def struct(*names):
+        return T.StructType([T.StructField(n, s) for n in names])
+
+    return T.StructType([
+        T.StructField("value", s),
+        T.StructField("flagInfo", struct("hasFlags")),
+        T.StructField("parameter", struct("id", "name", "units")),
+        T.StructField("period", T.StructType([
+            T.StructField("interval", s),
+            T.StructField("datetimeFrom", struct("utc")),
+            T.StructField("datetimeTo", struct("utc")),
+        ])),
+        T.StructField("coordinates", struct("latitude", "longitude")),
+    ])
+
+
+def page_shape_schema():
+    """
+    The page with every record in record_text_schema's shape: a record that is not an object (or whose parameter,
+    period, ... is not) cannot be read, so from_json marks the page corrupt and the page is unreadable, as DuckDB's
+    read of the object fails.
+    """
+    F, T = _sql()
+    return T.StructType([
+        T.StructField("results", T.ArrayType(record_text_schema())),
+        T.StructField(CORRUPT, T.StringType()),
+    ])
+
+
+def record_typed_schema():
+    """
+    A record's typed leaves. A leaf that is not of its type (a string value, a float id) makes from_json drop the
+    top-level field holding it (PERMISSIVE partial results), so each typed leaf sits in its own top-level field.
+    """
+    F, T = _sql()
+    d = T.DoubleType()
+    return T.StructType([
+        T.StructField("value", d),
+        T.StructField("parameter", T.StructType([T.StructField("id", T.IntegerType())])),
+        T.StructField("coordinates", T.StructType([T.StructField("latitude", d), T.StructField("longitude", d)])),
+        T.StructField("flagInfo", T.StructType([T.StructField("hasFlags", T.BooleanType())])),
+    ])
+
+
+def archive_schema():
+    F, T = _sql()
+    return T.StructType([T.StructField(n, T.StringType()) for n in ARCHIVE_FIELDS])
+
+
+def instant(text):
+    """ISO 8601 text -> TIMESTAMP (an instant; no offset = UTC, the session zone); NULL if it is not one."""
+    F, T = _sql()
+    return text.cast(T.TimestampType())
+
+
+def minus_one_second(ts):
+    F, T = _sql()
+    return F.timestamp_micros(F.unix_micros(ts) - 1000000)
+
+
+def local_date_of(period_end, tz, tz_known):
+    """OpenAQ's day rule: the local date of (period end - 1 s) in the location's zone; NULL for an unchecked zone."""
+    F, T = _sql()
+    return F.to_date(F.from_utc_timestamp(minus_one_second(period_end), F.when(tz_known, tz)))
+
+
+def interval_seconds(text):
+    """OpenAQ's period.interval ('01:00:00', '00:15:00', '24:00:00', '1 day 00:00:00') -> INT seconds; else NULL."""
+    F, T = _sql()
+    t = F.trim(text)
+
+    def part(i):
+        return F.regexp_extract(t, INTERVAL_PATTERN, i)
+
+    seconds = (F.coalesce(part(1).cast("bigint"), F.lit(0)) * 86400 + part(2).cast("bigint") * 3600
+               + part(3).cast("bigint") * 60 + part(4).cast("double"))
+    rounded = F.floor(seconds + 0.5)
+    return F.when(t.rlike(INTERVAL_PATTERN) & (rounded >= INT32_MIN) & (rounded <= INT32_MAX), rounded.cast("int"))
+
+
+def seconds_between(start, end):
+    """Whole seconds from start to end, rounded half up (the interval when the record has none)."""
+    F, T = _sql()
+    return F.floor((F.unix_micros(end) - F.unix_micros(start)) / 1000000 + 0.5).cast("int")
+
+
+def json_quoted(text):
+    """A string as a JSON string literal (to_json of a one-element array, brackets removed)."""
+    F, T = _sql()
+    return F.regexp_extract(F.to_json(F.array(text)), r"^\[(.*)\]$", 1)
+
+
+def with_quality(spark, rows, rules):
+    """
+    rows + `quality` (sql/dev/measurements.sql copy_measurements): the first flag that applies, in QUALITY_FLAGS
+    order. rows has value, parameter, units, period_end_utc, ingested_at (TIMESTAMPs). The ranges are a small
+    DataFrame of builtin values, joined (broadcast) by parameter AND units.
+    """
+    F, T = _sql()
+    ranges = spark.createDataFrame(
+        [(p, u, lo, hi) for (p, u), (lo, hi) in sorted(rules["ranges"].items())],
+        T.StructType([T.StructField("parameter", T.StringType()), T.StructField("units", T.StringType()),
+                      T.StructField("range_min", T.DoubleType()), T.StructField("range_max", T.DoubleType())]),
+    )
+    j = rows.join(F.broadcast(ranges), ["parameter", "units"], "left")
+    v, lo, hi = F.col("value"), F.col("range_min"), F.col("range_max")
+    tolerance = int(rules["future_tolerance_seconds"]) * 1000000
+    sentinel, negative, out_of_range, future, ok = QUALITY_FLAGS
+    quality = (
+        F.when(v <= F.lit(float(rules["sentinel_max"])), sentinel)
+        # Without a range, negatives are flagged; a range whose min is below 0 allows them.
+        .when((v < 0) & (F.coalesce(lo, F.lit(0.0)) >= 0), negative)
+        .when((lo.isNotNull() & (v < lo)) | (hi.isNotNull() & (v > hi)), out_of_range)
+        .when(F.unix_micros("period_end_utc") > F.unix_micros("ingested_at") + tolerance, future)
+        .otherwise(ok)
+    )
+    return j.withColumn("quality", quality).drop("range_min", "range_max")
+
+
+def _with_error(prefix, err):
+    """prefix, then ": <err>" when the manifest gives a (non-empty) error."""
+    F, T = _sql()
+    return F.concat(F.lit(prefix), F.when(err.isNotNull() & (err != ""), F.concat(F.lit(": "), err)).otherwise(""))
+
+
+_OBJECT_ROW_NULLS = {
+    "record_index": "bigint", "parameter_id": "int", "parameter": "string", "units": "string", "value": "double",
+    "value_raw": "string", "period_start_utc": "timestamp_ltz", "period_end_utc": "timestamp_ltz",
+    "period_end_raw": "string", "local_date": "date", "interval_seconds": "int", "latitude": "double",
+    "longitude": "double", "has_flags": "boolean",
+}
+
+
+def object_candidates(objects, sensor_id, reason, partition_date, source):
+    """One quarantine candidate per object that yields no record (create_rows' insert_object_rows)."""
+    F, T = _sql()
+    given = {
+        "raw_key": F.col("raw_key"), "sensor_id": sensor_id, "location_id": F.col("location_id"),
+        "ingested_at": F.col("fetched_at"), "timezone": F.col("timezone"), "reason": reason,
+        "partition_date": partition_date, "source": F.lit(source),
+    }
+    return objects.select(*[(given[c] if c in given else F.lit(None).cast(_OBJECT_ROW_NULLS[c])).alias(c)
+                            for c in CANDIDATE_COLUMNS])
+
+
+def _in_range(day, from_date, to_date):
+    return (day >= from_date) & (day <= to_date)
+
+
+def api_candidates(spark, objects, from_date, to_date):
+    """
+    Every record of the API pages (and one row per object that yields none), with its reason (NULL = typed) and
+    the day it counts for. objects: raw_key, path, sensor_id, location_id, fetched_at, window_to_utc, valid,
+    validation_error, timezone, tz_known, location_latitude, location_longitude.
+    """
+    F, T = _sql()
+    paths = sorted({r["path"] for r in objects.select("path").distinct().collect()})
+    if paths:
+        texts = spark.read.text(paths, wholetext=True).select(F.input_file_name().alias("path"),
+                                                              F.col("value").alias("text"))
+        pages = objects.join(texts, "path", "left")
+    else:
+        pages = objects.withColumn("text", F.lit(None).cast("string"))
+    pages = pages.select(
+        "*",
+        F.from_json("text", page_schema(), JSON_OPTIONS).alias("page"),
+        F.from_json("text", page_shape_schema(), JSON_OPTIONS).alias("shape"),
+    )
+    results = F.col("page.results")
+    err = F.col("validation_error")
+    unreadable = F.col("page").isNull() | F.col("page." + CORRUPT).isNotNull() | F.col("shape." + CORRUPT).isNotNull()
+    object_reason = (
+        F.when(unreadable, F.lit(UNREADABLE_PAGE))
+        .when((F.when(results.isNull(), 0).otherwise(F.size(results)) == 0) & (F.col("valid") == F.lit(False)),
+              _with_error(OBJECT_REASON_INVALID_EMPTY, err))
+    )
+    pages = pages.withColumn("object_reason", object_reason).cache()
+
+    object_day = F.to_date(minus_one_second(F.least("window_to_utc", "fetched_at")))
+    object_rows = object_candidates(pages.filter(F.col("object_reason").isNotNull()), F.col("sensor_id"),
+                                    F.col("object_reason"), object_day, "api") \
+        .filter(_in_range(F.col("partition_date"), from_date, to_date))
+
+    records = pages.filter(F.col("object_reason").isNull()).select(
+        "raw_key", "sensor_id", "location_id", "fetched_at", "window_to_utc", "timezone", "tz_known",
+        "location_latitude", "location_longitude", F.posexplode(results).alias("pos", "record"),
+    )
+    r = records.select(
+        "*",
+        F.from_json("record", record_text_schema(), JSON_OPTIONS).alias("t"),
+        F.from_json("record", record_typed_schema(), JSON_OPTIONS).alias("n"),
+    )
+    value_text, typed_value = F.col("t.value"), F.col("n.value")
+    # NaN and Infinity are not numbers to DuckDB (json_type is not DOUBLE): "value is not a number" here too.
+    finite = ~F.isnan(typed_value) & (typed_value != F.lit(float("inf"))) & (typed_value != F.lit(float("-inf")))
+    value = F.when(finite, typed_value)
+    end_text = F.col("t.period.datetimeTo.utc")
+    start, end = instant(F.col("t.period.datetimeFrom.utc")), instant(end_text)
+    r = r.select(
+        "*",
+        start.alias("start"), end.alias("end"),
+        interval_seconds(F.col("t.period.interval")).alias("interval_text_seconds"),
+    )
+    start, end = F.col("start"), F.col("end")
+    tz, tz_known = F.col("timezone"), F.col("tz_known")
+    reason = (
+        F.when(F.col("location_id").isNull(), "no location id for the sensor in the raw manifest")
+        .when(tz.isNull(), "unknown location: no snapshot of the location in dev.locations")
+        .when(~tz_known, F.concat(F.lit("unknown location timezone: "), tz))
+        .when(end.isNull(), "unparseable period end (period.datetimeTo.utc)")
+        .when(start.isNull(), "unparseable period start (period.datetimeFrom.utc)")
+        .when(value_text.isNull(), "value is null")
+        .when(value.isNull(), "value is not a number")
+        .when(F.col("n.parameter.id").isNull(), "missing or non-integer parameter.id")
+    )
+    local_date = local_date_of(end, tz, tz_known)
+    both = F.col("n.coordinates.latitude").isNotNull() & F.col("n.coordinates.longitude").isNotNull()
+    # The value's JSON text: a number as Jackson writes it, an object, array or boolean as is, a string quoted. A
+    # non-finite number is its bare name (NaN, Infinity), as DuckDB keeps it. (Jackson writes a bare NaN token into a
+    # record's text as the string "NaN", so the string "NaN" cannot be told from it here: both are NaN.)
+    value_json = (
+        F.when(typed_value.isNotNull() & ~finite, F.regexp_extract(value_text, r'^"?(.*?)"?$', 1))
+        .when(value.isNotNull() | value_text.rlike(r"^[\[{]") | value_text.isin("true", "false"), value_text)
+        .when(value_text.isNotNull(), json_quoted(value_text))
+    )
+    rows = r.select(
+        "raw_key", (F.col("pos") + 1).cast("bigint").alias("record_index"), "sensor_id", "location_id",
+        F.col("fetched_at").alias("ingested_at"), F.col("n.parameter.id").alias("parameter_id"),
+        F.col("t.parameter.name").alias("parameter"), F.col("t.parameter.units").alias("units"),
+        value.alias("value"), reason.alias("reason"), value_json.alias("value_json"),
+        start.alias("period_start_utc"), end.alias("period_end_utc"),
+        F.when(end_text.isNotNull(), json_quoted(end_text)).alias("end_json"),
+        "timezone", local_date.alias("local_date"),
+        F.coalesce(F.col("interval_text_seconds"), seconds_between(start, end)).alias("interval_seconds"),
+        F.when(both, F.col("n.coordinates.latitude")).otherwise(F.col("location_latitude")).alias("latitude"),
+        F.when(both, F.col("n.coordinates.longitude")).otherwise(F.col("location_longitude")).alias("longitude"),
+        F.col("n.flagInfo.hasFlags").alias("has_flags"),
+        # A row without a local date still counts for one day, by a rule that does not depend on the range.
+        F.coalesce(local_date, F.to_date(minus_one_second(F.coalesce(end, F.least("window_to_utc", "fetched_at")))))
+        .alias("partition_date"),
+    )
+    quarantined = F.col("reason").isNotNull()
+    rows = rows.select(
+        *[c for c in CANDIDATE_COLUMNS if c not in ("value_raw", "period_end_raw", "source")],
+        F.when(quarantined, F.col("value_json")).alias("value_raw"),
+        F.when(quarantined, F.col("end_json")).alias("period_end_raw"),
+        F.lit("api").alias("source"),
+    ).filter(_in_range(F.col("partition_date"), from_date, to_date))
+    return rows.select(*CANDIDATE_COLUMNS).unionByName(object_rows.select(*CANDIDATE_COLUMNS))
+
+
+def archive_candidates(spark, objects, parameters, from_date, to_date):
+    """
+    The archive's records as candidate rows (sql/dev/archive_measurements.sql). objects: raw_key, path, location_id,
+    file_date, fetched_at, valid, validation_error, timezone, tz_known, location_latitude, location_longitude.
+    parameters: a DataFrame of (parameter, units, parameter_id).
+    """
+    F, T = _sql()
+    from pyspark.sql import Window
+
+    invalid = object_candidates(
+        objects.filter(F.col("valid") == F.lit(False)), F.lit(None).cast("bigint"),
+        _with_error(ARCHIVE_INVALID, F.col("validation_error")), F.col("file_date"), "archive",
+    ).filter(_in_range(F.col("partition_date"), from_date, to_date))
+
+    readable = objects.filter(~(F.col("valid") == F.lit(False)) | F.col("valid").isNull())
+    paths = sorted({r["path"] for r in readable.select("path").distinct().collect()})
+    if not paths:
+        return invalid
+    csv = spark.read.csv(paths, schema=archive_schema(), header=True, multiLine=True, escape='"')
+    x = csv.select(F.input_file_name().alias("path"), *[F.col(n).alias("csv_" + n) for n in ARCHIVE_FIELDS])
+    x = x.join(readable, "path")
+    # CSV has no line number: a rank by content, stable across re-runs (NULLs last, as DuckDB orders them).
+    order = Window.partitionBy("path").orderBy(*[F.col("csv_" + n).asc_nulls_last() for n in (
+        "sensors_id", "datetime", "value", "parameter", "units", "location_id", "lat", "lon")])
+
+    def bigint(name):
+        t = F.trim(F.col(name))
+        return F.when(t.rlike(INTEGER_TEXT), t.cast("bigint"))
+
+    stamp = F.trim(F.col("csv_datetime"))
+    typed = x.select(
+        "*",
+        (F.row_number().over(order) - 1).cast("bigint").alias("record_index"),
+        bigint("csv_sensors_id").alias("sensor_id"),
+        bigint("csv_location_id").alias("row_location_id"),
+        F.trim(F.col("csv_value")).cast("double").alias("value"),
+        # Only a stamp with its offset names an instant; a naive one would silently be read as UTC.
+        F.when(stamp.rlike(OFFSET_AT_END), instant(stamp)).alias("end"),
+        F.trim(F.col("csv_lat")).cast("double").alias("record_latitude"),
+        F.trim(F.col("csv_lon")).cast("double").alias("record_longitude"),
+    ).withColumnRenamed("csv_parameter", "parameter").withColumnRenamed("csv_units", "units")
+    typed = typed.join(F.broadcast(parameters), ["parameter", "units"], "left").cache()
+
+    # The archive has no period length: the sensor's most common step between consecutive distinct period ends among
+    # the archive rows at hand (the smallest on a tie); a sensor with a single row gets an hour.
+    ends = typed.filter(F.col("sensor_id").isNotNull() & F.col("end").isNotNull()).select("sensor_id", "end").distinct()
+    by_end = Window.partitionBy("sensor_id").orderBy("end")
+    steps = ends.select(
+        "sensor_id",
+        ((F.unix_micros("end") - F.unix_micros(F.lag("end").over(by_end))) / 1000000).cast("int").alias("step"),
+    ).filter(F.col("step") > 0)
+    counts = steps.groupBy("sensor_id", "step").agg(F.count(F.lit(1)).alias("n"))
+    most = Window.partitionBy("sensor_id").orderBy(F.col("n").desc(), F.col("step").asc())
+    intervals = counts.select("sensor_id", F.col("step").alias("archive_interval"),
+                              F.row_number().over(most).alias("rank")).filter(F.col("rank") == 1).drop("rank")
+    typed = typed.join(intervals, "sensor_id", "left")
+
+    tz, tz_known, end = F.col("timezone"), F.col("tz_known"), F.col("end")
+    value_text = F.col("csv_value")
+    reason = (
+        F.when(tz.isNull(), "unknown location: no snapshot of the location in dev.locations")
+        .when(~tz_known, F.concat(F.lit("unknown location timezone: "), tz))
+        .when(F.col("sensor_id").isNull(), "missing or non-integer sensors_id")
+        .when(~F.col("row_location_id").eqNullSafe(F.col("location_id")), "location_id differs from the archive key's")
+        .when(end.isNull(), "unparseable datetime (local period end with UTC offset)")
+        .when(value_text.isNull() | (F.trim(value_text) == ""), "value is null")
+        .when(F.col("value").isNull(), "value is not a number")
+        .when(F.col("parameter_id").isNull(), "no parameter id for this name and units in /v3/parameters")
+    )
+    local_date = local_date_of(end, tz, tz_known)
+    interval = F.coalesce(F.col("archive_interval"), F.lit(3600))
+    both = F.col("record_latitude").isNotNull() & F.col("record_longitude").isNotNull()
+    quarantined = reason.isNotNull()
+    rows = typed.select(
+        "raw_key", "record_index", "sensor_id", "location_id", F.col("fetched_at").alias("ingested_at"),
+        "parameter_id", "parameter", "units", "value",
+        F.when(quarantined, value_text).alias("value_raw"),
+        F.timestamp_micros(F.unix_micros(end) - interval.cast("bigint") * 1000000).alias("period_start_utc"),
+        end.alias("period_end_utc"),
+        F.when(quarantined, F.col("csv_datetime")).alias("period_end_raw"),
+        "timezone", local_date.alias("local_date"), interval.cast("int").alias("interval_seconds"),
+        F.when(both, F.col("record_latitude")).otherwise(F.col("location_latitude")).alias("latitude"),
+        F.when(both, F.col("record_longitude")).otherwise(F.col("location_longitude")).alias("longitude"),
+        F.lit(None).cast("boolean").alias("has_flags"),  # the archive has no flag column: unknown, not "no flags"
+        reason.alias("reason"),
+        F.coalesce(local_date, F.col("file_date")).alias("partition_date"),
+        F.lit("archive").alias("source"),
+    ).filter(_in_range(F.col("partition_date"), from_date, to_date))
+    return rows.select(*CANDIDATE_COLUMNS).unionByName(invalid.select(*CANDIDATE_COLUMNS))
+
+
+def dedup(candidates):
+    """
+    (kept, dropped) of the typed rows: on (sensor_id, period_end_utc) the newest fetch wins, then the greater raw_key,
+    then the later record (create_losers). A dropped copy counts for its own day.
+    """
+    F, T = _sql()
+    from pyspark.sql import Window
+
+    w = Window.partitionBy("sensor_id", "period_end_utc").orderBy(
+        F.col("ingested_at").desc(), F.col("raw_key").desc(), F.col("record_index").desc())
+    ranked = candidates.filter(F.col("reason").isNull()).withColumn("copy", F.row_number().over(w)).cache()
+    return ranked.filter(F.col("copy") == 1).drop("copy"), ranked.filter(F.col("copy") > 1).drop("copy")
+
+
+def _spark_column(name, sql_type):
+    """A column cast to its table type; TIMESTAMP is written as TIMESTAMP_NTZ."""
+    F, T = _sql()
+    return F.col(name).cast(_spark_type(T, sql_type)).alias(name)
+
+
+def _object_rows(entries, versions, bucket, archive):
+    """The manifest's objects as builtin tuples for createDataFrame, each with its location's zone and coordinates."""
+    rows = []
+    for e in entries:
+        tz, lat, lon = resolve_context(e, versions)
+        common = (
+            e["raw_key"], "s3://%s/%s" % (bucket, e["raw_key"]),
+            int(e["location_id"]) if e.get("location_id") is not None else None,
+            _ts(e["fetched_at"]),
+            e.get("valid") if isinstance(e.get("valid"), bool) else None,
+            e.get("validation_error"),
+            tz, tz is not None and zone(tz) is not None,
+            float(lat) if lat is not None else None, float(lon) if lon is not None else None,
+        )
+        if archive:
+            fd = e["file_date"]
+            rows.append(common + (date.fromisoformat(fd) if isinstance(fd, str) else fd,))
+        else:
+            rows.append(common + (int(e["sensor_id"]), _ts(e.get("window_to_utc"))))
+    return rows
+
+
+def _object_schema(T, archive):
+    f = T.StructField
+    fields = [
+        f("raw_key", T.StringType()), f("path", T.StringType()), f("location_id", T.LongType()),
+        f("fetched_at", T.TimestampType()), f("valid", T.BooleanType()), f("validation_error", T.StringType()),
+        f("timezone", T.StringType()), f("tz_known", T.BooleanType()),
+        f("location_latitude", T.DoubleType()), f("location_longitude", T.DoubleType()),
+    ]
+    if archive:
+        return T.StructType(fields + [f("file_date", T.DateType())])
+    return T.StructType(fields + [f("sensor_id", T.LongType()), f("window_to_utc", T.TimestampType())])
+
+
+def iso_utc_micros(micros):
+    return (datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=micros)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def day_stats(candidates, kept, dropped):
+    """Per-day reconciliation counts (raw = rows + quarantined + duplicates dropped): groupBy/agg, one row per day."""
+    F, T = _sql()
+    stats = {}
+
+    def day(d):
+        return stats.setdefault(d.isoformat(), {})
+
+    for r in candidates.groupBy("partition_date").agg(
+        F.count(F.lit(1)).alias("raw_rows"),
+        F.sum(F.when(F.col("reason").isNotNull(), 1).otherwise(0)).alias("quarantined_rows"),
+    ).collect():
+        day(r["partition_date"]).update(raw_rows=r["raw_rows"], quarantined_rows=r["quarantined_rows"])
+    for r in kept.groupBy("local_date").agg(
+        F.count(F.lit(1)).alias("rows"),
+        F.min(F.unix_micros("period_end_utc")).alias("lo"),
+        F.max(F.unix_micros("period_end_utc")).alias("hi"),
+    ).collect():
+        day(r["local_date"]).update(rows=r["rows"], min_period_end_utc=iso_utc_micros(r["lo"]),
+                                    max_period_end_utc=iso_utc_micros(r["hi"]))
+    for r in dropped.groupBy("partition_date").agg(F.count(F.lit(1)).alias("n")).collect():
+        day(r["partition_date"])["duplicates_dropped"] = r["n"]
+    return stats
+
+
 def main(argv):
     args = parse_args(argv)
     import boto3
     from pyspark.sql import SparkSession
+    from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
     require_zone_database()
@@ -817,21 +845,24 @@ def main(argv):
     manifest = json.loads(read_key(args.manifest_key)) if args.manifest_key else {}
     entries = json.loads(args.raw_keys_json) if args.raw_keys_json else manifest.get("objects", [])
     archive_entries = manifest.get("archive_objects", [])
-    # Everything sent to executors or broadcast is builtin (dict, list, tuple, str, int, float, datetime): Spark
-    # pickles broadcast values with plain pickle, and a class of this script (__main__) does not unpickle there.
     rules = load_rules(read_key(args.rules_s3_key).decode("utf-8"))
     parameters = parameter_lookup(json.loads(read_key(k)) for k in manifest.get("parameter_keys", []))
 
     spark = (
         SparkSession.builder.appName("job_raw_to_dev")
-        # Naive UTC everywhere; Parquet timestamps as INT64 micros (not INT96), TIMESTAMP_NTZ (no UTC adjustment).
+        # Instants are computed in UTC; written as TIMESTAMP_NTZ (INT64 micros, isAdjustedToUTC=false), the type
+        # DuckDB writes for TIMESTAMP. (With timestampType=TIMESTAMP_NTZ, CAST(x AS TIMESTAMP) would mean NTZ and drop
+        # a string's offset: the job names TimestampType, the instant type, wherever it parses text.)
         .config("spark.sql.session.timeZone", "UTC")
+        # A cast that fails gives NULL (the quarantine reasons rely on it), not an error: ANSI mode off, explicitly.
+        .config("spark.sql.ansi.enabled", "false")
         .config("spark.sql.timestampType", "TIMESTAMP_NTZ")
         .config("spark.sql.parquet.compression.codec", "snappy")
         .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
         .getOrCreate()
     )
     sc = spark.sparkContext
+    # No _SUCCESS object beside the part file.
     sc._jsc.hadoopConfiguration().set("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
 
     if args.timezones_json:
@@ -843,78 +874,28 @@ def main(argv):
         versions = location_versions_from([r.asDict() for r in rows])
     else:
         versions = location_versions_from(manifest.get("locations", []))
-    for e in entries + archive_entries:
-        e["_context"] = resolve_context(e, versions)
 
-    def read_partition(part):
-        import boto3 as b3
-
-        client = b3.client("s3")
-        require_zone_database()
-        for e in part:
-            body = client.get_object(Bucket=bucket, Key=e["raw_key"])["Body"].read()
-            yield from flatten_object(e, body, e["_context"], from_date, to_date)
-
-    params_bc = sc.broadcast(parameters)
-
-    def read_archive_partition(part):
-        import boto3 as b3
-
-        client = b3.client("s3")
-        require_zone_database()
-        for e in part:
-            body = client.get_object(Bucket=bucket, Key=e["raw_key"])["Body"].read() if e.get("valid") is not False \
-                else None
-            yield from flatten_archive_object(e, body, e["_context"], params_bc.value, from_date, to_date)
-
-    slices = max(1, min(len(entries), 4 * sc.defaultParallelism))
-    flat = sc.parallelize(entries, slices).mapPartitions(read_partition)
+    # The manifest as DataFrames of builtin values (createDataFrame pickles them to the JVM).
+    api_objects = spark.createDataFrame(_object_rows(entries, versions, bucket, False), _object_schema(T, False))
+    candidates = api_candidates(spark, api_objects, from_date, to_date)
     if archive_entries:
-        a_slices = max(1, min(len(archive_entries), 4 * sc.defaultParallelism))
-        archive = sc.parallelize(archive_entries, a_slices).mapPartitions(read_archive_partition).cache()
-        # The sensor's most common step between distinct period ends: small (one int per sensor), computed on the
-        # driver from the distinct (sensor, end) pairs and broadcast as a dict of ints.
-        pairs = (archive.map(lambda x: (x[1].get("sensor_id"), x[1].get("period_end_utc")))
-                 .filter(lambda p: p[0] is not None and p[1] is not None).distinct().collect())
-        intervals_bc = sc.broadcast(archive_intervals(archive_steps(
-            {"sensor_id": s, "period_end_utc": e} for s, e in pairs)))
-        flat = flat.union(archive.filter(lambda x: x[0] != "outside")
-                          .map(lambda x: (x[0], finish_archive_row(x[1], intervals_bc.value))))
-    flat = flat.cache()
-    kept = (
-        flat.filter(lambda x: x[0] == "row")
-        .map(lambda x: (dedup_key(x[1]), (x[1], ())))
-        .reduceByKey(combine)
-        .values()
-        .cache()
-    )
-    rules_bc = sc.broadcast(rules)
+        archive_objects = spark.createDataFrame(_object_rows(archive_entries, versions, bucket, True),
+                                                _object_schema(T, True))
+        params = spark.createDataFrame(
+            [(name, units, pid) for (name, units), pid in sorted(parameters.items(), key=lambda kv: kv[1])
+             if isinstance(name, str) and isinstance(units, str)],
+            T.StructType([T.StructField("parameter", T.StringType()), T.StructField("units", T.StringType()),
+                          T.StructField("parameter_id", T.IntegerType())]),
+        )
+        candidates = candidates.unionByName(archive_candidates(spark, archive_objects, params, from_date, to_date))
+    candidates = candidates.cache()
+    kept, dropped = dedup(candidates)
+    stats = day_stats(candidates, kept, dropped)
 
-    # Counts on the driver: tiny (one entry per day).
-    stats = {}
-    for day, (raw, quarantined) in (
-        flat.map(lambda x: (x[1]["partition_date"].isoformat(), (1, 1 if x[0] == "quarantine" else 0)))
-        .reduceByKey(lambda a, b: (a[0] + b[0], a[1] + b[1]))
-        .collect()
-    ):
-        stats.setdefault(day, {}).update(raw_rows=raw, quarantined_rows=quarantined)
-    for day, (n, lo, hi) in (
-        kept.map(lambda rn: (rn[0]["local_date"].isoformat(), (1, rn[0]["period_end_utc"], rn[0]["period_end_utc"])))
-        .reduceByKey(lambda a, b: (a[0] + b[0], min(a[1], b[1]), max(a[2], b[2])))
-        .collect()
-    ):
-        stats.setdefault(day, {}).update(rows=n, min_period_end_utc=iso_utc(lo), max_period_end_utc=iso_utc(hi))
-    for day, dups in kept.flatMap(lambda rn: [(d.isoformat(), 1) for d in rn[1]]).reduceByKey(lambda a, b: a + b).collect():
-        stats.setdefault(day, {})["duplicates_dropped"] = dups
-
-    schema = T.StructType([T.StructField(c, _spark_type(T, t), True) for c, t in MEASUREMENTS_COLUMNS])
-    q_schema = T.StructType([T.StructField(c, _spark_type(T, t), True) for c, t in QUARANTINE_COLUMNS])
-    rows_df = spark.createDataFrame(kept.map(lambda rn: naive_utc(finish(rn[0], rules_bc.value))), schema).cache()
-    q_df = spark.createDataFrame(
-        # Each quarantine row goes to the day it is counted under (its partition date; local_date may be unknown).
-        flat.filter(lambda x: x[0] == "quarantine").map(
-            lambda x: naive_utc(quarantine_tuple(x[1])) + (x[1]["partition_date"],)),
-        T.StructType(q_schema.fields + [T.StructField("_partition_date", T.DateType(), True)]),
+    rows_df = with_quality(spark, kept, rules).select(*[_spark_column(c, t) for c, t in MEASUREMENTS_COLUMNS]).cache()
+    # Each quarantine row goes to the day it is counted under (its partition date; local_date may be unknown).
+    q_df = candidates.filter(F.col("reason").isNotNull()).select(
+        *[_spark_column(c, t) for c, t in QUARANTINE_COLUMNS], F.col("partition_date").alias("_partition_date")
     ).cache()
 
     staging = "%s%s/" % (args.tmp_prefix, args.run_id)
@@ -923,9 +904,7 @@ def main(argv):
         """One Snappy Parquet object for the day: one partition, sorted within it (an orderBy then coalesce(1) may
         lose the order), written to staging, then copied to its key."""
         prefix = "%s%s/%s/" % (staging, kind, day.isoformat())
-        out = df.repartition(1)
-        if sort:
-            out = out.sortWithinPartitions(*sort)
+        out = df.repartition(1).sortWithinPartitions(*sort)
         out.write.mode("overwrite").parquet("s3://%s/%s" % (bucket, prefix))
         return publish_single_part(s3, bucket, prefix, key)
 
@@ -949,12 +928,12 @@ def main(argv):
             }
             if out["rows"] > 0:
                 key = version_key(args.output_key_template, d)
-                out["data_bytes"] = write_day(rows_df.filter(rows_df.local_date == d), "data", d, key,
+                out["data_bytes"] = write_day(rows_df.filter(F.col("local_date") == F.lit(d)), "data", d, key,
                                               ("sensor_id", "period_end_utc"))
                 out["data_key"] = key
             if out["quarantined_rows"] > 0:
                 key = version_key(args.quarantine_key_template, d)
-                day_q = q_df.filter(q_df._partition_date == d).drop("_partition_date")
+                day_q = q_df.filter(F.col("_partition_date") == F.lit(d)).drop("_partition_date")
                 out["quarantine_bytes"] = write_day(day_q, "quarantine", d, key, ("raw_key", "record_index"))
                 out["quarantine_key"] = key
             days.append(out)

@@ -48,8 +48,9 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import 'aws-sdk-client-mock-vitest/extend';
 import type { AwsClients } from '../src/engines/aws/aws-clients.js';
 import { AwsEngine } from '../src/engines/aws/aws-engine.js';
@@ -397,9 +398,45 @@ const transformInput = {
   qualityRulesPath: 'sql/dev/quality-rules.json',
 };
 
+const LOCATIONS_KEY = transformInput.locationKeys[0]!;
+
+/** A dev.locations Parquet object (the columns the zone check reads), as the dimension transform writes it. */
+async function locationsParquet(rows: [id: number, zone: string][]): Promise<Uint8Array> {
+  const dir = await mkdtemp(join(tmpdir(), 'aqlake-locations-'));
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    const values = rows.map(([id, zone]) => `(${id}::BIGINT, '${zone}')`).join(', ');
+    const file = join(dir, 'l.parquet');
+    await connection.run(
+      `COPY (SELECT * FROM (VALUES ${values}) AS t(location_id, timezone)) TO '${file}' (FORMAT PARQUET)`,
+    );
+    return new Uint8Array(await readFile(file));
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** dev.locations' current object in the mocked bucket. */
+function serveLocations(f: AwsFakes, bytes: Uint8Array): void {
+  f.s3.on(GetObjectCommand, { Key: LOCATIONS_KEY }).resolves({
+    Body: Object.assign(Readable.from([Buffer.from(bytes)]), {
+      transformToByteArray: async () => bytes,
+    }) as never,
+  });
+}
+
+let londonLocations: Uint8Array;
+beforeAll(async () => {
+  londonLocations = await locationsParquet([[70, 'Europe/London']]);
+});
+
 let fakes: AwsFakes;
 beforeEach(() => {
   fakes = createAwsFakes();
+  serveLocations(fakes, londonLocations);
 });
 afterEach(() => {
   // Every request the test made, mocked or not, must be one AWS's own model accepts.
@@ -515,7 +552,48 @@ describe('AwsEngine transform on Glue', () => {
     );
     expect((err as EngineError).kind).toBe('Glue Job FAILED');
     expect(engine.cost().glueDpuSeconds).toBe(120);
-    expect(fakes.s3).not.toHaveReceivedCommand(GetObjectCommand);
+    // Only dev.locations was read (for the zone check); the failed run's stats are not.
+    const reads = fakes.s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key);
+    expect(reads).toEqual([LOCATIONS_KEY]);
+  });
+
+  it('refuses a location whose zone Athena (Trino) does not know, before anything starts on Glue', async () => {
+    serveLocations(
+      fakes,
+      await locationsParquet([
+        [70, 'Europe/Kyiv'],
+        [71, 'America/Ciudad_Juarez'],
+      ]),
+    );
+    const err = await engineWith(fakes)
+      .transformMeasurementsInPlace({
+        ...transformInput,
+        objects: [...objects, { ...objects[0]!, sensorId: 8, locationId: 71 }],
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineError);
+    expect((err as EngineError & { retryable?: boolean }).retryable).toBe(false);
+    expect((err as Error).message).toMatch(
+      /^Athena \(Trino\) does not know the time zone of location 70 \("Europe\/Kyiv"\); location 71 \("America\/Ciudad_Juarez"\):/,
+    );
+    expect((err as Error).message).toMatch(/--locations/);
+    expect(fakes.glue).not.toHaveReceivedCommand(StartJobRunCommand);
+    expect(fakes.s3).not.toHaveReceivedCommand(PutObjectCommand);
+  });
+
+  it('checks only the locations the transform reads', async () => {
+    serveLocations(
+      fakes,
+      await locationsParquet([
+        [70, 'Europe/London'],
+        [99, 'Europe/Kyiv'],
+      ]),
+    );
+    glueOutputs(fakes);
+    fakes.glue.on(StartJobRunCommand).resolves({ JobRunId: 'jr_1' });
+    fakes.glue.on(GetJobRunCommand).resolves({ JobRun: { JobRunState: 'SUCCEEDED', DPUSeconds: 10 } });
+    await engineWith(fakes).transformMeasurementsInPlace(transformInput);
+    expect(fakes.glue).toHaveReceivedCommand(StartJobRunCommand);
   });
 
   it('stops the job run (BatchStopJobRun) when the run is cancelled', async () => {
@@ -600,8 +678,9 @@ describe('AwsEngine transform on Glue', () => {
       },
     ]);
     expect(manifest.parameter_keys).toEqual(['raw/openaq/parameters/p-1.json']);
+    // Nothing raw, nothing Glue wrote: only the small dev.locations built here (zone check) and the job's stats.
     const reads = fakes.s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key);
-    expect(reads).toEqual(['_aws/glue/runs/r1/stats.json']);
+    expect(reads).toEqual([LOCATIONS_KEY, '_aws/glue/runs/r1/stats.json']);
     expect(fakes.s3).not.toHaveReceivedCommand(DeleteObjectsCommand);
   });
 });
@@ -1002,10 +1081,10 @@ describe('aqlake aws policy', () => {
     glueOutputs(fakes);
     fakes.glue.on(StartJobRunCommand).resolves({ JobRunId: 'jr_1' });
     fakes.glue.on(GetJobRunCommand).resolves({ JobRun: { JobRunState: 'SUCCEEDED', DPUSeconds: 1 } });
-    fakes.s3.on(GetObjectCommand).callsFake(() => ({
+    fakes.s3.on(GetObjectCommand).callsFake((i: { Key: string }) => ({
       Body: Object.assign(Readable.from([Buffer.from('x')]), {
         transformToString: async () => JSON.stringify(stats),
-        transformToByteArray: async () => new Uint8Array([1]),
+        transformToByteArray: async () => (i.Key === LOCATIONS_KEY ? londonLocations : new Uint8Array([1])),
       }),
     }));
     fakes.s3.on(DeleteObjectsCommand).resolves({});

@@ -1,17 +1,22 @@
 // The Glue job and the DuckDB transform give the same dev.measurements: the same raw objects (DST and +05:30 zones, a
 // moved station, revised values fetched twice, sentinels, negatives, future stamps, untypeable records, a broken object)
-// go through DuckDbEngine.transformMeasurements and through the job's own Python rules (glue_jobs/job_raw_to_dev.py,
-// run with python3 — the functions Spark distributes), and every row, quarantine reason and day count must agree.
-import { spawnSync } from 'node:child_process';
+// go through DuckDbEngine.transformMeasurements and through the Glue job's main() (glue_jobs/job_raw_to_dev.py, its
+// DataFrame pipeline evaluated by test/helpers/fake-spark), and every row, quarantine reason and day count must agree.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDuckDbInstance, withSession } from '../src/engines/duckdb/duckdb-instance.js';
+import { jobManifest } from '../src/engines/aws/transform-measurements.js';
 import { MEASUREMENTS_COLUMNS } from '../src/engines/duckdb/transform-measurements.js';
 import type { MeasurementsTransformOutput } from '../src/engines/engine.js';
+import { QUALITY_RULES_PATH } from '../src/engines/sql-files.js';
 import { findRawObjects } from '../src/lake/manifest.js';
+import {
+  devLocationFiles,
+  locationVersionsOf,
+  quarantineView,
+  runGlueJobOn,
+} from './helpers/glue-job-local.js';
 import {
   hourlyRecords,
   measurementRecord,
@@ -23,8 +28,7 @@ import {
 } from './helpers/raw-objects.js';
 import { openTestLake, readParquetRows, removeTestLake, type TestLake } from './helpers/transform-lake.js';
 
-const SCRIPT = fileURLToPath(new URL('../glue_jobs/job_raw_to_dev.py', import.meta.url));
-const RULES = fileURLToPath(new URL('../sql/dev/quality-rules.json', import.meta.url));
+const RULES = QUALITY_RULES_PATH;
 const FROM = '2024-11-02';
 const TO = '2024-11-04';
 
@@ -177,7 +181,54 @@ beforeAll(async () => {
       records: hourlyRecords(fromUtc, toUtc, (i) => i, { parameter: PM25 }),
       fetchedAt,
     });
-  // An object that is not JSON, and a record whose period end is not a time.
+  // Objects that are not strict JSON or not pages of records (a bare NaN; single quotes; results not an array; a
+  // record that is not an object), records with badly typed leaves, a cut-off object, a period end that is not a time.
+  for (const [i, body] of [
+    '{"meta": {}, "results": [{"value": NaN}]}',
+    "{'meta': {}, 'results': []}",
+    '{"meta": {}, "results": {"value": 1}}',
+    '{"meta": {}, "results": ["a string", 7]}',
+  ].entries())
+    await writeRawMeasurements(store, meta, {
+      sensorId: 12,
+      locationId: 1,
+      window: { fromUtc: '2024-11-02T00:00:00Z', toUtc: '2024-11-02T06:00:00Z' },
+      body,
+      fetchedAt: `2024-11-02T0${6 + i}:00:00Z`,
+      valid: false,
+      validationError: 'not a page',
+    });
+  await writeRawMeasurements(store, meta, {
+    sensorId: 21,
+    locationId: 2,
+    window: { fromUtc: '2024-11-02T00:00:00Z', toUtc: '2024-11-02T12:00:00Z' },
+    body: JSON.stringify({
+      meta: {},
+      results: [
+        null,
+        {
+          ...measurementRecord({ value: '12', periodEndUtc: '2024-11-02T05:00:00Z', parameter: PM25 }),
+          coordinates: { latitude: '28.1', longitude: 77.2 },
+        },
+        {
+          ...measurementRecord({ value: 3, periodEndUtc: '2024-11-02T06:00:00Z', parameter: PM25 }),
+          parameter: { id: 2.5, name: 'pm25', units: 'µg/m³' },
+        },
+        {
+          ...measurementRecord({ value: 4, periodEndUtc: '2024-11-02T07:00:00Z', parameter: PM25 }),
+          flagInfo: { hasFlags: 'yes' },
+          coordinates: { latitude: '28.1', longitude: 77.2 },
+        },
+        {
+          ...measurementRecord({ value: 5, periodEndUtc: '2024-11-02T08:00:00Z', parameter: PM25 }),
+          value: {},
+        },
+      ],
+    }),
+    fetchedAt: '2024-11-02T13:00:00Z',
+    valid: false,
+    validationError: 'badly typed records',
+  });
   await writeRawMeasurements(store, meta, {
     sensorId: 11,
     locationId: 1,
@@ -201,16 +252,7 @@ beforeAll(async () => {
   });
 
   // dev.locations through the DuckDB engine, as the pipeline makes it; both transforms read it.
-  const snapshots = findRawObjects(meta, { endpoint: 'locations' });
-  const dims = await lake.engine.transformDimensions({
-    objects: snapshots.map((o) => ({
-      rawKey: o.rawKey,
-      path: store.pathOf(o.rawKey),
-      fetchedAt: o.fetchedAt,
-    })),
-    workDir: join(workDir, 'dims'),
-  });
-  const locationFiles = dims.locations.files.map((f) => f.localPath);
+  const locationFiles = await devLocationFiles(lake, join(workDir, 'dims'));
 
   const manifest = findRawObjects(meta, { endpoint: 'sensors_measurements' });
   duck = await lake.engine.transformMeasurements({
@@ -235,80 +277,29 @@ beforeAll(async () => {
     normalise,
   );
 
-  // The Glue job's rules: the location versions as the job reads them from dev.locations' files.
-  const locations = await readLocations(locationFiles);
-  const entries = manifest.map((o) => ({
-    raw_key: o.rawKey,
-    sensor_id: o.sensorId,
-    location_id: o.locationId,
-    fetched_at: o.fetchedAt,
-    window_from_utc: o.windowFromUtc,
-    window_to_utc: o.windowToUtc,
-    valid: o.valid,
-    validation_error: o.validationError,
-  }));
-  const texts = Object.fromEntries(
-    await Promise.all(
-      manifest.map(async (o) => [o.rawKey, await readFile(store.pathOf(o.rawKey), 'utf8')] as const),
-    ),
-  );
-  const driver = `
-import importlib.util, json, sys
-from datetime import date
-s = importlib.util.spec_from_file_location("job", ${JSON.stringify(SCRIPT)})
-job = importlib.util.module_from_spec(s); s.loader.exec_module(job)
-p = json.loads(sys.stdin.read())
-rules = job.load_rules(open(${JSON.stringify(RULES)}, encoding="utf-8").read())
-versions = job.location_versions_from([
-    {"location_id": l["location_id"], "timezone": l["timezone"], "latitude": l["latitude"], "longitude": l["longitude"],
-     "valid_from": l["valid_from"]} for l in p["locations"]])
-rows, quarantine, stats = job.transform_objects(p["entries"], lambda k: p["texts"][k], versions, rules,
-                                                 date.fromisoformat(${JSON.stringify(FROM)}), date.fromisoformat(${JSON.stringify(TO)}))
-cols = [c for c, _ in job.MEASUREMENTS_COLUMNS]
-qcols = [c for c, _ in job.QUARANTINE_COLUMNS]
-iso = lambda o: o.isoformat() if hasattr(o, "isoformat") else str(o)
-print(json.dumps({"rows": [dict(zip(cols, r)) for r in rows], "quarantine": [dict(zip(qcols, q)) for q in quarantine],
-                  "stats": stats}, default=iso))
-`;
-  const r = spawnSync('python3', ['-c', driver], {
-    input: JSON.stringify({
-      entries,
-      texts,
-      locations: locations.map((l) => ({ ...l, valid_from: instant(l.valid_from) })),
+  // The Glue job's main() over the same raw objects, with the location versions as it reads them from dev.locations.
+  const objects = new Map<string, Uint8Array>();
+  for (const o of manifest) objects.set(o.rawKey, await readFile(store.pathOf(o.rawKey)));
+  const out = await runGlueJobOn({
+    objects,
+    manifest: jobManifest({
+      objects: manifest.map((o) => ({ ...o, sensorId: o.sensorId! })),
+      locations: await locationVersionsOf(locationFiles),
     }),
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
+    fromDate: FROM,
+    toDate: TO,
   });
-  if (r.status !== 0) throw new Error(`python3 failed: ${r.stderr}`);
-  const parsed = JSON.parse(r.stdout) as typeof glue;
-  glue = { ...parsed, rows: parsed.rows.map(normalise) };
+  glue = {
+    rows: out.rows.map(normalise),
+    quarantine: out.quarantine,
+    stats: Object.fromEntries(out.days.map((d) => [d.local_date, d as unknown as Record<string, unknown>])),
+  };
 }, 120_000);
 
 afterAll(async () => {
   if (lake) await removeTestLake(lake);
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
-
-/** location_id, timezone, coordinates and valid_from (ISO UTC) of dev.locations' files. */
-async function readLocations(paths: string[]): Promise<Row[]> {
-  const instance = await createDuckDbInstance({
-    memoryLimit: '256MB',
-    threads: 1,
-    tempDirectory: join(tmpdir(), 'aqlake-test-duckdb'),
-  });
-  try {
-    return await withSession(instance, (db) =>
-      db.rows(
-        `SELECT CAST(location_id AS INTEGER) AS location_id, timezone, latitude, longitude,
-           strftime(valid_from, '%Y-%m-%dT%H:%M:%SZ') AS valid_from
-         FROM read_parquet($paths) ORDER BY location_id, valid_from`,
-        { paths },
-      ),
-    );
-  } finally {
-    instance.closeSync();
-  }
-}
 
 const byKey = (a: Row, b: Row) =>
   Number(a.sensor_id) - Number(b.sensor_id) ||
@@ -346,6 +337,12 @@ describe('the Glue job and the DuckDB transform agree', () => {
         expect.stringMatching(/^unreadable raw object: /),
       ]),
     );
+  });
+
+  it('on every quarantined row: its object, record, reason, raw texts and day', async () => {
+    const duckQ = await readParquetRows(duck.days.flatMap((d) => d.quarantineFiles.map((f) => f.localPath)));
+    expect(duckQ.length).toBeGreaterThan(10);
+    expect(glue.quarantine.map(quarantineView).sort()).toEqual(duckQ.map(quarantineView).sort());
   });
 
   it("on each day's reconciliation counts", () => {

@@ -1,13 +1,16 @@
-// The Glue job glue_jobs/job_raw_to_dev.py: it compiles, its columns are dev.measurements', and its rules — run with
-// python3 on real and hand-made raw objects, no Spark needed — follow the shared spec sql/dev/quality-rules.json.
+// The Glue job glue_jobs/job_raw_to_dev.py: it compiles, its columns are dev.measurements', and its rules — its column
+// expressions and its main() run with python3 over test/helpers/fake-spark on real and hand-made raw objects — follow
+// the shared spec sql/dev/quality-rules.json.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { MEASUREMENTS_COLUMNS, QUARANTINE_COLUMNS } from '../src/engines/duckdb/transform-measurements.js';
+import { runGlueJobOn } from './helpers/glue-job-local.js';
 
 const SCRIPT = fileURLToPath(new URL('../glue_jobs/job_raw_to_dev.py', import.meta.url));
 const SPEC_PATH = fileURLToPath(new URL('../sql/dev/quality-rules.json', import.meta.url));
+const FAKE_SPARK = fileURLToPath(new URL('./helpers/fake-spark', import.meta.url));
 const FIXTURE = fileURLToPath(
   new URL('./fixtures/openaq/api-v3/openaq-python/responses/measurements.json', import.meta.url),
 );
@@ -21,7 +24,10 @@ interface Spec {
 }
 const spec = JSON.parse(readFileSync(SPEC_PATH, 'utf8')) as Spec;
 
-/** Imports the job as a module in python3 and runs `code` with `job`, `spec_text` and `payload` in scope. */
+/**
+ * Imports the job as a module in python3 and runs `code` with `job`, `spec_text`, `payload` and `session()` (a
+ * fake-spark SparkSession, to evaluate the job's column expressions) in scope.
+ */
 function python<T>(code: string, payload: unknown = null): T {
   const driver = `
 import importlib.util, json, sys
@@ -33,9 +39,16 @@ spec_text = open(${JSON.stringify(SPEC_PATH)}, encoding="utf-8").read()
 payload = json.loads(sys.stdin.read())
 def dt(s): return job.parse_utc(s)
 def out(v): print(json.dumps(v, default=lambda o: o.isoformat() if hasattr(o, "isoformat") else str(o)))
+def session():
+    from pyspark.sql import SparkSession
+    return SparkSession.builder.config("spark.sql.session.timeZone", "UTC").getOrCreate()
 ${code}
 `;
-  const r = spawnSync('python3', ['-c', driver], { input: JSON.stringify(payload), encoding: 'utf8' });
+  const r = spawnSync('python3', ['-c', driver], {
+    input: JSON.stringify(payload),
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONPATH: FAKE_SPARK, PYTHONDONTWRITEBYTECODE: '1' },
+  });
   if (r.status !== 0) throw new Error(`python3 failed (${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
 }
@@ -45,6 +58,31 @@ describe('glue_jobs/job_raw_to_dev.py', () => {
     const r = spawnSync('python3', ['-m', 'py_compile', SCRIPT], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
+  });
+
+  it('parses with DataFrame functions: no Python code per record (no UDF, no RDD function, no pandas)', () => {
+    const source = readFileSync(SCRIPT, 'utf8');
+    for (const name of [
+      'udf',
+      '.rdd',
+      'parallelize',
+      'mapPartitions',
+      'flatMap',
+      'reduceByKey',
+      'foreach',
+      'mapInPandas',
+      'applyInPandas',
+      'toPandas',
+    ])
+      expect(source.includes(name), name).toBe(false);
+    for (const name of [
+      'F.from_json(',
+      'F.posexplode(',
+      'spark.read.csv(',
+      'spark.read.text(',
+      'F.row_number()',
+    ])
+      expect(source.includes(name), name).toBe(true);
   });
 
   it('writes exactly the columns and types of dev.measurements and its quarantine', () => {
@@ -106,8 +144,15 @@ out({"version": job.SUPPORTED_RULES_VERSION, "flags": list(job.QUALITY_FLAGS), "
     probe(5, 'pm25', 'µg/m³', 'future', at(spec.futureToleranceSeconds + 1));
     probe(-3, 'pm25', 'µg/m³', 'negative', at(spec.futureToleranceSeconds + 1)); // earlier flag wins
     const got = python<string[]>(
-      `rules = job.load_rules(spec_text)
-out([job.quality_of(p["value"], p["parameter"], p["units"], dt(p["end"]), dt(p["fetched"]), rules) for p in payload])`,
+      `from pyspark.sql import types as T
+spark = session()
+rules = job.load_rules(spec_text)
+schema = T.StructType([T.StructField("i", T.LongType()), T.StructField("value", T.DoubleType()),
+    T.StructField("parameter", T.StringType()), T.StructField("units", T.StringType()),
+    T.StructField("period_end_utc", T.TimestampType()), T.StructField("ingested_at", T.TimestampType())])
+df = spark.createDataFrame([(i, float(p["value"]), p["parameter"], p["units"], dt(p["end"]), dt(p["fetched"]))
+                            for i, p in enumerate(payload)], schema)
+out([r["quality"] for r in sorted(job.with_quality(spark, df, rules).collect(), key=lambda r: r["i"])])`,
       probes,
     );
     expect(got).toEqual(probes.map((p) => p.expected));
@@ -116,7 +161,13 @@ out([job.quality_of(p["value"], p["parameter"], p["units"], dt(p["end"]), dt(p["
 
   it('reads OpenAQ instants with Z, +00:00, other offsets and none, and intervals like 24:00:00', () => {
     const r = python<{ ts: (string | null)[]; iv: (number | null)[] }>(
-      `out({"ts": [dt(s) for s in payload["ts"]], "iv": [job.interval_seconds_of(s) for s in payload["iv"]]})`,
+      `from pyspark.sql import functions as F, types as T
+spark = session()
+def column(values, expr):
+    df = spark.createDataFrame(list(enumerate(values)),
+                               T.StructType([T.StructField("i", T.LongType()), T.StructField("t", T.StringType())]))
+    return [r["x"] for r in sorted(df.select("i", expr(F.col("t")).alias("x")).collect(), key=lambda r: r["i"])]
+out({"ts": column(payload["ts"], job.instant), "iv": column(payload["iv"], job.interval_seconds)})`,
       {
         ts: [
           '2024-07-20T14:00:00Z',
@@ -142,7 +193,7 @@ out([job.quality_of(p["value"], p["parameter"], p["units"], dt(p["end"]), dt(p["
     expect(r.iv).toEqual([3600, 900, 86400, 86400, null, null]);
   });
 
-  it('transforms real and hand-made raw objects: local day, dedup, coordinates, quarantine, reconciliation', () => {
+  it('transforms real and hand-made raw objects: local day, dedup, coordinates, quarantine, reconciliation', async () => {
     const fixture = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { results: Record<string, unknown>[] };
     const rec = (value: unknown, endUtc: string, extra: Record<string, unknown> = {}) => ({
       value,
@@ -250,29 +301,20 @@ out([job.quality_of(p["value"], p["parameter"], p["units"], dt(p["end"]), dt(p["
         valid_from: '2024-01-01T00:00:00Z',
       },
     ];
-    type Row = (string | number | boolean | null)[];
-    const r = python<{
-      rows: Row[];
-      quarantine: Row[];
-      stats: Record<string, Record<string, number | string>>;
-    }>(
-      `rules = job.load_rules(spec_text)
-versions = job.location_versions_from(payload["locations"])
-rows, quarantine, stats = job.transform_objects(payload["entries"], lambda k: payload["objects"][k], versions, rules,
-                                                 date(2023, 10, 16), date(2024, 3, 6))
-out({"rows": rows, "quarantine": quarantine, "stats": stats})`,
-      { objects, entries, locations },
-    );
-    const col = (name: string) => MEASUREMENTS_COLUMNS.findIndex((c) => c.name === name);
-    const rows = r.rows.map((row) =>
-      Object.fromEntries(MEASUREMENTS_COLUMNS.map((c, i) => [c.name, row[i]])),
-    );
+    const job = await runGlueJobOn({
+      objects: new Map(Object.entries(objects)),
+      manifest: { objects: entries, locations },
+      fromDate: '2023-10-16',
+      toDate: '2024-03-06',
+    });
+    const rows = job.rows;
+    const stats = Object.fromEntries(job.days.map((d) => [d.local_date, d]));
 
     const denver = rows.filter((x) => x.sensor_id === 1);
     expect(denver.map((x) => [x.value, x.local_date, x.period_end_utc])).toEqual(
       fixture.results.map((f) => {
         const end = (f.period as { datetimeTo: { utc: string } }).datetimeTo.utc;
-        return [f.value, '2023-10-16', end];
+        return [f.value, '2023-10-16', new Date(end).toISOString()];
       }),
     );
     expect(denver[0]).toMatchObject({
@@ -288,21 +330,21 @@ out({"rows": rows, "quarantine": quarantine, "stats": stats})`,
       quality: 'ok',
       source: 'api',
       raw_key: 'raw/fixture.json',
-      ingested_at: '2023-10-17T00:00:00+00:00',
+      ingested_at: '2023-10-17T00:00:00.000Z',
     });
 
     const kolkata = rows.filter((x) => x.sensor_id === 2);
     expect(kolkata.map((x) => [x.period_end_utc, x.value, x.local_date, x.quality, x.raw_key])).toEqual([
-      ['2024-03-05T17:30:00+00:00', -999, '2024-03-05', 'sentinel', 'raw/kolkata-old.json'],
-      ['2024-03-05T18:30:00+00:00', 44, '2024-03-05', 'ok', 'raw/kolkata-new.json'],
-      ['2024-03-05T19:30:00+00:00', 41, '2024-03-06', 'ok', 'raw/kolkata-old.json'],
+      ['2024-03-05T17:30:00.000Z', -999, '2024-03-05', 'sentinel', 'raw/kolkata-old.json'],
+      ['2024-03-05T18:30:00.000Z', 44, '2024-03-05', 'ok', 'raw/kolkata-new.json'],
+      ['2024-03-05T19:30:00.000Z', 41, '2024-03-06', 'ok', 'raw/kolkata-old.json'],
     ]);
     expect(kolkata[0]).toMatchObject({ latitude: 28.1, longitude: 77.2 }); // the record's own coordinates
-    expect(r.rows.every((row) => row.length === MEASUREMENTS_COLUMNS.length)).toBe(true);
-    expect(col('quality')).toBe(14);
+    // Every row holds exactly dev.measurements' columns, in order.
+    for (const row of rows) expect(Object.keys(row)).toEqual(MEASUREMENTS_COLUMNS.map((c) => c.name));
 
-    const reasons = r.quarantine
-      .map((q) => [q[0], q[2]] as [string, string])
+    const reasons = job.quarantine
+      .map((q) => [q.raw_key, q.reason] as [string, string])
       .sort((a, b) => (a[0] + a[1] < b[0] + b[1] ? -1 : 1));
     expect(reasons).toEqual([
       ['raw/broken.json', expect.stringMatching(/^unreadable raw object: /)],
@@ -311,57 +353,54 @@ out({"rows": rows, "quarantine": quarantine, "stats": stats})`,
       ['raw/kolkata-new.json', 'value is not a number'],
       ['raw/unknown-zone.json', 'unknown location timezone: Mars/Olympus_Mons'],
     ]);
-    const notANumber = r.quarantine.find((q) => q[2] === 'value is not a number')!;
-    expect(notANumber[QUARANTINE_COLUMNS.findIndex((c) => c.name === 'value_raw')]).toBe('"n/a"');
+    const notANumber = job.quarantine.find((q) => q.reason === 'value is not a number')!;
+    expect(notANumber.value_raw).toBe('"n/a"');
+    for (const q of job.quarantine) expect(Object.keys(q)).toEqual(QUARANTINE_COLUMNS.map((c) => c.name));
 
     // Nothing is lost: raw rows = rows + quarantined + duplicates dropped, day by day.
-    for (const s of Object.values(r.stats))
-      expect(s.raw_rows).toBe(Number(s.rows) + Number(s.quarantined_rows) + Number(s.duplicates_dropped));
-    expect(r.stats['2024-03-05']).toMatchObject({
+    for (const s of job.days) expect(s.raw_rows).toBe(s.rows + s.quarantined_rows + s.duplicates_dropped);
+    expect(stats['2024-03-05']).toMatchObject({
       rows: 2,
       duplicates_dropped: 1,
       min_period_end_utc: '2024-03-05T17:30:00Z',
       max_period_end_utc: '2024-03-05T18:30:00Z',
     });
-    expect(r.stats['2024-03-06']).toMatchObject({ rows: 1, raw_rows: 1 });
+    expect(stats['2024-03-06']).toMatchObject({ rows: 1, raw_rows: 1 });
   });
 
-  it('keeps only the days asked for, and picks the location version valid at fetch time', () => {
-    const r = python<{ rows: (string | number | null)[][] }>(
-      `rules = job.load_rules(spec_text)
-versions = job.location_versions_from(payload["locations"])
-rows, q, stats = job.transform_objects(payload["entries"], lambda k: payload["objects"][k], versions, rules,
-                                        date(2024, 11, 3), date(2024, 11, 3))
-out({"rows": rows})`,
-      {
-        objects: {
-          'raw/ny.json': JSON.stringify({
-            results: [
-              '2024-11-03T04:00:00Z',
-              '2024-11-03T05:00:00Z',
-              '2024-11-04T05:00:00Z',
-              '2024-11-04T06:00:00Z',
-            ].map((end, i) => ({
-              value: i,
-              parameter: { id: 2, name: 'pm25', units: 'µg/m³' },
-              period: { interval: '01:00:00', datetimeFrom: { utc: end }, datetimeTo: { utc: end } },
-            })),
-          }),
-        },
-        entries: [
-          { raw_key: 'raw/ny.json', sensor_id: 9, location_id: 1, fetched_at: '2024-11-05T00:00:00Z' },
-        ],
-        locations: [
-          { location_id: 1, timezone: 'Europe/London', valid_from: '2024-01-01T00:00:00Z' },
-          { location_id: 1, timezone: 'America/New_York', valid_from: '2024-06-01T00:00:00Z' },
-          { location_id: 1, timezone: 'Asia/Tokyo', valid_from: '2025-01-01T00:00:00Z' },
-        ],
+  it('keeps only the days asked for, and picks the location version valid at fetch time', async () => {
+    const input = {
+      objects: {
+        'raw/ny.json': JSON.stringify({
+          results: [
+            '2024-11-03T04:00:00Z',
+            '2024-11-03T05:00:00Z',
+            '2024-11-04T05:00:00Z',
+            '2024-11-04T06:00:00Z',
+          ].map((end, i) => ({
+            value: i,
+            parameter: { id: 2, name: 'pm25', units: 'µg/m³' },
+            period: { interval: '01:00:00', datetimeFrom: { utc: end }, datetimeTo: { utc: end } },
+          })),
+        }),
       },
-    );
+      entries: [{ raw_key: 'raw/ny.json', sensor_id: 9, location_id: 1, fetched_at: '2024-11-05T00:00:00Z' }],
+      locations: [
+        { location_id: 1, timezone: 'Europe/London', valid_from: '2024-01-01T00:00:00Z' },
+        { location_id: 1, timezone: 'America/New_York', valid_from: '2024-06-01T00:00:00Z' },
+        { location_id: 1, timezone: 'Asia/Tokyo', valid_from: '2025-01-01T00:00:00Z' },
+      ],
+    };
+    const job = await runGlueJobOn({
+      objects: new Map(Object.entries(input.objects)),
+      manifest: { objects: input.entries, locations: input.locations },
+      fromDate: '2024-11-03',
+      toDate: '2024-11-03',
+    });
     // New York, the version valid on 2024-11-05: the 25-hour day of 2024-11-03 (EDT→EST) is (04:00Z, 05:00Z next day].
-    expect(r.rows.map((x) => [x[7], x[8], x[9]])).toEqual([
-      ['2024-11-03T05:00:00+00:00', 'America/New_York', '2024-11-03'],
-      ['2024-11-04T05:00:00+00:00', 'America/New_York', '2024-11-03'],
+    expect(job.rows.map((x) => [x.period_end_utc, x.timezone, x.local_date])).toEqual([
+      ['2024-11-03T05:00:00.000Z', 'America/New_York', '2024-11-03'],
+      ['2024-11-04T05:00:00.000Z', 'America/New_York', '2024-11-03'],
     ]);
   });
 });

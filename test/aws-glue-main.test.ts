@@ -1,7 +1,7 @@
 // The Glue job's main(), end to end on this machine: the real script and arguments over a bucket folder holding API
 // pages AND archive .csv.gz objects (the simulator's one dataset), with test/helpers/fake-spark standing in for Spark.
 // It must write one sorted Parquet object per day to the version key it was given, leave nothing else behind (no
-// staging, no `_$folder$` markers), give the same rows, quarantine and counts as the DuckDB transform, and broadcast
+// staging, no `_$folder$` markers), give the same rows, quarantine and counts as the DuckDB transform, and hand Spark
 // only values that load in another Python process whose __main__ is not the job (an executor's Python worker).
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -12,7 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultAwsSettings } from '../src/engines/aws/aws-settings.js';
 import { buildRolePolicy, buildTrustPolicy, policyAllows } from '../src/engines/aws/iam-policy.js';
 import { jobArguments, jobManifest } from '../src/engines/aws/transform-measurements.js';
-import { createDuckDbInstance, withSession } from '../src/engines/duckdb/duckdb-instance.js';
 import { MEASUREMENTS_COLUMNS } from '../src/engines/duckdb/transform-measurements.js';
 import type { MeasurementsTransformOutput } from '../src/engines/engine.js';
 import { archiveTransformInputs } from '../src/lake/archive-days.js';
@@ -24,7 +23,13 @@ import type { ExtractContext } from '../src/pipeline/extract-context.js';
 import { extractLocations } from '../src/pipeline/extract-locations.js';
 import { extractMeasurements } from '../src/pipeline/extract-measurements.js';
 import { startSimulator } from '../src/simulator/index.js';
-import { type LocalJobRun, listBucketFolder, runGlueJobLocally } from './helpers/glue-job-local.js';
+import {
+  devLocationFiles,
+  type LocalJobRun,
+  listBucketFolder,
+  locationVersionsOf,
+  runGlueJobLocally,
+} from './helpers/glue-job-local.js';
 import { openTestLake, readParquetRows, removeTestLake, type TestLake } from './helpers/transform-lake.js';
 
 const FROM = '2024-11-02';
@@ -101,16 +106,7 @@ beforeAll(async () => {
   await extractArchiveTask({ ...ctx, archive }, { from: FROM, to: TO });
 
   // dev.locations as the pipeline makes it.
-  const snapshots = findRawObjects(lake.meta, { endpoint: 'locations' });
-  const dims = await lake.engine.transformDimensions({
-    objects: snapshots.map((o) => ({
-      rawKey: o.rawKey,
-      path: lake.store.pathOf(o.rawKey),
-      fetchedAt: o.fetchedAt,
-    })),
-    workDir: join(lake.home, '_work', 'dims'),
-  });
-  const locationFiles = dims.locations.files.map((f) => f.localPath);
+  const locationFiles = await devLocationFiles(lake, join(lake.home, '_work', 'dims'));
   const manifest = findRawObjects(lake.meta, { endpoint: 'sensors_measurements' }).filter((o) => o.sensorId);
   const archiveInputs = await archiveTransformInputs(lake, FROM, TO);
   expect(archiveInputs.archiveObjects.length).toBeGreaterThan(5);
@@ -143,7 +139,16 @@ beforeAll(async () => {
   const parameterKeys = latestParametersObjects(lake.meta).map((o) => o.rawKey);
   for (const k of parameterKeys) objects.set(k, await readFile(lake.store.pathOf(k)));
   const locationKey = 'dev/locations/data.parquet';
-  objects.set(locationKey, (await locationsAsJsonLines(locationFiles)).join('\n'));
+  // dev.locations as the fake's Parquet (JSON lines); valid_from as Spark hands a TIMESTAMP_NTZ (a wall time).
+  const locations = await locationVersionsOf(locationFiles);
+  objects.set(
+    locationKey,
+    locations
+      .map((l) =>
+        JSON.stringify({ ...l, valid_from: l.valid_from?.replace('T', ' ').replace('Z', '') ?? null }),
+      )
+      .join('\n'),
+  );
   objects.set(RULES_KEY, await readFile('sql/dev/quality-rules.json'));
   objects.set(
     '_aws/glue/runs/r1/manifest.json',
@@ -167,26 +172,6 @@ afterAll(async () => {
   await sim?.close();
   if (run) await rm(run.root, { recursive: true, force: true });
 });
-
-async function locationsAsJsonLines(paths: string[]): Promise<string[]> {
-  const instance = await createDuckDbInstance({
-    memoryLimit: '256MB',
-    threads: 1,
-    tempDirectory: join(tmpdir(), 'aqlake-test-duckdb'),
-  });
-  try {
-    const rows = await withSession(instance, (db) =>
-      db.rows(
-        `SELECT CAST(location_id AS BIGINT) AS location_id, timezone, latitude, longitude,
-           strftime(valid_from, '%Y-%m-%d %H:%M:%S') AS valid_from FROM read_parquet($paths)`,
-        { paths },
-      ),
-    );
-    return rows.map((r) => JSON.stringify({ ...r, location_id: Number(r.location_id) }));
-  } finally {
-    instance.closeSync();
-  }
-}
 
 describe("the Glue job's main(), run end to end without Spark", () => {
   it('read API pages and archive objects, and wrote one object per day at the version key it was given', async () => {
@@ -257,8 +242,10 @@ describe("the Glue job's main(), run end to end without Spark", () => {
     }
   });
 
-  it('broadcasts only values another Python process (another __main__) can unpickle', () => {
-    expect(run.broadcasts.length).toBeGreaterThanOrEqual(3); // parameters, archive intervals, rules
+  it('ships Spark only values another Python process (another __main__) can unpickle', () => {
+    // createDataFrame's rows (pickled to the JVM: API objects, archive objects, parameters, quality ranges) and any
+    // broadcast value.
+    expect(run.broadcasts.length).toBeGreaterThanOrEqual(4);
     const loader = `
 import pickle, sys
 for path in sys.argv[1:]:

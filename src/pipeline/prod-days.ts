@@ -22,7 +22,6 @@ import { type CommitItem, commitVersions, rollbackPartition } from '../lake/comm
 import { newVersionTag, versionObjectKey } from '../lake/keys.js';
 import type { MetaDb } from '../lake/meta/meta-db.js';
 import type { ObjectStore } from '../lake/store/index.js';
-import { addDays } from '../time/local-day.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
 
 const MEASUREMENTS = 'measurements';
@@ -45,8 +44,13 @@ export interface BuiltProdDay {
 }
 
 /**
- * Computes prod day `localDate` from dev.measurements of that day (version `devVersionId`, e.g. a staged one about to
- * be committed; default the current one) and of the day before (current). Nothing is stored yet.
+ * Computes prod day `localDate` from dev.measurements of that day alone (version `devVersionId`, e.g. a staged one
+ * about to be committed; default the current one). Nothing is stored yet.
+ *
+ * The day alone suffices, so a dev day's commit can never leave another prod day stale: a measurement's hour ends at
+ * the first whole local hour at or after its period end (sql/prod/00_measurement_hours.sql), and local midnight is a
+ * whole local hour, so (hour end − 1 s) never falls on a later local date than (period end − 1 s), nor on an earlier
+ * one. test/prod-materialised.test.ts checks it across DST changes at midnight and +05:30/+05:45 zones.
  */
 export async function buildProdDay(
   ctx: ProdDaysContext,
@@ -55,12 +59,11 @@ export async function buildProdDay(
 ): Promise<BuiltProdDay> {
   const devVersionId =
     options.devVersionId ?? getCurrentVersion(ctx.meta, MEASUREMENTS, localDate)?.versionId ?? null;
-  const days = new Set([addDays(localDate, -1), localDate]);
   const files = listTableFiles(
     ctx.meta,
     MEASUREMENTS,
     devVersionId !== null ? { versionOverrides: [devVersionId] } : {},
-  ).filter((f) => f.localDate !== null && days.has(f.localDate));
+  ).filter((f) => f.localDate === localDate);
   const measurementFiles = await mapWithConcurrency(files, 8, (f) => ctx.store.localPath(f.key));
   const workDir = join(ctx.workRoot ?? join(tmpdir(), 'aqlake-prod'), randomUUID());
   await mkdir(workDir, { recursive: true });

@@ -14,15 +14,20 @@ export interface CliResult {
   stderr: string;
 }
 
-export function cliCommand(args: string[]): { command: string; args: string[] } {
-  return { command: process.execPath, args: ['--import', TSX, ENTRY, ...args] };
+/** `preload`: modules the child imports before the CLI (after tsx), e.g. a test's fault in an engine. */
+export function cliCommand(
+  args: string[],
+  preload: readonly string[] = [],
+): { command: string; args: string[] } {
+  const imports = preload.flatMap((p) => ['--import', pathToFileURL(p).href]);
+  return { command: process.execPath, args: ['--import', TSX, ...imports, ENTRY, ...args] };
 }
 
 export function runCli(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; preload?: readonly string[] } = {},
 ): Promise<CliResult> {
-  const { command, args: full } = cliCommand(args);
+  const { command, args: full } = cliCommand(args, options.preload);
   return new Promise((resolve, reject) => {
     const child = spawn(command, full, {
       cwd: options.cwd,

@@ -11,8 +11,10 @@
 //   projected partitions' locations (projection), else under its registered partitions', else NOTHING; an
 //   unpartitioned table reads every object under its location (but names starting with _ or .). It evaluates the
 //   query with DuckDB over exactly those objects, after undoing the few Trino spellings DuckDB lacks (transform,
-//   cardinality, element_at, date_add, with_timezone/at_timezone, date_format). Views are kept per database.
+//   cardinality, element_at, date_add, with_timezone/at_timezone, date_format). Views are kept per database. A time
+//   zone outside Trino's list (sql/athena/trino-zone-index.properties) fails the query, as Trino's does.
 
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { parseZoneIndex, TRINO_ZONE_INDEX_PATH } from '../../src/engines/aws/trino-zones.js';
 import { MEASUREMENTS_COLUMNS, QUARANTINE_COLUMNS } from '../../src/engines/dev-tables.js';
 import { requestErrors } from './aws-models.js';
 import { runGlueJobLocally } from './glue-job-local.js';
@@ -78,9 +81,14 @@ export interface FakeAws {
   close(): Promise<void>;
 }
 
+/** The zone names Trino resolves (its zone-index file and UTC): another name fails the query, as on Athena. */
+const TRINO_ZONES = [...parseZoneIndex(readFileSync(TRINO_ZONE_INDEX_PATH, 'utf8')), 'UTC'];
+
 const TRINO_FOR_DUCKDB = [
-  'CREATE MACRO with_timezone(ts, tz) AS timezone(tz, ts)',
-  'CREATE MACRO at_timezone(tstz, tz) AS timezone(tz, tstz)',
+  `CREATE MACRO trino_zone(tz) AS CASE WHEN tz IS NULL OR list_contains([${TRINO_ZONES.map((z) => `'${z}'`).join(', ')}], tz)
+     THEN tz ELSE error('INVALID_FUNCTION_ARGUMENT: Time zone not supported: ' || tz) END`,
+  'CREATE MACRO with_timezone(ts, tz) AS timezone(trino_zone(tz), ts)',
+  'CREATE MACRO at_timezone(tstz, tz) AS timezone(trino_zone(tz), tstz)',
   "CREATE MACRO date_format(ts, fmt) AS strftime(ts, replace(replace(fmt, '%i', '%M'), '%s', '%S'))",
   'CREATE MACRO trino_date_add(unit, n, d) AS CAST(d + to_days(CAST(n AS INTEGER)) AS DATE)',
 ];

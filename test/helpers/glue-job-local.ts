@@ -2,10 +2,16 @@
 // as its S3 bucket and test/helpers/fake-spark as pyspark (see its README for what only Spark can show). The fake Glue
 // service (fake-aws.ts) and the job tests use it.
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultAwsSettings } from '../../src/engines/aws/aws-settings.js';
+import { type GlueLocationVersion, jobArguments } from '../../src/engines/aws/transform-measurements.js';
+import { createDuckDbInstance, withSession } from '../../src/engines/duckdb/duckdb-instance.js';
+import { QUALITY_RULES_PATH } from '../../src/engines/sql-files.js';
+import { findRawObjects } from '../../src/lake/manifest.js';
+import type { TestLake } from './transform-lake.js';
 
 const GLUE_SCRIPT = fileURLToPath(new URL('../../glue_jobs/job_raw_to_dev.py', import.meta.url));
 const FAKE_SPARK = fileURLToPath(new URL('./fake-spark', import.meta.url));
@@ -96,4 +102,141 @@ export async function listBucketFolder(root: string): Promise<string[]> {
   };
   await walk(root);
   return out.sort();
+}
+
+type JobRow = Record<string, unknown>;
+
+/** One day of the job's stats object (transform-measurements.ts reads all of it; the tests these fields and more). */
+type JobDayStats = Record<string, unknown> & {
+  local_date: string;
+  raw_rows: number;
+  rows: number;
+  quarantined_rows: number;
+  duplicates_dropped: number;
+  data_key: string | null;
+  quarantine_key: string | null;
+};
+
+export interface JobOutput {
+  run: LocalJobRun;
+  /** dev.measurements rows of every day, timestamps as ISO UTC (`…T05:00:00.000Z`). */
+  rows: JobRow[];
+  quarantine: JobRow[];
+  days: JobDayStats[];
+}
+
+/** A naive UTC wall time the fake's Parquet holds (`2024-11-03 05:00:00`) as an ISO instant. */
+function isoFromWallTime(v: unknown): string | null {
+  return v === null || v === undefined ? null : new Date(`${String(v).replace(' ', 'T')}Z`).toISOString();
+}
+
+async function jsonLinesOf(path: string): Promise<JobRow[]> {
+  return (await readFile(path, 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      // Python writes a NaN or infinite double as a bare token, which JSON.parse refuses: read it as its name.
+      const r = JSON.parse(l.replace(/:\s*(NaN|-?Infinity)([,}])/g, ': "$1"$2')) as JobRow;
+      for (const k of ['period_start_utc', 'period_end_utc', 'ingested_at'])
+        if (k in r) r[k] = isoFromWallTime(r[k]);
+      return r;
+    });
+}
+
+/**
+ * Runs the job's main() over `objects` (raw objects by key) with `manifest` (the engine's manifest shape, see
+ * jobManifest) for fromDate..toDate, with the engine's own arguments, and reads back what it wrote.
+ */
+export async function runGlueJobOn(input: {
+  objects: ReadonlyMap<string, Uint8Array | string>;
+  manifest: Record<string, unknown>;
+  fromDate: string;
+  toDate: string;
+}): Promise<JobOutput> {
+  const bucket = 'lake';
+  const args = jobArguments(defaultAwsSettings({ bucket }), {
+    fromDate: input.fromDate,
+    toDate: input.toDate,
+    objects: [],
+    runId: 'r1',
+  });
+  const objects = new Map(input.objects);
+  objects.set(args['--rules_s3_key']!, await readFile(QUALITY_RULES_PATH));
+  objects.set(args['--manifest_key']!, JSON.stringify(input.manifest));
+  const run = await runGlueJobLocally({ bucket, objects, args });
+  try {
+    if (run.status !== 0) throw new Error(`the job failed (${run.status}):\n${run.stderr}`);
+    const stats = JSON.parse(await readFile(join(run.root, args['--stats_key']!), 'utf8')) as {
+      days: JobDayStats[];
+    };
+    const rows: JobRow[] = [];
+    const quarantine: JobRow[] = [];
+    for (const d of stats.days) {
+      if (d.data_key) rows.push(...(await jsonLinesOf(join(run.root, d.data_key))));
+      if (d.quarantine_key) quarantine.push(...(await jsonLinesOf(join(run.root, d.quarantine_key))));
+    }
+    return { run, rows, quarantine, days: stats.days };
+  } finally {
+    await rm(run.root, { recursive: true, force: true });
+  }
+}
+
+/** dev.locations' versions as the job reads them (valid_from as ISO UTC), from the DuckDB engine's files. */
+export async function locationVersionsOf(paths: string[]): Promise<GlueLocationVersion[]> {
+  const instance = await createDuckDbInstance({
+    memoryLimit: '256MB',
+    threads: 1,
+    tempDirectory: join(tmpdir(), 'aqlake-test-duckdb'),
+  });
+  try {
+    const rows = await withSession(instance, (db) =>
+      db.rows<Omit<GlueLocationVersion, 'location_id'> & { location_id: bigint | number }>(
+        `SELECT location_id, timezone, latitude, longitude,
+           strftime(valid_from, '%Y-%m-%dT%H:%M:%SZ') AS valid_from
+         FROM read_parquet($paths) ORDER BY location_id, valid_from`,
+        { paths },
+      ),
+    );
+    return rows.map((r) => ({ ...r, location_id: Number(r.location_id) }));
+  } finally {
+    instance.closeSync();
+  }
+}
+
+/** dev.locations' files, made by the DuckDB engine from the lake's raw /locations snapshots (as the pipeline does). */
+export async function devLocationFiles(lake: TestLake, workDir: string): Promise<string[]> {
+  const snapshots = findRawObjects(lake.meta, { endpoint: 'locations' });
+  const dims = await lake.engine.transformDimensions({
+    objects: snapshots.map((o) => ({
+      rawKey: o.rawKey,
+      path: lake.store.pathOf(o.rawKey),
+      fetchedAt: o.fetchedAt,
+    })),
+    workDir,
+  });
+  return dims.locations.files.map((f) => f.localPath);
+}
+
+/**
+ * A quarantined row as the job and the DuckDB transform must agree on it, whichever wrote it (JSON lines or Parquet).
+ * An unreadable object's reason quotes its parser, so only that reason's prefix is compared.
+ */
+export function quarantineView(q: JobRow): string {
+  const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(String(v)).toISOString());
+  return JSON.stringify([
+    q.raw_key,
+    n(q.record_index),
+    String(q.reason).startsWith('unreadable raw object: ') ? 'unreadable raw object' : q.reason,
+    n(q.sensor_id),
+    n(q.location_id),
+    q.parameter_id,
+    q.value,
+    q.value_raw,
+    q.period_end_raw,
+    q.timezone,
+    q.local_date,
+    iso(q.period_end_utc),
+    iso(q.ingested_at),
+  ]);
 }

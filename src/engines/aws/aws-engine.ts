@@ -42,6 +42,7 @@ import {
   type GlueTransformOutput,
   transformMeasurementsOnGlue,
 } from './transform-measurements.js';
+import { assertTrinoZones, type LocationZone, readLocationZones } from './trino-zones.js';
 
 export interface AwsEngineOptions {
   settings: AwsSettings;
@@ -122,6 +123,7 @@ export class AwsEngine implements Engine {
         'the Glue job needs the store keys of dev.locations (locationKeys) to give rows their time zone',
         'Configuration',
       );
+    await this.checkLocationZones(input, locationKeys);
     return transformMeasurementsOnGlue(
       {
         glue: this.clients.glue,
@@ -153,6 +155,26 @@ export class AwsEngine implements Engine {
           : {}),
       },
     );
+  }
+
+  /**
+   * Before the Glue job (and so before any Athena query of the run): every time zone of a location this transform
+   * reads must be one Trino knows, or the checks and views would fail on AT TIME ZONE after Glue has been paid for.
+   */
+  private async checkLocationZones(
+    input: Pick<MeasurementsTransformInput, 'objects' | 'archiveObjects'> & AwsTransformExtras,
+    locationKeys: readonly string[],
+  ): Promise<void> {
+    const involved = new Set<number | null>([
+      ...input.objects.map((o) => o.locationId),
+      ...(input.archiveObjects ?? []).map((o) => o.locationId),
+    ]);
+    if (involved.size === 0) return;
+    const zones: LocationZone[] = input.locations
+      ? input.locations.map((l) => ({ locationId: l.location_id, timezone: l.timezone }))
+      : await readLocationZones(this.clients.s3, this.settings.bucket, locationKeys);
+    // An object without a location id could be any location's: then every location counts.
+    assertTrinoZones(involved.has(null) ? zones : zones.filter((z) => involved.has(z.locationId)));
   }
 
   transformDimensions(input: DimensionsTransformInput): Promise<DimensionsTransformOutput> {
