@@ -5,7 +5,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readableDevRoots, resolveDevTables } from '../src/lake/dev-files.js';
 import { ArchiveClient } from '../src/openaq/archive.js';
-import { OpenAQClient } from '../src/openaq/index.js';
 import { catalogDay } from '../src/pipeline/catalog-task.js';
 import { extractArchiveTask } from '../src/pipeline/extract-archive.js';
 import type { ExtractContext } from '../src/pipeline/extract-context.js';
@@ -15,7 +14,7 @@ import { publishDay } from '../src/pipeline/publish.js';
 import { transformDays } from '../src/pipeline/transform.js';
 import { validateDay } from '../src/pipeline/validate.js';
 import { startSimulator } from '../src/simulator/index.js';
-import { openTestLake, removeTestLake, type TestLake } from './helpers/transform-lake.js';
+import { lakeExtractContext, openTestLake, removeTestLake, type TestLake } from './helpers/transform-lake.js';
 
 const FROM = '2024-11-02';
 const TO = '2024-11-04'; // 11-03: clocks go back in New York and Denver, a 25-hour day
@@ -27,23 +26,7 @@ let locationIds: number[];
 const lakes: TestLake[] = [];
 
 function extractContext(lake: TestLake): ExtractContext {
-  return {
-    config: lake.config,
-    store: lake.store,
-    meta: lake.meta,
-    logger: lake.logger,
-    now: () => new Date(),
-    signal: new AbortController().signal,
-    runId: null,
-    interval: { from: FROM, to: TO },
-    locations: locationIds,
-    openaq: new OpenAQClient({
-      baseUrl: sim.url,
-      rateLimit: { perMinute: 100_000, perHour: 1_000_000 },
-      timeoutMs: 20_000,
-      maxRetries: 0,
-    }),
-  };
+  return lakeExtractContext(lake, sim.url, { interval: { from: FROM, to: TO }, locations: locationIds });
 }
 
 function archiveClient(): ArchiveClient {

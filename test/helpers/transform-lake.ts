@@ -13,6 +13,10 @@ import type { Engine } from '../../src/engines/engine.js';
 import { type MetaDb, openMetaDb } from '../../src/lake/meta/meta-db.js';
 import { LocalObjectStore } from '../../src/lake/store/index.js';
 import { createLogger, type Logger } from '../../src/logging.js';
+import { OpenAQClient } from '../../src/openaq/index.js';
+import type { DataInterval } from '../../src/orchestrator/dag.js';
+import type { ExtractContext } from '../../src/pipeline/extract-context.js';
+import { systemClock } from '../../src/time/clock.js';
 
 export interface TestLake {
   home: string;
@@ -41,6 +45,27 @@ export function openTestLake(home = mkdtempSync(join(tmpdir(), 'aqlake-transform
       await engine.close();
       meta.close();
     },
+  };
+}
+
+/** The extract tasks' context on a test lake, against the OpenAQ API at `apiUrl` (the simulator) without rate limits. */
+export function lakeExtractContext(
+  lake: TestLake,
+  apiUrl: string,
+  scope: { interval: DataInterval; locations: number[] },
+): ExtractContext {
+  return {
+    ...lake,
+    ...scope,
+    now: systemClock,
+    signal: new AbortController().signal,
+    runId: null,
+    openaq: new OpenAQClient({
+      baseUrl: apiUrl,
+      rateLimit: { perMinute: 100_000, perHour: 1_000_000 },
+      timeoutMs: 20_000,
+      maxRetries: 0,
+    }),
   };
 }
 
