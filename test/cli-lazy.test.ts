@@ -1,5 +1,6 @@
-// The CLI imports only the command it runs: the help-only stubs in src/cli/commands.ts must say exactly what the
-// command modules register, and a light command must not drag in DuckDB, the server or the pipeline.
+// The CLI imports only the command it runs: the help terms of the stubs in src/cli/commands.ts must say exactly what
+// the command modules register (names and descriptions come from the table itself), and a light command must not drag
+// in DuckDB, the server or the pipeline.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
