@@ -856,6 +856,10 @@ def main(argv):
         .config("spark.sql.session.timeZone", "UTC")
         # A cast that fails gives NULL (the quarantine reasons rely on it), not an error: ANSI mode off, explicitly.
         .config("spark.sql.ansi.enabled", "false")
+        # from_json's PERMISSIVE partial results: a value that does not convert nulls its whole top-level field (the
+        # job puts each typed leaf in its own top-level field). The default is true since Spark 3.4 (keep the rest
+        # of a nested field): pinned, so the job's behaviour does not depend on the default.
+        .config("spark.sql.json.enablePartialResults", "false")
         .config("spark.sql.timestampType", "TIMESTAMP_NTZ")
         .config("spark.sql.parquet.compression.codec", "snappy")
         .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")

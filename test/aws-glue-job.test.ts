@@ -41,7 +41,7 @@ def dt(s): return job.parse_utc(s)
 def out(v): print(json.dumps(v, default=lambda o: o.isoformat() if hasattr(o, "isoformat") else str(o)))
 def session():
     from pyspark.sql import SparkSession
-    return SparkSession.builder.config("spark.sql.session.timeZone", "UTC").getOrCreate()
+    return SparkSession.builder.config("spark.sql.session.timeZone", "UTC").config("spark.sql.json.enablePartialResults", "false").getOrCreate()
 ${code}
 `;
   const r = spawnSync('python3', ['-c', driver], {

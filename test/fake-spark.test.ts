@@ -13,7 +13,7 @@ function python<T>(code: string): T {
 import json
 from datetime import date, datetime, timezone
 from pyspark.sql import SparkSession, Window, functions as F, types as T
-spark = SparkSession.builder.config("spark.sql.session.timeZone", "UTC").getOrCreate()
+spark = SparkSession.builder.config("spark.sql.session.timeZone", "UTC").config("spark.sql.json.enablePartialResults", "false").getOrCreate()
 TYPES = {"string": T.StringType(), "bigint": T.LongType(), "double": T.DoubleType(), "timestamp": T.TimestampType()}
 def df(rows, schema):
     fields = [f.strip().split(" ") for f in schema.split(",")]
@@ -116,6 +116,41 @@ out({"strict": strict["_corrupt_record"] is not None, "lenient_nan": lenient["v"
       single_quotes: 'NotImplementedError',
       failfast: 'NotImplementedError',
     });
+  });
+
+  it("from_json takes exactly JacksonParser's non-numeric strings for a DOUBLE (NaN, [+-]Infinity, +INF, -INF)", () => {
+    const r = python<Record<string, unknown>>(`
+schema = T.StructType([T.StructField("v", T.DoubleType()), T.StructField("_corrupt_record", T.StringType())])
+texts = ["NaN", "Infinity", "+Infinity", "-Infinity", "+INF", "-INF", "INF", "inf", "nan", "-inf", "Inf"]
+d = df([(json.dumps({"v": t}),) for t in texts], "t string")
+got = values(d.select(F.from_json("t", schema, {"allowSingleQuotes": "false"}).alias("x")), "x")
+out({t: (None if x["v"] is None else str(x["v"])) for t, x in zip(texts, got)})`);
+    expect(r).toEqual({
+      NaN: 'nan',
+      Infinity: 'inf',
+      '+Infinity': 'inf',
+      '-Infinity': '-inf',
+      '+INF': 'inf',
+      '-INF': '-inf',
+      INF: null,
+      inf: null,
+      nan: null,
+      '-inf': null,
+      Inf: null,
+    });
+  });
+
+  it('from_json refuses to run unless the session pins spark.sql.json.enablePartialResults=false (3.5 defaults to true)', () => {
+    const r = python<Record<string, string>>(`
+schema = T.StructType([T.StructField("v", T.DoubleType())])
+unpinned = SparkSession.builder.config("spark.sql.session.timeZone", "UTC").getOrCreate()
+a = refused(lambda: F.from_json("t", schema, {"allowSingleQuotes": "false"}))
+SparkSession.builder.config("spark.sql.json.enablePartialResults", "true").getOrCreate()
+b = refused(lambda: F.from_json("t", schema, {"allowSingleQuotes": "false"}))
+SparkSession.builder.config("spark.sql.json.enablePartialResults", "false").getOrCreate()
+c = refused(lambda: F.from_json("t", schema, {"allowSingleQuotes": "false"}))
+out({"unset": a, "true": b, "false": c})`);
+    expect(r).toEqual({ unset: 'NotImplementedError', true: 'NotImplementedError', false: 'not refused' });
   });
 
   it('posexplode is 0-based and drops NULL and empty arrays; only one generator per select', () => {

@@ -525,7 +525,13 @@ class SparkSession:
             s.conf = dict(self._conf)
             return s
 
-    builder = Builder()
+    class _NewBuilder:
+        """PySpark 3.5: each SparkSession.builder is a new Builder (a classproperty), so settings do not leak."""
+
+        def __get__(self, obj, cls):
+            return cls.Builder()
+
+    builder = _NewBuilder()
 
     def __init__(self):
         self.sparkContext = SparkContext()

@@ -7,13 +7,17 @@ What this models (Spark docs "JSON Files" data source options and the SQL migrat
   columnNameOfCorruptRecord, default `_corrupt_record`, present only if the schema has that STRING field) holds the
   input text.
 - A value that does not convert to its field's type: the TOP-LEVEL field holding it becomes NULL, the other fields
-  keep their values ("partial results", spark.sql.json.enablePartialResults is false in 3.5, so a failure anywhere
-  inside a top-level field nulls that whole field), and the corrupt-record column is set.
+  keep their values, and the corrupt-record column is set. That is Spark's behaviour with
+  spark.sql.json.enablePartialResults=false; the conf defaults to TRUE since Spark 3.4.0 (SQLConf,
+  apache/spark#38784), where a failure inside a nested struct or array keeps the rest of that field. The fake models
+  only false, so from_json refuses to run unless the session pins spark.sql.json.enablePartialResults=false (the job
+  does, so its behaviour does not depend on the default).
 - Conversions: STRING takes a JSON string as its text and any other value as its JSON text (Jackson's
-  copyCurrentStructure); DOUBLE takes a JSON number, and the strings NaN/Infinity/-Infinity/+INF/INF/-INF only when
-  allowNonNumericNumbers is true; INT/BIGINT take a JSON integer in range (not 2.0, not "2"); BOOLEAN takes true/false
-  only; STRUCT takes an object (unknown keys ignored, missing keys NULL); ARRAY takes an array. An empty string
-  converts to nothing but STRING (SPARK-25040).
+  copyCurrentStructure); DOUBLE takes a JSON number, and exactly the strings NaN, Infinity, +Infinity, -Infinity,
+  +INF, -INF only when allowNonNumericNumbers is true (JacksonParser.makeConverter; not INF, not inf); INT/BIGINT
+  take a JSON integer in range (not 2.0, not "2"); BOOLEAN takes true/false only; STRUCT takes an object (unknown
+  keys ignored, missing keys NULL); ARRAY takes an array. An empty string converts to nothing but STRING
+  (SPARK-25040).
 - Strictness: the job must turn off allowSingleQuotes (on by default in Spark) and may turn off
   allowNonNumericNumbers (bare NaN/Infinity tokens then make the text malformed). Comments, unquoted field names,
   leading zeros and unescaped control characters are malformed, as in Spark's defaults.
@@ -27,7 +31,9 @@ import math
 
 from pyspark.sql import types as T
 
-_SPECIALS = {"NaN": math.nan, "Infinity": math.inf, "+Infinity": math.inf, "-Infinity": -math.inf, "INF": math.inf,
+# JacksonParser's DoubleType converter for a JSON string: "NaN"; "+INF" | "+Infinity" | "Infinity"; "-INF" |
+# "-Infinity" (and nothing else, not "INF"), each only with allowNonNumericNumbers.
+_SPECIALS = {"NaN": math.nan, "Infinity": math.inf, "+Infinity": math.inf, "-Infinity": -math.inf,
              "+INF": math.inf, "-INF": -math.inf}
 
 
@@ -37,6 +43,15 @@ class _Fail(Exception):
 
 class _Malformed(Exception):
     pass
+
+
+def _require_pinned_partial_results():
+    from pyspark.sql import _active_conf
+
+    if str(_active_conf().get("spark.sql.json.enablePartialResults", "")).lower() != "false":
+        raise NotImplementedError(
+            "fake-spark: from_json is modelled with spark.sql.json.enablePartialResults=false only (Spark >= 3.4 "
+            "defaults to true): pin it in the SparkSession builder")
 
 
 def _options(opts):

@@ -165,6 +165,7 @@ def to_json(c):
 
 def from_json(c, schema, options=None):
     """See _json.from_json (PERMISSIVE mode, partial results, the corrupt record column)."""
+    _json._require_pinned_partial_results()
     c = _c(c)
     opts = dict(options or {})
     return Column(lambda env: _json.from_json(c._eval(env), schema, opts), "from_json(%s)" % c._name, (c,))
