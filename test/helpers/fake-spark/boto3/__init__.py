@@ -1,5 +1,12 @@
-"""boto3.client("s3") over a local folder ($FAKE_S3_ROOT/<key>), with the calls the Glue job makes."""
-import io
+"""boto3.client("s3") over a local folder ($FAKE_S3_ROOT/<key>), with the calls the Glue job makes.
+
+Every call goes through a real botocore S3 client (botocore's service model of S3, its parameter customizations such as
+a dict CopySource, and its ParamValidator: unknown parameters, missing required members, wrong types, enums, lengths
+and ranges raise ParamValidationError, as boto3 would before sending anything). Only the HTTP exchange is replaced:
+a `before-call` handler answers from the local folder, so nothing leaves the machine. botocore must be importable
+(the machine's python3 ships it; .ci/run installs Debian's python3-botocore where it does not).
+"""
+import copy
 import os
 
 
@@ -24,7 +31,9 @@ def _log(op, **fields):
             f.write(json.dumps(dict(fields, op=op)) + "\n")
 
 
-class _S3:
+class _Folder:
+    """The S3 operations the job uses, over a local folder, with the parameters botocore validated."""
+
     def __init__(self, root):
         self.root = root
 
@@ -39,7 +48,7 @@ class _S3:
         if want and Bucket != want:
             raise ValueError("the job addressed bucket %s, not %s" % (Bucket, want))
 
-    def get_object(self, Bucket, Key):
+    def GetObject(self, Bucket, Key):
         self._bucket(Bucket)
         _log("get_object", Key=Key)
         p = self._path(Key)
@@ -48,33 +57,43 @@ class _S3:
         with open(p, "rb") as f:
             return {"Body": _Body(f.read())}
 
-    def head_object(self, Bucket, Key):
+    def HeadObject(self, Bucket, Key):
         self._bucket(Bucket)
         _log("head_object", Key=Key)
         return {"ContentLength": os.path.getsize(self._path(Key))}
 
-    def put_object(self, Bucket, Key, Body, ContentType=None):
-        self._bucket(Bucket)
-        _log("put_object", Key=Key)
+    def _put(self, Key, data):
         p = self._path(Key)
         os.makedirs(os.path.dirname(p), exist_ok=True)
         with open(p, "wb") as f:
-            f.write(Body if isinstance(Body, bytes) else Body.encode("utf-8"))
+            f.write(data)
+
+    def PutObject(self, Bucket, Key, Body=b"", ContentType=None):
+        self._bucket(Bucket)
+        _log("put_object", Key=Key)
+        self._put(Key, Body if isinstance(Body, bytes) else Body.encode("utf-8"))
         return {}
 
-    def copy_object(self, Bucket, Key, CopySource):
+    def CopyObject(self, Bucket, Key, CopySource):
+        # The parameters as the job passed them (before botocore turns a dict CopySource into "bucket/key").
+        if not isinstance(CopySource, dict):
+            raise NotImplementedError("fake boto3: CopySource as a dict {Bucket, Key}")
         self._bucket(Bucket)
         _log("copy_object", Key=Key, source=CopySource["Key"])
         self._bucket(CopySource["Bucket"])
-        data = self.get_object(Bucket, CopySource["Key"])["Body"].read()
-        return self.put_object(Bucket, Key, data)
+        p = self._path(CopySource["Key"])
+        if not os.path.isfile(p):
+            raise NoSuchKey(CopySource["Key"])
+        with open(p, "rb") as f:
+            self._put(Key, f.read())
+        return {}
 
     def _all_keys(self):
         for d, _dirs, files in os.walk(self.root):
             for name in files:
                 yield os.path.relpath(os.path.join(d, name), self.root).replace(os.sep, "/")
 
-    def list_objects_v2(self, Bucket, Prefix="", ContinuationToken=None):
+    def ListObjectsV2(self, Bucket, Prefix="", ContinuationToken=None):
         self._bucket(Bucket)
         _log("list_objects_v2", Prefix=Prefix)
         keys = sorted(k for k in self._all_keys() if k.startswith(Prefix))
@@ -85,7 +104,7 @@ class _S3:
             out["NextContinuationToken"] = str(start + 2)
         return out
 
-    def delete_objects(self, Bucket, Delete):
+    def DeleteObjects(self, Bucket, Delete):
         self._bucket(Bucket)
         _log("delete_objects", keys=[o["Key"] for o in Delete["Objects"]])
         for o in Delete["Objects"]:
@@ -95,7 +114,36 @@ class _S3:
         return {}
 
 
+class _Ok:
+    """The HTTP response botocore expects back from a before-call handler."""
+    status_code = 200
+    headers = {}
+
+
 def client(service):
     if service != "s3":
         raise ValueError("the job only talks to S3, asked for %s" % service)
-    return _S3(os.environ["FAKE_S3_ROOT"])
+    import botocore.config
+    import botocore.session
+
+    folder = _Folder(os.environ["FAKE_S3_ROOT"])
+    s3 = botocore.session.get_session().create_client(
+        "s3", region_name="us-east-1", aws_access_key_id="fake", aws_secret_access_key="fake",
+        config=botocore.config.Config(parameter_validation=True),
+    )
+
+    def keep_params(params, context, **_):
+        # First of the before-parameter-build handlers: the parameters exactly as the job gave them.
+        context["fake_params"] = copy.deepcopy(params)
+
+    def answer(model, context, **_):
+        # Reached only after botocore validated the parameters against the model (ParamValidator).
+        handler = getattr(folder, model.name, None)
+        if handler is None:
+            raise NotImplementedError("fake boto3: S3 %s is not modelled" % model.name)
+        params = {k: v for k, v in context["fake_params"].items() if not (k == "EncodingType" and v == "url")}
+        return _Ok(), handler(**params)
+
+    s3.meta.events.register_first("before-parameter-build.s3.*", keep_params)
+    s3.meta.events.register("before-call.s3.*", answer)
+    return s3
