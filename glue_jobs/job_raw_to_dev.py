@@ -13,7 +13,8 @@ Spark does all the row work with DataFrame functions; no Python code runs per re
   ordered by fetch time, raw key, record index (newest wins); quality flags = a CASE WHEN chain over the ranges joined
   from a small DataFrame; per-day counts = groupBy/agg, collected (one row per day).
 - Each day: repartition(1).sortWithinPartitions(...) -> one part file in a staging folder -> CopyObject to its version
-  key; the staging folder (with any `_$folder$` marker objects) is deleted.
+  key; what is under the run's staging folder is deleted, with the `<folder>_$folder$` marker objects EMRFS writes
+  for the staging folder and its ancestors up to --tmp_prefix.
 The driver only handles the manifest (per object: its location's zone and coordinates) and ships it as a DataFrame of
 builtin values: nothing the job hands to Spark is an instance of a class of this script (a Python worker of an
 executor has another __main__ and could not unpickle it).
@@ -335,6 +336,20 @@ def delete_keys(s3, bucket, keys):
             e = out["Errors"][0]
             raise RuntimeError("could not delete %d staging objects, e.g. %s: %s %s"
                                % (len(out["Errors"]), e.get("Key"), e.get("Code"), e.get("Message")))
+
+
+def folder_markers(folder, top):
+    """
+    The `<folder>_$folder$` keys EMRFS may write when it creates `folder` (a key ending in /): its own and each
+    ancestor's, up to and including `top`'s (the staging root, --tmp_prefix). DeleteObjects of a missing key succeeds.
+    Ancestors above `top` hold the job's own inputs (the script, rules and manifest under the artifacts prefix), so
+    EMRFS finds them and writes no marker there, and the role may not delete there.
+    """
+    if not folder.startswith(top):
+        raise ValueError("%s is not under %s" % (folder, top))
+    parts = folder.rstrip("/").split("/")
+    depth = len(top.rstrip("/").split("/"))
+    return ["/".join(parts[:i]) + "_$folder$" for i in range(len(parts), depth - 1, -1)]
 
 
 def publish_single_part(s3, bucket, staging_prefix, key):
@@ -943,8 +958,9 @@ def main(argv):
             days.append(out)
             d += timedelta(days=1)
     finally:
-        # Staging goes, with any marker objects (`…_$folder$`) the S3 file system left beside its folders.
-        delete_keys(s3, bucket, list_keys(s3, bucket, staging.rstrip("/")))
+        # Staging goes: what is under it (never another run's, whose id may start with this one's) and the marker
+        # objects EMRFS left for the folders it created (`<folder>_$folder$`, the staging folder's and its ancestors').
+        delete_keys(s3, bucket, list_keys(s3, bucket, staging) + folder_markers(staging, args.tmp_prefix))
 
     result = {
         "run_id": args.run_id,

@@ -2,7 +2,9 @@
 // expressions and its main() run with python3 over test/helpers/fake-spark on real and hand-made raw objects — follow
 // the shared spec sql/dev/quality-rules.json.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { MEASUREMENTS_COLUMNS, QUARANTINE_COLUMNS } from '../src/engines/duckdb/transform-measurements.js';
@@ -368,7 +370,7 @@ out({"ts": column(payload["ts"], job.instant), "iv": column(payload["iv"], job.i
     expect(stats['2024-03-06']).toMatchObject({ rows: 1, raw_rows: 1 });
   });
 
-  it('keeps only the days asked for, and picks the location version valid at fetch time', async () => {
+  it('keeps only the days asked for, picks the location version valid at fetch time, removes only its own staging', async () => {
     const input = {
       objects: {
         'raw/ny.json': JSON.stringify({
@@ -391,12 +393,18 @@ out({"ts": column(payload["ts"], job.instant), "iv": column(payload["iv"], job.i
         { location_id: 1, timezone: 'Asia/Tokyo', valid_from: '2025-01-01T00:00:00Z' },
       ],
     };
+    // Another run's staging (run id r10; this run is r1), left by a run still going.
+    const OTHER_RUN = ['_aws/glue/tmp/r10/data/2024-11-03/part-00000.snappy.parquet', '_aws/glue/tmp/r10_$folder$'];
     const job = await runGlueJobOn({
-      objects: new Map(Object.entries(input.objects)),
+      objects: new Map([...Object.entries(input.objects), ...OTHER_RUN.map((k): [string, string] => [k, 'x'])]),
       manifest: { objects: input.entries, locations: input.locations },
       fromDate: '2024-11-03',
       toDate: '2024-11-03',
     });
+    // The staging folder went with every marker EMRFS wrote for it and its new ancestors (the fake writes
+    // `_aws/glue/tmp_$folder$` too); another run's staging whose id starts with this run's (r1 → r10) stays.
+    expect(job.keys.filter((k) => k.startsWith('_aws/glue/tmp'))).toEqual(OTHER_RUN);
+    expect(job.keys.filter((k) => k.includes('$folder$'))).toEqual(['_aws/glue/tmp/r10_$folder$']);
     // New York, the version valid on 2024-11-05: the 25-hour day of 2024-11-03 (EDT→EST) is (04:00Z, 05:00Z next day].
     expect(job.rows.map((x) => [x.period_end_utc, x.timezone, x.local_date])).toEqual([
       ['2024-11-03T05:00:00.000Z', 'America/New_York', '2024-11-03'],
@@ -415,6 +423,56 @@ versions = job.location_versions_from([
 out([job.resolve_context({"location_id": 1, "fetched_at": f}, versions)[0]
      for f in ["2024-11-03T11:59:59Z", "2024-11-03T12:00:00Z", "2023-06-01T00:00:00Z"]])`);
     expect(tz).toEqual(['Europe/London', 'Pacific/Auckland', 'Europe/London']);
+  });
+
+  it("runs the job's S3 calls through botocore's S3 model: a request S3 would reject fails before it is answered", () => {
+    const root = mkdtempSync(join(tmpdir(), 'aqlake-fake-s3-'));
+    try {
+      const r = python<Record<string, string>>(
+        `
+import os
+os.environ["FAKE_S3_ROOT"] = payload["root"]
+os.environ.pop("FAKE_S3_BUCKET", None)
+import boto3
+s3 = boto3.client("s3")
+def outcome(f):
+    try:
+        f()
+        return "accepted"
+    except Exception as e:
+        return type(e).__name__ + ": " + " ".join(str(e).split())
+out({
+  "put": outcome(lambda: s3.put_object(Bucket="lake", Key="a/x.json", Body=b"{}", ContentType="application/json")),
+  "copy": outcome(lambda: s3.copy_object(Bucket="lake", Key="a/y.json", CopySource={"Bucket": "lake", "Key": "a/x.json"})),
+  "list": outcome(lambda: s3.list_objects_v2(Bucket="lake", Prefix="a/")),
+  "delete": outcome(lambda: s3.delete_objects(Bucket="lake", Delete={"Objects": [{"Key": "a/y.json"}], "Quiet": True})),
+  "quiet_as_text": outcome(lambda: s3.delete_objects(Bucket="lake", Delete={"Objects": [{"Key": "a/x.json"}], "Quiet": "true"})),
+  "no_objects": outcome(lambda: s3.delete_objects(Bucket="lake", Delete={"Quiet": True})),
+  "no_key": outcome(lambda: s3.put_object(Bucket="lake", Body=b"{}")),
+  "max_keys_text": outcome(lambda: s3.list_objects_v2(Bucket="lake", Prefix="a/", MaxKeys="2")),
+  "unknown_param": outcome(lambda: s3.head_object(Bucket="lake", Key="a/x.json", Prefix="a/")),
+  "bad_bucket": outcome(lambda: s3.get_object(Bucket="lake/a", Key="x.json")),
+  "left": sorted(os.listdir(os.path.join(payload["root"], "a"))),
+})`,
+        { root },
+      );
+      expect(r).toMatchObject({
+        put: 'accepted',
+        copy: 'accepted',
+        list: 'accepted',
+        delete: 'accepted',
+        quiet_as_text: expect.stringMatching(/^ParamValidationError: .*Delete\.Quiet.*valid types: <class 'bool'>/),
+        no_objects: expect.stringMatching(/^ParamValidationError: .*Missing required parameter in Delete: "Objects"/),
+        no_key: expect.stringMatching(/^ParamValidationError: .*Missing required parameter in input: "Key"/),
+        max_keys_text: expect.stringMatching(/^ParamValidationError: .*MaxKeys/),
+        unknown_param: expect.stringMatching(/^ParamValidationError: .*Unknown parameter in input: "Prefix"/),
+        bad_bucket: expect.stringMatching(/^ParamValidationError: .*Invalid bucket name/),
+      });
+      // The rejected requests changed nothing: a/x.json is still there, a/y.json was deleted by the valid request.
+      expect(r.left).toEqual(['x.json']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it("fails loudly when S3's DeleteObjects reports objects it could not delete (its Errors)", () => {

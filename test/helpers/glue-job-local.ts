@@ -123,6 +123,8 @@ export interface JobOutput {
   rows: JobRow[];
   quarantine: JobRow[];
   days: JobDayStats[];
+  /** Every key left in the bucket after the run. */
+  keys: string[];
 }
 
 /** A naive UTC wall time the fake's Parquet holds (`2024-11-03 05:00:00`) as an ISO instant. */
@@ -175,7 +177,7 @@ export async function runGlueJobOn(input: {
       if (d.data_key) rows.push(...(await jsonLinesOf(join(run.root, d.data_key))));
       if (d.quarantine_key) quarantine.push(...(await jsonLinesOf(join(run.root, d.quarantine_key))));
     }
-    return { run, rows, quarantine, days: stats.days };
+    return { run, rows, quarantine, days: stats.days, keys: await listBucketFolder(run.root) };
   } finally {
     await rm(run.root, { recursive: true, force: true });
   }

@@ -109,6 +109,7 @@ class _Writer:
         folder = _local(path)
         if os.path.exists(folder) and os.listdir(folder) and self._mode == "errorifexists":
             raise RuntimeError("path %s already exists" % path)
+        missing = _missing_folders(path)
         os.makedirs(folder, exist_ok=True)
         if self._df._partitions != 1:
             raise RuntimeError("the fake writes one file per partition: call repartition(1) right before the write")
@@ -116,8 +117,26 @@ class _Writer:
         with open(os.path.join(folder, name), "w", encoding="utf-8") as f:
             for r in self._df._rows:
                 f.write(json.dumps({k: _json_value(v) for k, v in zip(self._df._names, r)}) + "\n")
-        # What Hadoop's S3 file systems may leave beside a folder they create: the job must remove it.
-        open(folder.rstrip("/") + "_$folder$", "w").close()
+        # What EMRFS (s3://) leaves when it creates a folder: a `<folder>_$folder$` marker object for the folder and
+        # for each ancestor that did not exist (no object under it, no marker). The job must remove them.
+        for key in missing:
+            with open(os.path.join(os.environ["FAKE_S3_ROOT"], key + "_$folder$"), "w"):
+                pass
+
+
+def _missing_folders(path):
+    """The folder of an s3:// path and its ancestors, deepest first, up to the first that exists in the bucket."""
+    root = os.environ["FAKE_S3_ROOT"]
+    parts = path[len("s3://"):].split("/", 1)[1].strip("/").split("/")
+    out = []
+    for i in range(len(parts), 0, -1):
+        key = "/".join(parts[:i])
+        local = os.path.join(root, key)
+        has_object = any(files for _d, _dirs, files in os.walk(local)) if os.path.isdir(local) else False
+        if has_object or os.path.isfile(local + "_$folder$"):
+            break
+        out.append(key)
+    return out
 
 
 def _hashable(v):
