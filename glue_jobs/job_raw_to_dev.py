@@ -35,8 +35,9 @@ Where Spark's JSON reader is not DuckDB's (checked here, stated in README "On AW
   DuckDB's TIMESTAMPTZ parser; zone rules are the JVM's tz database, not ICU's.
 - Archive numbers are Spark's CAST(string AS DOUBLE), Java's Double.parseDouble: it also takes `1.5d` or hex floats,
   which DuckDB's TRY_CAST refuses.
-- The job needs a tz database on the driver (Python's zoneinfo) only to tell known zones from unknown ones before
-  Spark sees them: from_utc_timestamp fails the query on an unknown zone.
+- Known zones are the JVM's (java.time.ZoneId.getAvailableZoneIds(), read once on the driver): from_utc_timestamp
+  fails the query on an unknown zone, so a row whose location has another zone name is quarantined first. Python's
+  tz database is not used (zoneinfo accepts posix/... and right/... names the JVM refuses, and may be absent).
 
 Arguments (Glue passes them as --name value; unknown Glue arguments such as --JOB_ID are ignored):
   --bucket             the lake bucket
@@ -176,26 +177,16 @@ def parse_utc(text):
 
 
 
-_zone_cache = {}
-
-
-def zone(name):
-    """The IANA zone, or None when the name is unknown."""
-    if name in _zone_cache:
-        return _zone_cache[name]
-    from zoneinfo import ZoneInfo
-
-    try:
-        z = ZoneInfo(name) if isinstance(name, str) and name else None
-    except Exception:
-        z = None
-    _zone_cache[name] = z
-    return z
-
-
-def require_zone_database():
-    if zone("America/New_York") is None:
-        raise RuntimeError("no IANA time zone database on this worker: local dates cannot be computed")
+def jvm_zone_ids(spark):
+    """
+    The zone names Spark resolves (from_utc_timestamp, a cast's region id): the JVM's ZoneId.getAvailableZoneIds(),
+    not Python's zoneinfo, which also takes names the JVM refuses (posix/..., right/...) and may be absent on the
+    driver. A name outside this set is an unknown zone: its rows are quarantined before Spark sees it.
+    """
+    ids = frozenset(str(z) for z in spark._jvm.java.time.ZoneId.getAvailableZoneIds())
+    if "America/New_York" not in ids:
+        raise RuntimeError("the JVM lists no IANA time zones: local dates cannot be computed")
+    return ids
 
 
 def _ts(v):
@@ -777,7 +768,7 @@ def _spark_column(name, sql_type):
     return F.col(name).cast(_spark_type(T, sql_type)).alias(name)
 
 
-def _object_rows(entries, versions, bucket, archive):
+def _object_rows(entries, versions, bucket, archive, known_zones):
     """The manifest's objects as builtin tuples for createDataFrame, each with its location's zone and coordinates."""
     rows = []
     for e in entries:
@@ -788,7 +779,7 @@ def _object_rows(entries, versions, bucket, archive):
             _ts(e["fetched_at"]),
             e.get("valid") if isinstance(e.get("valid"), bool) else None,
             e.get("validation_error"),
-            tz, tz is not None and zone(tz) is not None,
+            tz, tz in known_zones,
             float(lat) if lat is not None else None, float(lon) if lon is not None else None,
         )
         if archive:
@@ -848,7 +839,6 @@ def main(argv):
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
-    require_zone_database()
     from_date = date.fromisoformat(args.from_date)
     to_date = date.fromisoformat(args.to_date)
     s3 = boto3.client("s3")
@@ -881,6 +871,7 @@ def main(argv):
         .getOrCreate()
     )
     sc = spark.sparkContext
+    known_zones = jvm_zone_ids(spark)
     # No _SUCCESS object beside the part file.
     sc._jsc.hadoopConfiguration().set("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
 
@@ -895,10 +886,10 @@ def main(argv):
         versions = location_versions_from(manifest.get("locations", []))
 
     # The manifest as DataFrames of builtin values (createDataFrame pickles them to the JVM).
-    api_objects = spark.createDataFrame(_object_rows(entries, versions, bucket, False), _object_schema(T, False))
+    api_objects = spark.createDataFrame(_object_rows(entries, versions, bucket, False, known_zones), _object_schema(T, False))
     candidates = api_candidates(spark, api_objects, from_date, to_date)
     if archive_entries:
-        archive_objects = spark.createDataFrame(_object_rows(archive_entries, versions, bucket, True),
+        archive_objects = spark.createDataFrame(_object_rows(archive_entries, versions, bucket, True, known_zones),
                                                 _object_schema(T, True))
         params = spark.createDataFrame(
             [(name, units, pid) for (name, units), pid in sorted(parameters.items(), key=lambda kv: kv[1])

@@ -2,7 +2,7 @@
 // expressions and its main() run with python3 over test/helpers/fake-spark on real and hand-made raw objects — follow
 // the shared spec sql/dev/quality-rules.json.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -410,6 +410,65 @@ out({"ts": column(payload["ts"], job.instant), "iv": column(payload["iv"], job.i
       ['2024-11-03T05:00:00.000Z', 'America/New_York', '2024-11-03'],
       ['2024-11-04T05:00:00.000Z', 'America/New_York', '2024-11-03'],
     ]);
+  });
+});
+
+describe("glue_jobs/job_raw_to_dev.py zone names: the JVM's, not Python's", () => {
+  const record = (end: string) => ({
+    value: 5,
+    parameter: { id: 2, name: 'pm25', units: 'µg/m³' },
+    period: { interval: '01:00:00', datetimeFrom: { utc: end }, datetimeTo: { utc: end } },
+  });
+  const objects = new Map(
+    ['kolkata', 'posix', 'right'].map((k): [string, string] => [
+      `raw/${k}.json`,
+      JSON.stringify({ results: [record('2024-03-05T10:00:00Z')] }),
+    ]),
+  );
+  const manifest = {
+    objects: ['kolkata', 'posix', 'right'].map((k, i) => ({
+      raw_key: `raw/${k}.json`,
+      sensor_id: i + 1,
+      location_id: i + 1,
+      fetched_at: '2024-03-06T00:00:00Z',
+    })),
+    locations: {
+      '1': 'Asia/Kolkata',
+      // Python's zoneinfo reads these (files of the tz database); Java's ZoneId refuses them.
+      '2': 'posix/Asia/Kolkata',
+      '3': 'right/UTC',
+    },
+  };
+
+  it('quarantines a zone name the JVM does not know even when Python reads it (posix/…, right/…)', async () => {
+    const job = await runGlueJobOn({ objects, manifest, fromDate: '2024-03-05', toDate: '2024-03-05' });
+    expect(job.rows.map((r) => [r.sensor_id, r.timezone, r.local_date])).toEqual([[1, 'Asia/Kolkata', '2024-03-05']]);
+    expect(job.quarantine.map((q) => [q.sensor_id, q.reason]).sort()).toEqual([
+      [2, 'unknown location timezone: posix/Asia/Kolkata'],
+      [3, 'unknown location timezone: right/UTC'],
+    ]);
+  });
+
+  it("runs when the driver's Python has no tz database: the zones come from the JVM", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aqlake-no-zoneinfo-'));
+    const script = join(dir, 'job_without_zoneinfo.py');
+    // The fake's JVM keeps its own tz rules; the job's Python cannot import zoneinfo at all.
+    writeFileSync(
+      script,
+      `import runpy, sys
+import pyspark.sql.functions
+sys.modules["zoneinfo"] = None
+sys.argv[0] = ${JSON.stringify(SCRIPT)}
+runpy.run_path(${JSON.stringify(SCRIPT)}, run_name="__main__")
+`,
+    );
+    try {
+      const job = await runGlueJobOn({ objects, manifest, fromDate: '2024-03-05', toDate: '2024-03-05', script });
+      expect(job.rows.map((r) => [r.sensor_id, r.local_date])).toEqual([[1, '2024-03-05']]);
+      expect(job.quarantine.length).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

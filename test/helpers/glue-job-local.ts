@@ -154,6 +154,8 @@ export async function runGlueJobOn(input: {
   manifest: Record<string, unknown>;
   fromDate: string;
   toDate: string;
+  /** The script to run (default: the job). */
+  script?: string;
 }): Promise<JobOutput> {
   const bucket = 'lake';
   const args = jobArguments(defaultAwsSettings({ bucket }), {
@@ -165,7 +167,12 @@ export async function runGlueJobOn(input: {
   const objects = new Map(input.objects);
   objects.set(args['--rules_s3_key']!, await readFile(QUALITY_RULES_PATH));
   objects.set(args['--manifest_key']!, JSON.stringify(input.manifest));
-  const run = await runGlueJobLocally({ bucket, objects, args });
+  const run = await runGlueJobLocally({
+    bucket,
+    objects,
+    args,
+    ...(input.script ? { script: input.script } : {}),
+  });
   try {
     if (run.status !== 0) throw new Error(`the job failed (${run.status}):\n${run.stderr}`);
     const stats = JSON.parse(await readFile(join(run.root, args['--stats_key']!), 'utf8')) as {

@@ -1,6 +1,44 @@
 """A stand-in for the parts of pyspark the Glue job uses (see ../README.md): the SparkContext it configures. The job
 works on DataFrames only (pyspark.sql); RDDs are not part of the fake."""
+import functools
 import pickle
+import zoneinfo as _zoneinfo  # held here: a test may hide Python's zoneinfo from the job, not from the JVM's stand-in
+
+
+@functools.lru_cache(maxsize=1)
+def jvm_zone_ids():
+    """
+    java.time.ZoneId.getAvailableZoneIds() as the fake models it: Python's IANA names without posix/... and right/...
+    (and the machine's `localtime` link), which Java's tzdb does not hold. The real list is the JVM's own tzdb.dat (its
+    tzdata version); only a Glue run shows it.
+    """
+    return frozenset(z for z in _zoneinfo.available_timezones()
+                     if not z.startswith(("posix/", "right/")) and z not in ("posixrules", "localtime"))
+
+
+def jvm_zone(name):
+    """The zone a region id names, as the JVM resolves it (Python's rules for the same name), or None if unknown."""
+    if name not in jvm_zone_ids():
+        return None
+    return _zoneinfo.ZoneInfo(name)
+
+
+class _ZoneId:
+    @staticmethod
+    def getAvailableZoneIds():
+        return set(jvm_zone_ids())
+
+
+class _Namespace:
+    def __init__(self, **members):
+        self.__dict__.update(members)
+
+    def __getattr__(self, name):
+        raise NotImplementedError("fake-spark: the JVM gateway models java.time.ZoneId only, not %s" % name)
+
+
+# spark._jvm / sc._jvm: only java.time.ZoneId.getAvailableZoneIds().
+JVM = _Namespace(java=_Namespace(time=_Namespace(ZoneId=_ZoneId)))
 
 
 class _Broadcast:
@@ -36,6 +74,7 @@ class SparkContext:
 
     def __init__(self):
         self._jsc = _Jsc()
+        self._jvm = JVM
 
     def broadcast(self, value):
         return _Broadcast(value)

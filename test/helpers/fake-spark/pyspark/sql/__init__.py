@@ -554,6 +554,7 @@ class SparkSession:
 
     def __init__(self):
         self.sparkContext = SparkContext()
+        self._jvm = self.sparkContext._jvm
         self.read = _Reader()
 
     def createDataFrame(self, data, schema):

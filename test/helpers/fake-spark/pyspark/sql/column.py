@@ -341,8 +341,8 @@ _OFFSET = re.compile(r"^(?:UTC|GMT|UT)?([+-])(\d{1,2})(?::?(\d{2}))?(?::?(\d{2})
 
 
 def _zone(text):
-    """A zone id as Java's ZoneId.of reads it (Spark's getZoneId), or None if unknown."""
-    from zoneinfo import ZoneInfo
+    """A zone id as Java's ZoneId.of reads it (Spark's getZoneId), or None if unknown: region ids are the JVM's."""
+    from pyspark import jvm_zone
 
     t = text.strip()
     if t in ("", "Z", "UTC", "GMT", "UT"):
@@ -355,7 +355,7 @@ def _zone(text):
             return None
         return timezone(-delta if sign == "-" else delta)
     try:
-        return ZoneInfo(t)
+        return jvm_zone(t)
     except Exception:
         return None
 
