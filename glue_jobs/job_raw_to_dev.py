@@ -370,7 +370,9 @@ ARCHIVE_INVALID = "raw archive object failed the extract's check"
 JSON_OPTIONS = {"mode": "PERMISSIVE", "allowSingleQuotes": "false", "allowNonNumericNumbers": "true"}
 CORRUPT = "_corrupt_record"
 INTERVAL_PATTERN = r"^(?:(\d+) days? )?(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$"
-OFFSET_AT_END = r"(Z|[+-]\d{2}(:?\d{2})?)$"
+# A time (h:mm, then optional seconds and fraction) right before the offset: a date alone (2022-05-03, which ends in
+# "-03") is not an instant with its offset.
+OFFSET_AT_END = r"\d:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)$"
 INTEGER_TEXT = r"^[+-]?\d+$"
 
 # Every row of the range, typed or not, before the dedup: the columns both sources produce.
@@ -459,6 +461,12 @@ def instant(text):
     """ISO 8601 text -> TIMESTAMP (an instant; no offset = UTC, the session zone); NULL if it is not one."""
     F, T = _sql()
     return text.cast(T.TimestampType())
+
+
+def is_finite(value):
+    """True for a finite DOUBLE, false for NaN and +-Infinity, NULL for NULL."""
+    F, T = _sql()
+    return ~F.isnan(value) & (value != F.lit(float("inf"))) & (value != F.lit(float("-inf")))
 
 
 def minus_one_second(ts):
@@ -600,7 +608,7 @@ def api_candidates(spark, objects, from_date, to_date):
     )
     value_text, typed_value = F.col("t.value"), F.col("n.value")
     # NaN and Infinity are not numbers to DuckDB (json_type is not DOUBLE): "value is not a number" here too.
-    finite = ~F.isnan(typed_value) & (typed_value != F.lit(float("inf"))) & (typed_value != F.lit(float("-inf")))
+    finite = is_finite(typed_value)
     value = F.when(finite, typed_value)
     end_text = F.col("t.period.datetimeTo.utc")
     start, end = instant(F.col("t.period.datetimeFrom.utc")), instant(end_text)
@@ -687,12 +695,14 @@ def archive_candidates(spark, objects, parameters, from_date, to_date):
         return F.when(t.rlike(INTEGER_TEXT), t.cast("bigint"))
 
     stamp = F.trim(F.col("csv_datetime"))
+    archive_value = F.trim(F.col("csv_value")).cast("double")
     typed = x.select(
         "*",
         (F.row_number().over(order) - 1).cast("bigint").alias("record_index"),
         bigint("csv_sensors_id").alias("sensor_id"),
         bigint("csv_location_id").alias("row_location_id"),
-        F.trim(F.col("csv_value")).cast("double").alias("value"),
+        # The API path's rule: NaN and +-Infinity (which CAST reads from text) are not numbers.
+        F.when(is_finite(archive_value), archive_value).alias("value"),
         # Only a stamp with its offset names an instant; a naive one would silently be read as UTC.
         F.when(stamp.rlike(OFFSET_AT_END), instant(stamp)).alias("end"),
         F.trim(F.col("csv_lat")).cast("double").alias("record_latitude"),

@@ -83,6 +83,13 @@ beforeAll(async () => {
     '8118,23539,"Site, with a comma","2026-04-15T08:00:00+05:30","28.6","77.2","pm25","µg/m³","7.5"',
     '8118,23540,"S","2026-04-15T09:00:00+05:30",,"77.2","pm25","µg/m³","8.0"',
     ' 8118 , 23541 ,"S"," 2026-04-15T10:00:00+05:30 ","28.6","77.2","pm25","µg/m³"," 9.5 "',
+    // A date without a time ends in "-15" like an offset, but names no instant: not read as UTC midnight.
+    '8118,23543,"S","2026-04-15","28.6","77.2","pm25","µg/m³","5.0"',
+    '8118,23543,"S","2026-04-15+05:30","28.6","77.2","pm25","µg/m³","5.0"',
+    // Text both engines' CAST reads as a non-finite DOUBLE: not a number, as from the API.
+    '8118,23544,"S","2026-04-15T03:00:00+05:30","28.6","77.2","pm25","µg/m³","NaN"',
+    '8118,23544,"S","2026-04-15T04:00:00+05:30","28.6","77.2","pm25","µg/m³","Infinity"',
+    '8118,23544,"S","2026-04-15T05:00:00+05:30","28.6","77.2","pm25","µg/m³","-inf"',
     '',
     ...[0, 15, 30, 45, 60, 90].map(
       (m) =>
@@ -189,6 +196,25 @@ describe('the Glue job and the DuckDB transform read archive objects alike', () 
       ]),
     );
     expect(job.quarantine.map(quarantineView).sort()).toEqual(duckQuarantine.map(quarantineView).sort());
+    // Both engines quarantine a date-only stamp and a non-finite value (neither keeps the row).
+    for (const q of [duckQuarantine, job.quarantine]) {
+      const of = (sensor: number) =>
+        q
+          .filter((r) => Number(r.sensor_id) === sensor)
+          .map((r) => [r.period_end_raw, r.value_raw, r.value ?? null, r.reason])
+          .sort();
+      expect(of(23543)).toEqual([
+        ['2026-04-15+05:30', '5.0', 5, 'unparseable datetime (local period end with UTC offset)'],
+        ['2026-04-15', '5.0', 5, 'unparseable datetime (local period end with UTC offset)'],
+      ]);
+      expect(of(23544)).toEqual([
+        ['2026-04-15T03:00:00+05:30', 'NaN', null, 'value is not a number'],
+        ['2026-04-15T04:00:00+05:30', 'Infinity', null, 'value is not a number'],
+        ['2026-04-15T05:00:00+05:30', '-inf', null, 'value is not a number'],
+      ]);
+    }
+    for (const rows of [duckRows, job.rows])
+      expect(rows.filter((r) => [23543, 23544].includes(Number(r.sensor_id)))).toEqual([]);
   });
 
   it("on each day's reconciliation counts", () => {

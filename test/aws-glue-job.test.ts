@@ -394,9 +394,15 @@ out({"ts": column(payload["ts"], job.instant), "iv": column(payload["iv"], job.i
       ],
     };
     // Another run's staging (run id r10; this run is r1), left by a run still going.
-    const OTHER_RUN = ['_aws/glue/tmp/r10/data/2024-11-03/part-00000.snappy.parquet', '_aws/glue/tmp/r10_$folder$'];
+    const OTHER_RUN = [
+      '_aws/glue/tmp/r10/data/2024-11-03/part-00000.snappy.parquet',
+      '_aws/glue/tmp/r10_$folder$',
+    ];
     const job = await runGlueJobOn({
-      objects: new Map([...Object.entries(input.objects), ...OTHER_RUN.map((k): [string, string] => [k, 'x'])]),
+      objects: new Map([
+        ...Object.entries(input.objects),
+        ...OTHER_RUN.map((k): [string, string] => [k, 'x']),
+      ]),
       manifest: { objects: input.entries, locations: input.locations },
       fromDate: '2024-11-03',
       toDate: '2024-11-03',
@@ -442,7 +448,9 @@ describe("glue_jobs/job_raw_to_dev.py zone names: the JVM's, not Python's", () =
 
   it('quarantines a zone name the JVM does not know even when Python reads it (posix/…, right/…)', async () => {
     const job = await runGlueJobOn({ objects, manifest, fromDate: '2024-03-05', toDate: '2024-03-05' });
-    expect(job.rows.map((r) => [r.sensor_id, r.timezone, r.local_date])).toEqual([[1, 'Asia/Kolkata', '2024-03-05']]);
+    expect(job.rows.map((r) => [r.sensor_id, r.timezone, r.local_date])).toEqual([
+      [1, 'Asia/Kolkata', '2024-03-05'],
+    ]);
     expect(job.quarantine.map((q) => [q.sensor_id, q.reason]).sort()).toEqual([
       [2, 'unknown location timezone: posix/Asia/Kolkata'],
       [3, 'unknown location timezone: right/UTC'],
@@ -463,7 +471,13 @@ runpy.run_path(${JSON.stringify(SCRIPT)}, run_name="__main__")
 `,
     );
     try {
-      const job = await runGlueJobOn({ objects, manifest, fromDate: '2024-03-05', toDate: '2024-03-05', script });
+      const job = await runGlueJobOn({
+        objects,
+        manifest,
+        fromDate: '2024-03-05',
+        toDate: '2024-03-05',
+        script,
+      });
       expect(job.rows.map((r) => [r.sensor_id, r.local_date])).toEqual([[1, '2024-03-05']]);
       expect(job.quarantine.length).toBe(2);
     } finally {
@@ -520,8 +534,12 @@ out({
         copy: 'accepted',
         list: 'accepted',
         delete: 'accepted',
-        quiet_as_text: expect.stringMatching(/^ParamValidationError: .*Delete\.Quiet.*valid types: <class 'bool'>/),
-        no_objects: expect.stringMatching(/^ParamValidationError: .*Missing required parameter in Delete: "Objects"/),
+        quiet_as_text: expect.stringMatching(
+          /^ParamValidationError: .*Delete\.Quiet.*valid types: <class 'bool'>/,
+        ),
+        no_objects: expect.stringMatching(
+          /^ParamValidationError: .*Missing required parameter in Delete: "Objects"/,
+        ),
         no_key: expect.stringMatching(/^ParamValidationError: .*Missing required parameter in input: "Key"/),
         max_keys_text: expect.stringMatching(/^ParamValidationError: .*MaxKeys/),
         unknown_param: expect.stringMatching(/^ParamValidationError: .*Unknown parameter in input: "Prefix"/),

@@ -61,10 +61,10 @@ WITH records AS (
     TRY_CAST(trim(x.location_id) AS BIGINT) AS row_location_id,
     TRY_CAST(trim(x.sensors_id) AS BIGINT) AS sensor_id,
     x.parameter, x.units, x.value AS value_text,
-    TRY_CAST(trim(x.value) AS DOUBLE) AS value,
+    CASE WHEN isfinite(TRY_CAST(trim(x.value) AS DOUBLE)) THEN TRY_CAST(trim(x.value) AS DOUBLE) END AS value,
     x.datetime AS period_end_raw,
     -- Only a stamp with its offset names an instant; a naive one would silently be read as UTC.
-    CASE WHEN regexp_matches(trim(x.datetime), '(Z|[+-]\d{2}(:?\d{2})?)$')
+    CASE WHEN regexp_matches(trim(x.datetime), '\d:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)$')
       THEN TRY_CAST(trim(x.datetime) AS TIMESTAMPTZ)::TIMESTAMP END AS period_end_utc,
     TRY_CAST(trim(x.lat) AS DOUBLE) AS record_latitude,
     TRY_CAST(trim(x.lon) AS DOUBLE) AS record_longitude
