@@ -15,6 +15,11 @@ Spark does all the row work with DataFrame functions; no Python code runs per re
 - Each day: repartition(1).sortWithinPartitions(...) -> one part file in a staging folder -> CopyObject to its version
   key; what is under the run's staging folder is deleted, with the `<folder>_$folder$` marker objects EMRFS writes
   for the staging folder and its ancestors up to --tmp_prefix.
+
+Known limit: one day at a time (one or two Spark jobs per day) is slow for long ranges; the alternative, not done
+yet, is one write of the whole range, repartition("local_date").sortWithinPartitions(...).write.partitionBy(
+"local_date"), then one CopyObject per day's part file.
+
 The driver only handles the manifest (per object: its location's zone and coordinates) and ships it as a DataFrame of
 builtin values: nothing the job hands to Spark is an instance of a class of this script (a Python worker of an
 executor has another __main__ and could not unpickle it).
@@ -34,7 +39,8 @@ Where Spark's JSON reader is not DuckDB's (checked here, stated in README "On AW
 - Instants are Spark's CAST(string AS TIMESTAMP) (ISO 8601, `Z`/`+hh:mm`/`+hhmm`/region ids, none = UTC), not
   DuckDB's TIMESTAMPTZ parser; zone rules are the JVM's tz database, not ICU's.
 - Archive numbers are Spark's CAST(string AS DOUBLE), Java's Double.parseDouble: it also takes `1.5d` or hex floats,
-  which DuckDB's TRY_CAST refuses.
+  which DuckDB's TRY_CAST refuses. NaN and +-Infinity (which both CASTs read) are "value is not a number", as from
+  the API; a stamp's offset counts only after a time (a date alone, 2022-05-03, is no instant in either engine).
 - Known zones are the JVM's (java.time.ZoneId.getAvailableZoneIds(), read once on the driver): from_utc_timestamp
   fails the query on an unknown zone, so a row whose location has another zone name is quarantined first. Python's
   tz database is not used (zoneinfo accepts posix/... and right/... names the JVM refuses, and may be absent).
