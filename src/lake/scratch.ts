@@ -6,3 +6,8 @@ import { join } from 'node:path';
 export function transformWorkRoot(home: string): string {
   return join(home, '_tmp', 'transform');
 }
+
+/** Scratch space of the prod days being computed (publish, rollback, prod rebuild). */
+export function prodWorkRoot(home: string): string {
+  return join(home, '_tmp', 'prod');
+}
