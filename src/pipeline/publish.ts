@@ -134,13 +134,7 @@ function materialisesProd(ctx: PublishContext, table: string): boolean {
 }
 
 function prodContext(ctx: PublishContext): ProdDaysContext {
-  return {
-    store: ctx.store,
-    meta: ctx.meta,
-    engine: ctx.engine,
-    now: ctx.now,
-    ...(ctx.config ? { workRoot: prodWorkRoot(ctx.config.home) } : {}),
-  };
+  return { ...ctx, ...(ctx.config ? { workRoot: prodWorkRoot(ctx.config.home) } : {}) };
 }
 
 /** A version may be published only after validate recorded results for it and none of its error checks failed. */
