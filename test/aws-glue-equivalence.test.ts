@@ -10,11 +10,11 @@ import { jobManifest } from '../src/engines/aws/transform-measurements.js';
 import { MEASUREMENTS_COLUMNS } from '../src/engines/duckdb/transform-measurements.js';
 import type { MeasurementsTransformOutput } from '../src/engines/engine.js';
 import { QUALITY_RULES_PATH } from '../src/engines/sql-files.js';
-import { findRawObjects } from '../src/lake/manifest.js';
 import {
   devLocationFiles,
   locationVersionsOf,
   quarantineView,
+  rawMeasurementsObjects,
   runGlueJobOn,
 } from './helpers/glue-job-local.js';
 import {
@@ -254,21 +254,11 @@ beforeAll(async () => {
   // dev.locations through the DuckDB engine, as the pipeline makes it; both transforms read it.
   const locationFiles = await devLocationFiles(lake, join(workDir, 'dims'));
 
-  const manifest = findRawObjects(meta, { endpoint: 'sensors_measurements' });
+  const manifest = rawMeasurementsObjects(lake);
   duck = await lake.engine.transformMeasurements({
     fromDate: FROM,
     toDate: TO,
-    objects: manifest.map((o) => ({
-      rawKey: o.rawKey,
-      path: store.pathOf(o.rawKey),
-      sensorId: o.sensorId!,
-      locationId: o.locationId,
-      fetchedAt: o.fetchedAt,
-      windowFromUtc: o.windowFromUtc,
-      windowToUtc: o.windowToUtc,
-      valid: o.valid,
-      validationError: o.validationError,
-    })),
+    objects: manifest,
     locationFiles,
     qualityRulesPath: RULES,
     workDir: join(workDir, 'duck'),
@@ -283,7 +273,7 @@ beforeAll(async () => {
   const out = await runGlueJobOn({
     objects,
     manifest: jobManifest({
-      objects: manifest.map((o) => ({ ...o, sensorId: o.sensorId! })),
+      objects: manifest,
       locations: await locationVersionsOf(locationFiles),
     }),
     fromDate: FROM,

@@ -26,6 +26,7 @@ import { parseZoneIndex, TRINO_ZONE_INDEX_PATH } from '../../src/engines/aws/tri
 import { MEASUREMENTS_COLUMNS, QUARANTINE_COLUMNS } from '../../src/engines/dev-tables.js';
 import { requestErrors } from './aws-models.js';
 import { runGlueJobLocally } from './glue-job-local.js';
+import { crawlerReply } from './glue-replies.js';
 
 type Json = Record<string, unknown>;
 
@@ -378,14 +379,7 @@ export async function startFakeAws(input: { s3: S3Client; bucket: string }): Pro
     GetCrawler: (i) => {
       const c = crawlers.get(String(i.Name));
       if (!c) throw new AwsError('EntityNotFoundException', `Crawler ${i.Name} not found.`);
-      return {
-        Crawler: {
-          ...c,
-          Name: i.Name,
-          Role: String(c.Role).replace(/^arn:aws:iam::\d{12}:role\//, ''),
-          State: 'READY',
-        },
-      };
+      return { Crawler: crawlerReply(i.Name, c) };
     },
     CreateCrawler: (i) => {
       crawlers.set(String(i.Name), i);

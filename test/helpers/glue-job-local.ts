@@ -9,8 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { defaultAwsSettings } from '../../src/engines/aws/aws-settings.js';
 import { type GlueLocationVersion, jobArguments } from '../../src/engines/aws/transform-measurements.js';
 import { createDuckDbInstance, withSession } from '../../src/engines/duckdb/duckdb-instance.js';
+import type { RawMeasurementsObject } from '../../src/engines/engine.js';
 import { QUALITY_RULES_PATH } from '../../src/engines/sql-files.js';
-import { findRawObjects } from '../../src/lake/manifest.js';
+import { findRawObjects, rawMeasurementsObject } from '../../src/lake/manifest.js';
 import type { TestLake } from './transform-lake.js';
 
 const GLUE_SCRIPT = fileURLToPath(new URL('../../glue_jobs/job_raw_to_dev.py', import.meta.url));
@@ -201,6 +202,13 @@ export async function locationVersionsOf(paths: string[]): Promise<GlueLocationV
   } finally {
     instance.closeSync();
   }
+}
+
+/** The lake's raw /measurements objects as the transform task hands them to a local engine (each with its file). */
+export function rawMeasurementsObjects(lake: Pick<TestLake, 'meta' | 'store'>): RawMeasurementsObject[] {
+  return findRawObjects(lake.meta, { endpoint: 'sensors_measurements' })
+    .filter((o): o is typeof o & { sensorId: number } => o.sensorId !== null)
+    .map((o) => rawMeasurementsObject(o, lake.store.pathOf(o.rawKey)));
 }
 
 /** dev.locations' files, made by the DuckDB engine from the lake's raw /locations snapshots (as the pipeline does). */
