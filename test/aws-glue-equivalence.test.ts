@@ -56,7 +56,8 @@ beforeAll(async () => {
   lake = openTestLake();
   workDir = await mkdtemp(join(tmpdir(), 'aqlake-equivalence-'));
   const { store, meta } = lake;
-  // New York (DST ends 2024-11-03), Kolkata (+05:30), and a station that moved from London to Auckland.
+  // New York (DST ends 2024-11-03), Kolkata (+05:30), and a station that moved from London to Auckland. Data
+  // literals (stations alike in shape, here and in transform-quality.test.ts): each test spells the stations it needs.
   await writeRawLocations(store, meta, {
     fetchedAt: '2024-10-01T00:00:00Z',
     locations: [

@@ -20,13 +20,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parseZoneIndex, TRINO_ZONE_INDEX_PATH } from '../../src/engines/aws/trino-zones.js';
 import { MEASUREMENTS_COLUMNS, QUARANTINE_COLUMNS } from '../../src/engines/dev-tables.js';
 import { requestErrors } from './aws-models.js';
 import { runGlueJobLocally } from './glue-job-local.js';
 import { crawlerReply } from './glue-replies.js';
+import { bucketObjects } from './lake-readers.js';
 
 type Json = Record<string, unknown>;
 
@@ -166,22 +167,7 @@ export async function startFakeAws(input: { s3: S3Client; bucket: string }): Pro
   let seq = 0;
 
   // --- S3 helpers (the fake services read and write the bucket like AWS would) ------------------------------------
-  const list = async (prefix: string) => {
-    const out: { key: string; size: number }[] = [];
-    let token: string | undefined;
-    do {
-      const page = await s3.send(
-        new ListObjectsV2Command({
-          Bucket: bucket,
-          Prefix: prefix,
-          ...(token ? { ContinuationToken: token } : {}),
-        }),
-      );
-      for (const o of page.Contents ?? []) out.push({ key: o.Key!, size: o.Size ?? 0 });
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return out;
-  };
+  const list = (prefix: string) => bucketObjects(s3, bucket, prefix);
   const download = async (key: string, path: string) => {
     const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     await mkdir(dirname(path), { recursive: true });

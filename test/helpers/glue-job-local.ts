@@ -1,7 +1,7 @@
 // Runs the Glue job script's main() with python3 on this machine: the real script, its real arguments, a local folder
 // as its S3 bucket and test/helpers/fake-spark as pyspark (see its README for what only Spark can show). The fake Glue
 // service (fake-aws.ts) and the job tests use it.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
@@ -34,6 +34,17 @@ export interface LocalJobRun {
   s3Calls: JobS3Call[];
   /** Files holding each value the job broadcast, pickled as Spark pickles it. */
   broadcasts: string[];
+}
+
+/** Runs the Python program `source` with fake-spark as pyspark (and `stdin` as its input); its stdout is JSON. */
+export function runPythonOnFakeSpark<T>(source: string, stdin?: string): T {
+  const r = spawnSync('python3', ['-c', source], {
+    ...(stdin === undefined ? {} : { input: stdin }),
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONPATH: FAKE_SPARK, PYTHONDONTWRITEBYTECODE: '1' },
+  });
+  if (r.status !== 0) throw new Error(`python3 failed (${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
 }
 
 /** Writes `objects` into a fresh bucket folder (or `root`) and runs the job with `args` (`--name value` pairs). */
