@@ -11,14 +11,13 @@ import { openMetaDb } from '../src/lake/meta/meta-db.js';
 import { LocalObjectStore } from '../src/lake/store/index.js';
 import { createLogger } from '../src/logging.js';
 import { ArchiveClient } from '../src/openaq/archive.js';
-import { OpenAQClient } from '../src/openaq/index.js';
 import { extractArchiveTask } from '../src/pipeline/extract-archive.js';
-import type { ExtractContext } from '../src/pipeline/extract-context.js';
 import { extractLocations } from '../src/pipeline/extract-locations.js';
 import { extractMeasurements } from '../src/pipeline/extract-measurements.js';
 import { rateLimitedSeconds } from '../src/pipeline/source-choice.js';
 import { transformDays } from '../src/pipeline/transform.js';
 import { startSimulator } from '../src/simulator/index.js';
+import { lakeExtractContext } from '../test/helpers/transform-lake.js';
 
 const LOCATION = 1001; // Brooklyn: 5 hourly sensors (pm25, pm10, o3, no2, temperature)
 const FROM = '2024-01-01';
@@ -35,25 +34,11 @@ async function runOne(sim: Awaited<ReturnType<typeof startSimulator>>, source: S
   const store = new LocalObjectStore(home);
   const engine = await createEngine(config);
   const logger = createLogger({ level: 'silent' });
-  const openaq = new OpenAQClient({
-    baseUrl: sim.url,
-    // Unthrottled here: the loopback time is measured; the rate limits are applied by arithmetic below.
-    rateLimit: { perMinute: 1_000_000, perHour: 1_000_000 },
-    timeoutMs: 30_000,
-    maxRetries: 2,
-  });
-  const ctx: ExtractContext = {
-    config,
-    store,
-    meta,
-    logger,
-    now: () => new Date(),
-    signal: new AbortController().signal,
-    runId: null,
+  // The API client is unthrottled here: the loopback time is measured; the rate limits are applied by arithmetic below.
+  const ctx = lakeExtractContext({ config, store, meta, logger }, sim.url, {
     interval: { from: FROM, to: TO },
     locations: [LOCATION],
-    openaq,
-  };
+  });
   const before = sim.stats().requests;
   try {
     const t0 = performance.now();

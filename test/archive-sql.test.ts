@@ -1,7 +1,6 @@
 // sql/dev/archive_measurements.sql on real archive rows (fixtures) and on broken ones, with DuckDB on real .csv.gz files.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createDuckDbInstance,
@@ -10,6 +9,7 @@ import {
 } from '../src/engines/duckdb/duckdb-instance.js';
 import { insertArchiveRows, type RawArchiveObject } from '../src/engines/duckdb/transform-archive.js';
 import { sqlStatement } from '../src/engines/sql-files.js';
+import { writeArchiveFile } from './helpers/raw-objects.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 const FIXTURES = new URL('./fixtures/openaq/archive-csv/', import.meta.url);
@@ -41,22 +41,9 @@ beforeAll(async () => {
 });
 afterAll(() => instance?.closeSync());
 
-function gzFile(name: string, text: string): string {
-  const path = join(dir, `${name}.csv.gz`);
-  writeFileSync(path, gzipSync(Buffer.from(text, 'utf8')));
-  return path;
-}
-
-function object(path: string, locationId: number, localDate: string, valid = true): RawArchiveObject {
-  return {
-    rawKey: `raw/openaq-archive/${path.split('/').at(-1)}`,
-    path,
-    locationId,
-    localDate,
-    fetchedAt: '2026-05-01T00:00:00.000Z',
-    valid,
-    validationError: valid ? null : 'unexpected header',
-  };
+/** `{name}.csv.gz` holding `text`, of a location and day, as the transform is handed it. */
+function archiveFile(name: string, text: string, locationId: number, localDate: string, valid = true) {
+  return writeArchiveFile(dir, { name: `${name}.csv.gz`, text, locationId, localDate, valid }).object;
 }
 
 /** The transform's own temp tables (dev/measurements.sql), then the archive rows, then what landed in `rows`. */
@@ -92,8 +79,11 @@ async function archiveRows(
 describe('archive_measurements.sql', () => {
   it('types the real quoted rows: CRLF, quoted floats, local period end with offset → UTC and local day', async () => {
     const text = readFileSync(new URL('quoted_format_rows_mixed_sources.csv', FIXTURES), 'utf8');
-    const path = gzFile('quoted', text);
-    const rows = await archiveRows([object(path, 8118, '2026-04-15')], '2026-02-01', '2026-04-30');
+    const rows = await archiveRows(
+      [archiveFile('quoted', text, 8118, '2026-04-15')],
+      '2026-02-01',
+      '2026-04-30',
+    );
     // The 2178 row is not location 8118's: it is quarantined, not silently attributed.
     const typed = rows.filter((r) => r.reason === null);
     expect(typed.map((r) => [r.sensor_id, r.parameter_id, r.period_end_utc, r.local_date, r.value])).toEqual([
@@ -125,7 +115,7 @@ describe('archive_measurements.sql', () => {
     const midnight =
       '2178,3919,Del Norte-2178,2023-02-23T00:00:00-07:00,35.1353,-106.584702,pm10,µg/m³,3.0\n';
     const rows = await archiveRows(
-      [object(gzFile('docs', docs + midnight), 2178, '2023-02-22')],
+      [archiveFile('docs', docs + midnight, 2178, '2023-02-22')],
       '2023-02-22',
       '2023-02-22',
     );
@@ -143,7 +133,7 @@ describe('archive_measurements.sql', () => {
     for (const t of ['00:15', '00:30', '00:45', '01:00', '01:30'])
       lines.push(`2178,5,"X-1","2024-06-01T${t}:00-06:00","35.1","-106.5","pm25","µg/m³","1.0"`);
     const rows = await archiveRows(
-      [object(gzFile('quarter', `${lines.join('\r\n')}\r\n`), 2178, '2024-06-01')],
+      [archiveFile('quarter', `${lines.join('\r\n')}\r\n`, 2178, '2024-06-01')],
       '2024-06-01',
       '2024-06-01',
     );
@@ -163,8 +153,8 @@ describe('archive_measurements.sql', () => {
     ].join('\r\n');
     const rows = await archiveRows(
       [
-        object(gzFile('bad', text), 2178, '2024-06-01'),
-        object(gzFile('invalid', 'oops'), 2178, '2024-06-02', false),
+        archiveFile('bad', text, 2178, '2024-06-01'),
+        archiveFile('invalid', 'oops', 2178, '2024-06-02', false),
       ],
       '2024-06-01',
       '2024-06-02',

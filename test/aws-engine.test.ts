@@ -63,6 +63,7 @@ import { MEASUREMENTS_COLUMNS } from '../src/engines/duckdb/transform-measuremen
 import { EngineError } from '../src/errors.js';
 import { S3ObjectStore } from '../src/lake/store/s3/s3-store.js';
 import { operationOf, requestErrors } from './helpers/aws-models.js';
+import { crawlerReply } from './helpers/glue-replies.js';
 
 // --- fakes ----------------------------------------------------------------------------------------------------------
 
@@ -150,18 +151,7 @@ function createAwsFakes(): AwsFakes {
     glue.on(GetCrawlerCommand).callsFake((i: { Name: string }) => {
       const c = state.crawlers.get(i.Name);
       if (!c) throw notFound(`crawler ${i.Name}`);
-      // Like AWS: the role comes back as its name (CreateCrawler took the ARN), and with fields nobody set.
-      return {
-        Crawler: {
-          ...c,
-          Name: i.Name,
-          Role: String(c.Role).replace(/^arn:aws:iam::\d{12}:role\//, ''),
-          State: 'READY',
-          LastCrawl: { Status: 'SUCCEEDED' },
-          Targets: { S3Targets: [], JdbcTargets: [], ...(c.Targets as object) },
-          CrawlElapsedTime: 0,
-        },
-      };
+      return { Crawler: crawlerReply(i.Name, c) };
     });
     const putCrawler = (i: { Name: string }) => {
       const { Name: _n, ...rest } = i;

@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobManifest } from '../src/engines/aws/transform-measurements.js';
 import { MEASUREMENTS_COLUMNS } from '../src/engines/duckdb/transform-measurements.js';
@@ -20,7 +19,7 @@ import {
   quarantineView,
   runGlueJobOn,
 } from './helpers/glue-job-local.js';
-import { PM25, writeRawLocations } from './helpers/raw-objects.js';
+import { PM25, writeArchiveFile, writeRawLocations } from './helpers/raw-objects.js';
 import { openTestLake, readParquetRows, removeTestLake, type TestLake } from './helpers/transform-lake.js';
 
 type Row = Record<string, unknown>;
@@ -109,20 +108,9 @@ beforeAll(async () => {
   const objects = new Map<string, Uint8Array | string>();
   const archiveObjects: RawArchiveObject[] = [];
   for (const [name, locationId, localDate, text, valid] of files) {
-    const rawKey = `raw/openaq-archive/locationid=${locationId}/year=2026/month=04/${name}`;
-    const bytes = gzipSync(Buffer.from(text, 'utf8'));
-    const path = join(work, name);
-    await writeFile(path, bytes);
-    objects.set(rawKey, bytes);
-    archiveObjects.push({
-      rawKey,
-      path,
-      locationId,
-      localDate,
-      fetchedAt: '2026-05-01T00:00:00.000Z',
-      valid,
-      validationError: valid ? null : 'unexpected header',
-    });
+    const { object, bytes } = writeArchiveFile(work, { name, text, locationId, localDate, valid });
+    objects.set(object.rawKey, bytes);
+    archiveObjects.push(object);
   }
   const parametersPath = join(work, 'parameters.json');
   await writeFile(parametersPath, JSON.stringify(PARAMETERS));

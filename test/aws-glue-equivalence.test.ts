@@ -10,11 +10,11 @@ import { jobManifest } from '../src/engines/aws/transform-measurements.js';
 import { MEASUREMENTS_COLUMNS } from '../src/engines/duckdb/transform-measurements.js';
 import type { MeasurementsTransformOutput } from '../src/engines/engine.js';
 import { QUALITY_RULES_PATH } from '../src/engines/sql-files.js';
-import { findRawObjects } from '../src/lake/manifest.js';
 import {
   devLocationFiles,
   locationVersionsOf,
   quarantineView,
+  rawMeasurementsObjects,
   runGlueJobOn,
 } from './helpers/glue-job-local.js';
 import {
@@ -56,7 +56,8 @@ beforeAll(async () => {
   lake = openTestLake();
   workDir = await mkdtemp(join(tmpdir(), 'aqlake-equivalence-'));
   const { store, meta } = lake;
-  // New York (DST ends 2024-11-03), Kolkata (+05:30), and a station that moved from London to Auckland.
+  // New York (DST ends 2024-11-03), Kolkata (+05:30), and a station that moved from London to Auckland. Data
+  // literals (stations alike in shape, here and in transform-quality.test.ts): each test spells the stations it needs.
   await writeRawLocations(store, meta, {
     fetchedAt: '2024-10-01T00:00:00Z',
     locations: [
@@ -254,21 +255,11 @@ beforeAll(async () => {
   // dev.locations through the DuckDB engine, as the pipeline makes it; both transforms read it.
   const locationFiles = await devLocationFiles(lake, join(workDir, 'dims'));
 
-  const manifest = findRawObjects(meta, { endpoint: 'sensors_measurements' });
+  const manifest = rawMeasurementsObjects(lake);
   duck = await lake.engine.transformMeasurements({
     fromDate: FROM,
     toDate: TO,
-    objects: manifest.map((o) => ({
-      rawKey: o.rawKey,
-      path: store.pathOf(o.rawKey),
-      sensorId: o.sensorId!,
-      locationId: o.locationId,
-      fetchedAt: o.fetchedAt,
-      windowFromUtc: o.windowFromUtc,
-      windowToUtc: o.windowToUtc,
-      valid: o.valid,
-      validationError: o.validationError,
-    })),
+    objects: manifest,
     locationFiles,
     qualityRulesPath: RULES,
     workDir: join(workDir, 'duck'),
@@ -283,7 +274,7 @@ beforeAll(async () => {
   const out = await runGlueJobOn({
     objects,
     manifest: jobManifest({
-      objects: manifest.map((o) => ({ ...o, sensorId: o.sensorId! })),
+      objects: manifest,
       locations: await locationVersionsOf(locationFiles),
     }),
     fromDate: FROM,

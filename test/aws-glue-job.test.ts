@@ -8,11 +8,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { MEASUREMENTS_COLUMNS, QUARANTINE_COLUMNS } from '../src/engines/duckdb/transform-measurements.js';
-import { runGlueJobOn } from './helpers/glue-job-local.js';
+import { runGlueJobOn, runPythonOnFakeSpark } from './helpers/glue-job-local.js';
 
 const SCRIPT = fileURLToPath(new URL('../glue_jobs/job_raw_to_dev.py', import.meta.url));
 const SPEC_PATH = fileURLToPath(new URL('../sql/dev/quality-rules.json', import.meta.url));
-const FAKE_SPARK = fileURLToPath(new URL('./helpers/fake-spark', import.meta.url));
 const FIXTURE = fileURLToPath(
   new URL('./fixtures/openaq/api-v3/openaq-python/responses/measurements.json', import.meta.url),
 );
@@ -46,13 +45,7 @@ def session():
     return SparkSession.builder.config("spark.sql.session.timeZone", "UTC").config("spark.sql.json.enablePartialResults", "false").getOrCreate()
 ${code}
 `;
-  const r = spawnSync('python3', ['-c', driver], {
-    input: JSON.stringify(payload),
-    encoding: 'utf8',
-    env: { ...process.env, PYTHONPATH: FAKE_SPARK, PYTHONDONTWRITEBYTECODE: '1' },
-  });
-  if (r.status !== 0) throw new Error(`python3 failed (${r.status}): ${r.stderr}`);
-  return JSON.parse(r.stdout) as T;
+  return runPythonOnFakeSpark<T>(driver, JSON.stringify(payload));
 }
 
 describe('glue_jobs/job_raw_to_dev.py', () => {

@@ -17,9 +17,7 @@ import type { MeasurementsTransformOutput } from '../src/engines/engine.js';
 import { archiveTransformInputs } from '../src/lake/archive-days.js';
 import { findRawObjects, latestParametersObjects } from '../src/lake/manifest.js';
 import { ArchiveClient } from '../src/openaq/archive.js';
-import { OpenAQClient } from '../src/openaq/index.js';
 import { extractArchiveTask } from '../src/pipeline/extract-archive.js';
-import type { ExtractContext } from '../src/pipeline/extract-context.js';
 import { extractLocations } from '../src/pipeline/extract-locations.js';
 import { extractMeasurements } from '../src/pipeline/extract-measurements.js';
 import { startSimulator } from '../src/simulator/index.js';
@@ -28,9 +26,16 @@ import {
   type LocalJobRun,
   listBucketFolder,
   locationVersionsOf,
+  rawMeasurementsObjects,
   runGlueJobLocally,
 } from './helpers/glue-job-local.js';
-import { openTestLake, readParquetRows, removeTestLake, type TestLake } from './helpers/transform-lake.js';
+import {
+  lakeExtractContext,
+  openTestLake,
+  readParquetRows,
+  removeTestLake,
+  type TestLake,
+} from './helpers/transform-lake.js';
 
 const FROM = '2024-11-02';
 const TO = '2024-11-04';
@@ -79,23 +84,10 @@ async function jsonLines(path: string): Promise<Row[]> {
 beforeAll(async () => {
   sim = await startSimulator({ seed: 11, now: () => NOW, historyDays: 40 });
   lake = openTestLake();
-  const ctx: ExtractContext = {
-    config: lake.config,
-    store: lake.store,
-    meta: lake.meta,
-    logger: lake.logger,
-    now: () => new Date(),
-    signal: new AbortController().signal,
-    runId: null,
+  const ctx = lakeExtractContext(lake, sim.url, {
     interval: { from: FROM, to: TO },
     locations: sim.dataset.locations.map((l) => l.id),
-    openaq: new OpenAQClient({
-      baseUrl: sim.url,
-      rateLimit: { perMinute: 100_000, perHour: 1_000_000 },
-      timeoutMs: 20_000,
-      maxRetries: 0,
-    }),
-  };
+  });
   await extractLocations(ctx);
   await extractMeasurements(ctx);
   const archive = new ArchiveClient({
@@ -107,24 +99,14 @@ beforeAll(async () => {
 
   // dev.locations as the pipeline makes it.
   const locationFiles = await devLocationFiles(lake, join(lake.home, '_work', 'dims'));
-  const manifest = findRawObjects(lake.meta, { endpoint: 'sensors_measurements' }).filter((o) => o.sensorId);
+  const manifest = rawMeasurementsObjects(lake);
   const archiveInputs = await archiveTransformInputs(lake, FROM, TO);
   expect(archiveInputs.archiveObjects.length).toBeGreaterThan(5);
 
   duck = await lake.engine.transformMeasurements({
     fromDate: FROM,
     toDate: TO,
-    objects: manifest.map((o) => ({
-      rawKey: o.rawKey,
-      path: lake.store.pathOf(o.rawKey),
-      sensorId: o.sensorId!,
-      locationId: o.locationId,
-      fetchedAt: o.fetchedAt,
-      windowFromUtc: o.windowFromUtc,
-      windowToUtc: o.windowToUtc,
-      valid: o.valid,
-      validationError: o.validationError,
-    })),
+    objects: manifest,
     locationFiles,
     qualityRulesPath: 'sql/dev/quality-rules.json',
     workDir: join(lake.home, '_work', 'duck'),
@@ -154,7 +136,7 @@ beforeAll(async () => {
     '_aws/glue/runs/r1/manifest.json',
     JSON.stringify(
       jobManifest({
-        objects: manifest.map((o) => ({ ...o, sensorId: o.sensorId!, path: '' })),
+        objects: manifest,
         archiveObjects: archiveInputs.archiveObjects,
         locationKeys: [locationKey],
         parameterKeys,

@@ -1,11 +1,8 @@
 // test/helpers/fake-spark, the stand-in for pyspark the Glue job's tests run on: it must evaluate the functions the job
 // uses with Spark's documented semantics (NULLs, PERMISSIVE from_json, posexplode, casts, zones, windows) and refuse
 // everything else, so the job cannot pass its tests by leaning on something the fake gets wrong or does not model.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const FAKE_SPARK = fileURLToPath(new URL('./helpers/fake-spark', import.meta.url));
+import { runPythonOnFakeSpark } from './helpers/glue-job-local.js';
 
 /** Runs `code` with a fake SparkSession `spark`, F, T, Window and `df(rows, "a string, b bigint")` in scope. */
 function python<T>(code: string): T {
@@ -30,12 +27,7 @@ def out(v):
     print(json.dumps(v, default=lambda o: o.isoformat() if hasattr(o, "isoformat") else repr(o)))
 ${code}
 `;
-  const r = spawnSync('python3', ['-c', driver], {
-    encoding: 'utf8',
-    env: { ...process.env, PYTHONPATH: FAKE_SPARK, PYTHONDONTWRITEBYTECODE: '1' },
-  });
-  if (r.status !== 0) throw new Error(`python3 failed (${r.status}): ${r.stderr}`);
-  return JSON.parse(r.stdout) as T;
+  return runPythonOnFakeSpark<T>(driver);
 }
 
 describe('fake-spark evaluates Column expressions with Spark semantics', () => {

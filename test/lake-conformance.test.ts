@@ -9,7 +9,6 @@ import { getCurrentVersion, recordCatalogScan, stagePartition } from '../src/lak
 import { versionObjectKey } from '../src/lake/keys.js';
 import { createObjectStore } from '../src/lake/store/create-store.js';
 import type { ObjectStore } from '../src/lake/store/index.js';
-import { createS3Client } from '../src/lake/store/s3/s3-client.js';
 import { publishDay } from '../src/pipeline/publish.js';
 import { validateDay } from '../src/pipeline/validate.js';
 import { type RunningSimulator, startSimulator } from '../src/simulator/index.js';
@@ -25,7 +24,7 @@ import {
   type TreeRow,
   type TreeTable,
 } from './helpers/lake-readers.js';
-import { type S3rverHandle, startS3rver } from './helpers/s3rver.js';
+import { type S3rverHandle, s3rverClient, s3rverEnv, startS3rver } from './helpers/s3rver.js';
 import { runTransformChild } from './helpers/transform-child-run.js';
 import { openTestLake } from './helpers/transform-lake.js';
 
@@ -51,19 +50,8 @@ describe.each(['local', 's3'] as const)('the open lake on the %s store', (storeK
     env = { AQLAKE_HOME: home, OPENAQ_API_URL: sim.url, AQLAKE_STORE: storeKind };
     if (storeKind === 's3') {
       s3 = await startS3rver('conformance');
-      client = createS3Client({
-        region: 'ap-southeast-1',
-        endpoint: s3.endpoint,
-        forcePathStyle: true,
-        credentials: s3.credentials,
-      });
-      Object.assign(env, {
-        AQLAKE_BUCKET: s3.bucket,
-        AWS_ENDPOINT_URL_S3: s3.endpoint,
-        AQLAKE_S3_FORCE_PATH_STYLE: 'true',
-        AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
-      });
+      client = s3rverClient(s3);
+      Object.assign(env, s3rverEnv(s3));
     }
   }, 60_000);
 

@@ -10,7 +10,7 @@ import { type RunningSimulator, startSimulator } from '../src/simulator/index.js
 import { runCli } from './helpers/cli.js';
 import { bucketKeys } from './helpers/lake-readers.js';
 import type { DailyRow } from './helpers/prod-rows.js';
-import { type S3rverHandle, s3rverClient, startS3rver } from './helpers/s3rver.js';
+import { type S3rverHandle, s3rverClient, s3rverEnv, startS3rver } from './helpers/s3rver.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 const RUN = [
@@ -47,11 +47,7 @@ describe('aqlake run with local compute on an S3 store', () => {
       OPENAQ_API_URL: sim.url,
       AQLAKE_ENGINE: 'local',
       AQLAKE_STORE: 's3',
-      AQLAKE_BUCKET: s3.bucket,
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
-      AQLAKE_S3_FORCE_PATH_STYLE: 'true',
-      AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+      ...s3rverEnv(s3),
     };
     localEnv = { AQLAKE_HOME: localHome, OPENAQ_API_URL: sim.url, AQLAKE_STORE: 'local' };
     const [onS3, onDisk] = await Promise.all([

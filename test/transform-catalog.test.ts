@@ -13,9 +13,10 @@ import {
 } from '../src/lake/catalog/index.js';
 import { commitVersions, upgradeLegacyLayout } from '../src/lake/commit.js';
 import { currentObjectKey, versionObjectKey } from '../src/lake/keys.js';
+import { transformWorkRoot } from '../src/lake/scratch.js';
 import { COPY_TMP_DIR } from '../src/lake/store/local/local-store.js';
 import { catalogDay } from '../src/pipeline/catalog-task.js';
-import { refreshDimensions, transformDay, transformWorkRoot } from '../src/pipeline/transform.js';
+import { refreshDimensions, transformDay } from '../src/pipeline/transform.js';
 import { currentPaths, transformAndCommit } from './helpers/lake-steps.js';
 import { PM25, writeHourlyStation, writeRawLocations } from './helpers/raw-objects.js';
 import { openTestLake, readParquetRows, removeTestLake, type TestLake } from './helpers/transform-lake.js';

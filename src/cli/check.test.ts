@@ -15,6 +15,7 @@ const env = () => ({ AQLAKE_HOME: lake.home });
 
 beforeAll(async () => {
   lake = openTestLake();
+  // A data literal (query.test.ts has a station like it): each test states the station its expectations are about.
   await writeHourlyStation(lake.store, lake.meta, {
     location: {
       id: 1,

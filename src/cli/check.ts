@@ -3,10 +3,10 @@
 import type { Command } from 'commander';
 import { PipelineError, UsageError } from '../errors.js';
 import { getPartitionVersion, listPartitions } from '../lake/catalog/index.js';
+import { checkPartitionVersion } from '../lake/check-partition.js';
 import type { CheckResultRecord } from '../lake/check-results.js';
 import { MEASUREMENTS_TABLE } from '../lake/tables.js';
 import { openPipelineRuntime } from '../pipeline/runtime.js';
-import { checkPartitionVersion } from '../pipeline/validate.js';
 import { systemClock } from '../time/clock.js';
 import { configFor, parseIsoDateFlag } from './options.js';
 import { formatTable } from './query.js';

@@ -2,8 +2,10 @@
 // or a publish stopped between its dev commit and its prod files, left stale — or every day with --all.
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
+import { prodWorkRoot } from '../lake/scratch.js';
 import { prodDayStates, rebuildProd } from '../pipeline/prod-days.js';
 import { openPipelineRuntime } from '../pipeline/runtime.js';
+import { systemClock } from '../time/clock.js';
 import { configFor, parseIsoDateFlag } from './options.js';
 
 interface RebuildFlags {
@@ -58,7 +60,8 @@ export function registerProd(prod: Command): void {
             store: runtime.store,
             meta: runtime.meta,
             engine,
-            workRoot: `${config.home}/_tmp/prod`,
+            now: systemClock,
+            workRoot: prodWorkRoot(config.home),
           },
           {
             ...(from ? { from } : {}),

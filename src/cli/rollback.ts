@@ -1,8 +1,10 @@
 // aqlake rollback: makes an earlier version of a partition current again, through the lake's commit.
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
+import { prodWorkRoot } from '../lake/scratch.js';
 import { rollbackDay } from '../pipeline/prod-days.js';
 import { openPipelineRuntime } from '../pipeline/runtime.js';
+import { systemClock } from '../time/clock.js';
 import { knownTable, parseDate } from './catalog.js';
 import { configFor } from './options.js';
 
@@ -38,7 +40,8 @@ export function registerRollback(command: Command): void {
             store: runtime.store,
             meta: runtime.meta,
             engine: await runtime.engine(),
-            workRoot: `${config.home}/_tmp/prod`,
+            now: systemClock,
+            workRoot: prodWorkRoot(config.home),
           },
           table.table,
           date,

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { vacuumLake } from '../lake/catalog/index.js';
+import { transformWorkRoot } from '../lake/scratch.js';
 import { COPY_TMP_DIR } from '../lake/store/local/local-store.js';
 import { openLakeRuntime } from '../pipeline/runtime.js';
-import { transformWorkRoot } from '../pipeline/transform.js';
 import { formatBytes } from './catalog.js';
 import { configFor } from './options.js';
 

@@ -1,4 +1,5 @@
 // The raw manifest: one row per raw object, written in the same step the object lands.
+import type { RawMeasurementsObject } from '../engines/engine.js';
 import { RAW_PARAMETERS_ENDPOINT } from './keys.js';
 import type { MetaDb } from './meta/meta-db.js';
 
@@ -133,4 +134,25 @@ export function latestParametersObjects(meta: MetaDb): RawObjectRecord[] {
   // findRawObjects orders by fetch time, so the last complete batch is the newest.
   const complete = [...batches.values()].filter((pages) => pages.every((p) => p.valid));
   return complete.at(-1) ?? [];
+}
+
+/**
+ * A raw /measurements object of the manifest as the transform hands it to an engine, with `path` its local file
+ * (empty for an engine that reads the store).
+ */
+export function rawMeasurementsObject(
+  o: RawObjectRecord & { sensorId: number },
+  path: string,
+): RawMeasurementsObject {
+  return {
+    rawKey: o.rawKey,
+    path,
+    sensorId: o.sensorId,
+    locationId: o.locationId,
+    fetchedAt: o.fetchedAt,
+    windowFromUtc: o.windowFromUtc,
+    windowToUtc: o.windowToUtc,
+    valid: o.valid,
+    validationError: o.validationError,
+  };
 }

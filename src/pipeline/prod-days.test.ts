@@ -10,7 +10,7 @@ import { materialisedProdTables } from '../engines/prod-rules.js';
 import { readableDevRoots, resolveDevTables } from '../lake/dev-files.js';
 import { currentObjectKey } from '../lake/keys.js';
 import { catalogDay } from './catalog-task.js';
-import { prodDayStates, resolveProdTables } from './prod-days.js';
+import { materialiseProdDay, prodDayStates, resolveProdTables } from './prod-days.js';
 import { publishDay } from './publish.js';
 import { transformDay } from './transform.js';
 import { type CheckContext, validateDay } from './validate.js';
@@ -112,5 +112,16 @@ describe('prod days at publish', () => {
     expect(prodDayStates(lake.meta).every((s) => s.stale.length === 0)).toBe(true);
     expect((await resolveProdTables(lake)).map((t) => t.table)).toContain('daily_averages');
     expect(await daily(true)).toEqual(await daily(false));
+  });
+
+  it("records a day's prod tables at the caller's clock, at publish and when materialised again", async () => {
+    const builtAt = (day: string) =>
+      lake.meta
+        .prepare('SELECT DISTINCT built_at FROM prod_days WHERE local_date = ?')
+        .pluck()
+        .all(day) as string[];
+    expect(builtAt('2024-03-10')).toEqual(['2024-03-12T12:00:00.000Z']);
+    await materialiseProdDay({ ...lake, now: () => new Date('2024-03-13T08:00:00Z') }, '2024-03-10');
+    expect(builtAt('2024-03-10')).toEqual(['2024-03-13T08:00:00.000Z']);
   });
 });

@@ -30,6 +30,8 @@ export interface ProdDaysContext {
   store: ObjectStore;
   meta: MetaDb;
   engine: Engine;
+  /** The clock of the commit and of what it records (the orchestrator's; the system clock at the CLI). */
+  now: () => Date;
   /** Scratch folder root for the engine's files (default: the OS temp folder). */
   workRoot?: string;
 }
@@ -116,7 +118,7 @@ export async function stageProdDay(
 }
 
 /** After the commit: which rule and dev version each table of the day now holds (what prodDayStates compares). */
-export function recordProdDay(meta: MetaDb, built: BuiltProdDay, now: Date = new Date()): void {
+export function recordProdDay(meta: MetaDb, built: BuiltProdDay, now: Date): void {
   const record = meta.prepare(
     `INSERT INTO prod_days (table_name, local_date, rule_version, dev_version_id, rows, bytes, built_at)
      VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -145,9 +147,10 @@ export async function materialiseProdDay(
   options: { devVersionId?: number } = {},
 ): Promise<BuiltProdDay> {
   const built = await buildProdDay(ctx, localDate, options);
-  const items = await stageProdDay(ctx, built);
-  await commitVersions(ctx, items, { kind: 'prod-rebuild' });
-  recordProdDay(ctx.meta, built);
+  const now = ctx.now();
+  const items = await stageProdDay(ctx, built, { now });
+  await commitVersions(ctx, items, { kind: 'prod-rebuild', now });
+  recordProdDay(ctx.meta, built, now);
   return built;
 }
 
@@ -162,16 +165,18 @@ export async function rollbackDay(
   localDate: string | null,
   versionId?: number,
 ): Promise<Awaited<ReturnType<typeof rollbackPartition>>> {
+  const now = ctx.now();
   if (table !== MEASUREMENTS || localDate === null || ctx.engine.name !== 'duckdb')
-    return rollbackPartition(ctx, table, localDate, versionId);
+    return rollbackPartition(ctx, table, localDate, versionId, { now });
   let built: BuiltProdDay | null = null;
   const result = await rollbackPartition(ctx, table, localDate, versionId, {
+    now,
     alongside: async (target) => {
       built = await buildProdDay(ctx, localDate, { devVersionId: target });
-      return stageProdDay(ctx, built);
+      return stageProdDay(ctx, built, { now });
     },
   });
-  if (built) recordProdDay(ctx.meta, built);
+  if (built) recordProdDay(ctx.meta, built, now);
   return result;
 }
 

@@ -1,13 +1,13 @@
 // The publish task: makes a validated day visible. It proves the prod views compile over the lake with the new
 // version in place, then commits the version with the day's prod tables (src/lake/commit.ts: each key in the tree is
 // replaced atomically and the catalog marks them current).
-import { join } from 'node:path';
 import { PipelineError } from '../errors.js';
 import { findDayTaskVersion, type PartitionVersion } from '../lake/catalog/index.js';
 import { listCheckResults } from '../lake/check-results.js';
 import { type CommitItem, commitVersions } from '../lake/commit.js';
 import { resolveDevTables } from '../lake/dev-files.js';
 import type { MetaDb } from '../lake/meta/meta-db.js';
+import { prodWorkRoot } from '../lake/scratch.js';
 import { MEASUREMENTS_TABLE } from '../lake/tables.js';
 import type { TaskContext } from './context.js';
 import {
@@ -20,8 +20,8 @@ import {
   stageProdDay,
 } from './prod-days.js';
 
-export type PublishContext = Pick<TaskContext, 'store' | 'meta' | 'engine'> &
-  Partial<Pick<TaskContext, 'runId' | 'logger' | 'now' | 'config'>>;
+export type PublishContext = Pick<TaskContext, 'store' | 'meta' | 'engine' | 'now'> &
+  Partial<Pick<TaskContext, 'runId' | 'logger' | 'config'>>;
 
 export interface PublishResult {
   table: string;
@@ -105,11 +105,11 @@ export async function publishDay(
       );
     }
   }
-  const now = ctx.now?.();
+  const now = ctx.now();
   const commit = await commitVersions(
     ctx,
     [{ table, localDate, versionId: staged.versionId }, ...(prod?.items ?? [])],
-    { kind: 'publish', ...(now ? { now } : {}) },
+    { kind: 'publish', now },
   );
   if (prod) recordProdDay(ctx.meta, prod.built, now);
   const result: PublishResult = {
@@ -134,12 +134,7 @@ function materialisesProd(ctx: PublishContext, table: string): boolean {
 }
 
 function prodContext(ctx: PublishContext): ProdDaysContext {
-  return {
-    store: ctx.store,
-    meta: ctx.meta,
-    engine: ctx.engine,
-    ...(ctx.config ? { workRoot: join(ctx.config.home, '_tmp', 'prod') } : {}),
-  };
+  return { ...ctx, ...(ctx.config ? { workRoot: prodWorkRoot(ctx.config.home) } : {}) };
 }
 
 /** A version may be published only after validate recorded results for it and none of its error checks failed. */

@@ -20,6 +20,7 @@ import {
   versionObjectKey,
 } from '../lake/keys.js';
 import { findRawObjects } from '../lake/manifest.js';
+import { transformWorkRoot } from '../lake/scratch.js';
 import type { ObjectStore } from '../lake/store/index.js';
 import { LOCATIONS_TABLE, MEASUREMENTS_TABLE, SENSORS_TABLE } from '../lake/tables.js';
 import { addDays } from '../time/local-day.js';
@@ -283,9 +284,4 @@ async function newWorkDir(ctx: TransformContext): Promise<string> {
   const dir = join(transformWorkRoot(ctx.config.home), randomUUID());
   await mkdir(dir, { recursive: true });
   return dir;
-}
-
-/** Scratch space of running transforms; vacuum removes what a killed process left there. */
-export function transformWorkRoot(home: string): string {
-  return join(home, '_tmp', 'transform');
 }

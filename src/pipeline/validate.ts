@@ -1,11 +1,9 @@
 // The validate task: runs the data checks on a day's staged dev.measurements version before anyone can see it,
 // records every result in SQLite, and fails the run when an error-severity check fails, so the day is not published.
-import type { CheckOutcome } from '../engines/engine.js';
-import { QUALITY_RULES_PATH } from '../engines/sql-files.js';
 import { PipelineError } from '../errors.js';
-import { findDayTaskVersion, type PartitionVersion } from '../lake/catalog/index.js';
-import { type CheckResultRecord, recordCheckResults } from '../lake/check-results.js';
-import { mapWithConcurrency } from '../util/concurrency.js';
+import { findDayTaskVersion } from '../lake/catalog/index.js';
+import { checkPartitionVersion } from '../lake/check-partition.js';
+import type { CheckResultRecord } from '../lake/check-results.js';
 import type { TaskContext } from './context.js';
 
 export type CheckContext = Pick<TaskContext, 'config' | 'store' | 'meta' | 'engine' | 'now'> &
@@ -83,49 +81,4 @@ function failureMessage(table: string, localDate: string, failed: readonly Check
           .join(', ')}`
       : '';
   return `validate ${localDate}: check ${first.check} failed on dev.${table} day=${localDate} (${first.message})${more}`;
-}
-
-/** Runs every check of the version's table on exactly its files and records the results. */
-export async function checkPartitionVersion(
-  ctx: CheckContext,
-  version: PartitionVersion,
-): Promise<CheckResultRecord[]> {
-  if (version.localDate === null)
-    throw new PipelineError(`checks run on day partitions; dev.${version.table} has none`, 'validate');
-  const localDate = version.localDate;
-  const data = version.files.filter((f) => f.kind === 'data');
-  // An engine that reads the store itself (Athena) checks the objects where they are: nothing is fetched.
-  const paths = ctx.engine.readsStore
-    ? []
-    : await mapWithConcurrency(data, 8, (f) => ctx.store.localPath(f.key));
-  const now = ctx.now();
-  const outcomes = await ctx.engine.checkPartition({
-    partition: { table: version.table, paths, keys: data.map((f) => f.key), columns: version.columns },
-    params: {
-      localDate,
-      rawRows: version.rawRows,
-      quarantinedRows: version.quarantinedRows,
-      duplicatesDropped: version.duplicatesDropped,
-      minCoveragePct: ctx.config.checks.minCoveragePct,
-      maxStalenessHours: ctx.config.checks.maxStalenessHours,
-      nowUtc: now.toISOString(),
-      qualityRulesPath: QUALITY_RULES_PATH,
-    },
-  });
-  const records = outcomes.map(
-    (o: CheckOutcome): CheckResultRecord => ({
-      runId: ctx.runId ?? null,
-      table: version.table,
-      localDate,
-      versionId: version.versionId,
-      check: o.check,
-      severity: o.severity,
-      status: o.status,
-      observed: o.observed,
-      message: o.message,
-      checkedAt: now.toISOString(),
-    }),
-  );
-  recordCheckResults(ctx.meta, records);
-  return records;
 }

@@ -1,10 +1,9 @@
 // A lake on the AWS engine, offline: s3rver for S3, the stateful fake Glue + Athena (fake-aws.ts), the environment the
 // CLI needs to reach them (AQLAKE_ENGINE=aws, AWS_ENDPOINT_URL_*), and `aqlake aws deploy` already run.
 import type { S3Client } from '@aws-sdk/client-s3';
-import { createS3Client } from '../../src/lake/store/s3/s3-client.js';
 import { runCli } from './cli.js';
 import { type FakeAws, startFakeAws } from './fake-aws.js';
-import { type S3rverHandle, startS3rver } from './s3rver.js';
+import { type S3rverHandle, s3rverClient, s3rverEnv, startS3rver } from './s3rver.js';
 
 export interface FakeAwsLake {
   s3: S3rverHandle;
@@ -22,27 +21,18 @@ export async function startFakeAwsLake(input: {
   archiveUrl: string;
 }): Promise<FakeAwsLake> {
   const s3 = await startS3rver('aq-lake');
-  const client = createS3Client({
-    region: 'ap-southeast-1',
-    endpoint: s3.endpoint,
-    forcePathStyle: true,
-    credentials: s3.credentials,
-  });
+  const client = s3rverClient(s3);
   const aws = await startFakeAws({ s3: client, bucket: s3.bucket });
   const env = {
     AQLAKE_HOME: input.home,
     AQLAKE_ENGINE: 'aws',
     AQLAKE_STORE: 's3',
-    AQLAKE_BUCKET: s3.bucket,
+    ...s3rverEnv(s3),
     OPENAQ_API_URL: input.apiUrl,
     OPENAQ_ARCHIVE_URL: input.archiveUrl,
     AWS_REGION: 'ap-southeast-1',
-    AWS_ENDPOINT_URL_S3: s3.endpoint,
     AWS_ENDPOINT_URL_GLUE: aws.endpoint,
     AWS_ENDPOINT_URL_ATHENA: aws.endpoint,
-    AQLAKE_S3_FORCE_PATH_STYLE: 'true',
-    AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
     AQLAKE_GLUE_ROLE_ARN: 'arn:aws:iam::123456789012:role/aqlake-glue',
   };
   const close = async () => {

@@ -20,12 +20,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parseZoneIndex, TRINO_ZONE_INDEX_PATH } from '../../src/engines/aws/trino-zones.js';
 import { MEASUREMENTS_COLUMNS, QUARANTINE_COLUMNS } from '../../src/engines/dev-tables.js';
 import { requestErrors } from './aws-models.js';
 import { runGlueJobLocally } from './glue-job-local.js';
+import { crawlerReply } from './glue-replies.js';
+import { bucketObjects } from './lake-readers.js';
 
 type Json = Record<string, unknown>;
 
@@ -165,22 +167,7 @@ export async function startFakeAws(input: { s3: S3Client; bucket: string }): Pro
   let seq = 0;
 
   // --- S3 helpers (the fake services read and write the bucket like AWS would) ------------------------------------
-  const list = async (prefix: string) => {
-    const out: { key: string; size: number }[] = [];
-    let token: string | undefined;
-    do {
-      const page = await s3.send(
-        new ListObjectsV2Command({
-          Bucket: bucket,
-          Prefix: prefix,
-          ...(token ? { ContinuationToken: token } : {}),
-        }),
-      );
-      for (const o of page.Contents ?? []) out.push({ key: o.Key!, size: o.Size ?? 0 });
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return out;
-  };
+  const list = (prefix: string) => bucketObjects(s3, bucket, prefix);
   const download = async (key: string, path: string) => {
     const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     await mkdir(dirname(path), { recursive: true });
@@ -378,14 +365,7 @@ export async function startFakeAws(input: { s3: S3Client; bucket: string }): Pro
     GetCrawler: (i) => {
       const c = crawlers.get(String(i.Name));
       if (!c) throw new AwsError('EntityNotFoundException', `Crawler ${i.Name} not found.`);
-      return {
-        Crawler: {
-          ...c,
-          Name: i.Name,
-          Role: String(c.Role).replace(/^arn:aws:iam::\d{12}:role\//, ''),
-          State: 'READY',
-        },
-      };
+      return { Crawler: crawlerReply(i.Name, c) };
     },
     CreateCrawler: (i) => {
       crawlers.set(String(i.Name), i);

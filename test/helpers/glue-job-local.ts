@@ -1,7 +1,7 @@
 // Runs the Glue job script's main() with python3 on this machine: the real script, its real arguments, a local folder
 // as its S3 bucket and test/helpers/fake-spark as pyspark (see its README for what only Spark can show). The fake Glue
 // service (fake-aws.ts) and the job tests use it.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
@@ -9,8 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { defaultAwsSettings } from '../../src/engines/aws/aws-settings.js';
 import { type GlueLocationVersion, jobArguments } from '../../src/engines/aws/transform-measurements.js';
 import { createDuckDbInstance, withSession } from '../../src/engines/duckdb/duckdb-instance.js';
+import type { RawMeasurementsObject } from '../../src/engines/engine.js';
 import { QUALITY_RULES_PATH } from '../../src/engines/sql-files.js';
-import { findRawObjects } from '../../src/lake/manifest.js';
+import { findRawObjects, rawMeasurementsObject } from '../../src/lake/manifest.js';
 import type { TestLake } from './transform-lake.js';
 
 const GLUE_SCRIPT = fileURLToPath(new URL('../../glue_jobs/job_raw_to_dev.py', import.meta.url));
@@ -33,6 +34,17 @@ export interface LocalJobRun {
   s3Calls: JobS3Call[];
   /** Files holding each value the job broadcast, pickled as Spark pickles it. */
   broadcasts: string[];
+}
+
+/** Runs the Python program `source` with fake-spark as pyspark (and `stdin` as its input); its stdout is JSON. */
+export function runPythonOnFakeSpark<T>(source: string, stdin?: string): T {
+  const r = spawnSync('python3', ['-c', source], {
+    ...(stdin === undefined ? {} : { input: stdin }),
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONPATH: FAKE_SPARK, PYTHONDONTWRITEBYTECODE: '1' },
+  });
+  if (r.status !== 0) throw new Error(`python3 failed (${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
 }
 
 /** Writes `objects` into a fresh bucket folder (or `root`) and runs the job with `args` (`--name value` pairs). */
@@ -210,6 +222,13 @@ export async function locationVersionsOf(paths: string[]): Promise<GlueLocationV
   } finally {
     instance.closeSync();
   }
+}
+
+/** The lake's raw /measurements objects as the transform task hands them to a local engine (each with its file). */
+export function rawMeasurementsObjects(lake: Pick<TestLake, 'meta' | 'store'>): RawMeasurementsObject[] {
+  return findRawObjects(lake.meta, { endpoint: 'sensors_measurements' })
+    .filter((o): o is typeof o & { sensorId: number } => o.sensorId !== null)
+    .map((o) => rawMeasurementsObject(o, lake.store.pathOf(o.rawKey)));
 }
 
 /** dev.locations' files, made by the DuckDB engine from the lake's raw /locations snapshots (as the pipeline does). */

@@ -157,7 +157,16 @@ async function parquetFiles(dir: string): Promise<string[]> {
 
 /** Every key of the bucket under `prefix`, read straight from S3 (not through the lake's store), page by page. */
 export async function bucketKeys(client: S3Client, bucket: string, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
+  return (await bucketObjects(client, bucket, prefix)).map((o) => o.key);
+}
+
+/** Every object (key and size) of the bucket under `prefix`, read straight from S3, page by page. */
+export async function bucketObjects(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+): Promise<{ key: string; size: number }[]> {
+  const objects: { key: string; size: number }[] = [];
   let token: string | undefined;
   do {
     const page = await client.send(
@@ -167,10 +176,10 @@ export async function bucketKeys(client: S3Client, bucket: string, prefix: strin
         ...(token ? { ContinuationToken: token } : {}),
       }),
     );
-    for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
+    for (const o of page.Contents ?? []) if (o.Key) objects.push({ key: o.Key, size: o.Size ?? 0 });
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
-  return keys;
+  return objects;
 }
 
 /** Copies every object of the bucket under `prefix` to `{dir}/{key}`, as a tool syncing the bucket would. */

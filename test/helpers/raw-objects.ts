@@ -1,6 +1,10 @@
 // Test data for the raw zone, landed exactly as the extract step lands it: bytes under rawApiKey(...) via
 // ObjectStore.put(ifAbsent) and a raw_objects manifest row via recordRawObject.
 import { createHash, randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { RawArchiveObject } from '../../src/engines/engine.js';
 import { compactTimestamp, rawApiKey } from '../../src/lake/keys.js';
 import { recordRawObject } from '../../src/lake/manifest.js';
 import type { MetaDb } from '../../src/lake/meta/meta-db.js';
@@ -322,4 +326,31 @@ export async function writeHourlyStation(
     records: hourlyRecords(spec.fromUtc, spec.toUtc, spec.value),
     fetchedAt: spec.fetchedAt,
   });
+}
+
+/**
+ * An archive file (`name`, e.g. `location-8118-20260415.csv.gz`) of a location and local day, gzipped into `dir`, and
+ * the raw archive object the transform is handed for it (fetched 2026-05-01); `valid: false` as the extract marks a
+ * file whose header it refused.
+ */
+export function writeArchiveFile(
+  dir: string,
+  spec: { name: string; text: string; locationId: number; localDate: string; valid?: boolean },
+): { object: RawArchiveObject; bytes: Buffer } {
+  const bytes = gzipSync(Buffer.from(spec.text, 'utf8'));
+  const path = join(dir, spec.name);
+  writeFileSync(path, bytes);
+  const valid = spec.valid ?? true;
+  return {
+    bytes,
+    object: {
+      rawKey: `raw/openaq-archive/locationid=${spec.locationId}/${spec.name}`,
+      path,
+      locationId: spec.locationId,
+      localDate: spec.localDate,
+      fetchedAt: '2026-05-01T00:00:00.000Z',
+      valid,
+      validationError: valid ? null : 'unexpected header',
+    },
+  };
 }

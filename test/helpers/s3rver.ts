@@ -80,3 +80,14 @@ export function s3rverClient(s3: Pick<S3rverHandle, 'endpoint' | 'credentials'>)
     credentials: s3.credentials,
   });
 }
+
+/** The environment that points the CLI's S3 store at the server's bucket (path-style, its credentials). */
+export function s3rverEnv(s3: Pick<S3rverHandle, 'endpoint' | 'bucket' | 'credentials'>): NodeJS.ProcessEnv {
+  return {
+    AQLAKE_BUCKET: s3.bucket,
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AQLAKE_S3_FORCE_PATH_STYLE: 'true',
+    AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+  };
+}

@@ -50,7 +50,7 @@ export function openTestLake(home = mkdtempSync(join(tmpdir(), 'aqlake-transform
 
 /** The extract tasks' context on a test lake, against the OpenAQ API at `apiUrl` (the simulator) without rate limits. */
 export function lakeExtractContext(
-  lake: TestLake,
+  lake: Pick<TestLake, 'config' | 'store' | 'meta' | 'logger'>,
   apiUrl: string,
   scope: { interval: DataInterval; locations: number[] },
 ): ExtractContext {

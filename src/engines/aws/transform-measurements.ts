@@ -229,7 +229,8 @@ async function readStats(s3: S3Client, bucket: string, key: string, runId: strin
 
 /**
  * The manifest the Glue job reads (`--manifest_key`): every raw object with its request context, the archive objects,
- * and the keys of the snapshots it joins. The job's `main()` test feeds the job exactly this.
+ * and the keys of the snapshots it joins. The job's `main()` test feeds the job exactly this. Its object fields are
+ * the DuckDB transform's file rows (classifyObjects) on purpose: two engines' inputs, one column list.
  */
 export function jobManifest(
   input: Pick<
