@@ -143,7 +143,7 @@ async function probe(
   validationError: string | null,
 ): Promise<string | null> {
   try {
-    const [row] = await db.rows<{ records: number }>(sqlStatement(SQL, 'probe_object'), {
+    const [row] = await db.rows<{ records: number }>(recordsStatement('probe_object', { typed: false }), {
       paths: [object.path],
     });
     if ((row?.records ?? 0) > 0) return null;
@@ -168,14 +168,17 @@ async function loadRows(
   if (input.locationFiles.length > 0)
     await db.run(stmt('create_location_versions'), { location_files: input.locationFiles });
   else await db.run(stmt('create_empty_location_versions'));
+  await db.run(stmt('create_location_rule'));
   await db.run(stmt('create_file_context'));
   await db.run(stmt('create_local_days'), { ...range, ...utcSpan(input.fromDate, input.toDate) });
   await db.run(stmt('create_rows'));
   const readable = files.filter((f) => f.object_reason === null);
   const bulk = readable.filter((f) => typed && f.valid).map((f) => f.path);
   const leafByLeaf = readable.filter((f) => !(typed && f.valid)).map((f) => f.path);
-  if (bulk.length > 0) await db.run(stmt('insert_typed_records'), { paths: bulk, ...range });
-  if (leafByLeaf.length > 0) await db.run(stmt('insert_records'), { paths: leafByLeaf, ...range });
+  if (bulk.length > 0)
+    await db.run(recordsStatement('insert_records', { typed: true }), { paths: bulk, ...range });
+  if (leafByLeaf.length > 0)
+    await db.run(recordsStatement('insert_records', { typed: false }), { paths: leafByLeaf, ...range });
   await db.run(stmt('insert_object_rows'), range);
   await insertArchiveRows(db, {
     fromDate: input.fromDate,
@@ -183,6 +186,17 @@ async function loadRows(
     archiveObjects: input.archiveObjects ?? [],
     parameterFiles: input.parameterFiles ?? [],
   });
+}
+
+/**
+ * Statement `name` over the records of API objects: read typed in bulk (typed_records) or leaf by leaf as JSON
+ * (json_records), two readings of one format into one column list.
+ */
+function recordsStatement(name: string, { typed }: { typed: boolean }): string {
+  // A replacer function: the SQL holds `$` patterns (->> '$') that a replacement string would expand.
+  return sqlStatement(SQL, name).replace('{{records}}', () =>
+    sqlStatement(SQL, typed ? 'typed_records' : 'json_records'),
+  );
 }
 
 /** UTC instants that hold every local day fromDate..toDate in any zone (UTC−12 … UTC+14). */
@@ -198,7 +212,7 @@ type DayFile = LocalFile & { localDate: string };
 async function copyByDay(db: DuckDbSession, copySql: string, target: string): Promise<DayFile[]> {
   await mkdir(target, { recursive: true });
   const [result] = await db.rows<{ Count: number; Files: string[] }>(
-    copySql.replace('{{target}}', sqlString(target)),
+    copySql.replace('{{target}}', () => sqlString(target)),
   );
   const paths = result?.Files ?? [];
   if (paths.length === 0) return [];
