@@ -67,16 +67,17 @@ SELECT * FROM days WHERE local_date BETWEEN $from_date::DATE AND $to_date::DATE;
 
 -- name: create_rows
 -- Every raw record of the range (typed or not), with its quarantine reason (NULL = typed) and the day it counts for.
--- An API record leaves raw_key and timezone NULL and names its object by file_id (file_context has both): the long
--- strings stay out of this table, which holds every record of a backfill. An archive row has no file_id.
+-- An API record names its object by file_id and leaves what its object has for all its records NULL (raw_key,
+-- timezone, location_id, fetched_at; source NULL = 'api'): file_context has them, and this table, which holds every
+-- record of a backfill (and spills beyond duckdb.memoryLimit), stays narrow. An archive row has no file_id.
 CREATE TEMP TABLE rows (
   file_id INTEGER, raw_key VARCHAR, record_index BIGINT, sensor_id BIGINT, location_id BIGINT, fetched_at TIMESTAMP,
   parameter_id INTEGER, parameter VARCHAR, units VARCHAR, value DOUBLE, value_raw VARCHAR,
   period_start_utc TIMESTAMP, period_end_utc TIMESTAMP, period_end_raw VARCHAR, timezone VARCHAR,
   local_date DATE, interval_seconds INTEGER, latitude DOUBLE, longitude DOUBLE, has_flags BOOLEAN,
   reason VARCHAR, partition_date DATE,
-  -- 'api' here; sql/dev/archive_measurements.sql inserts the archive's rows with 'archive'.
-  source VARCHAR DEFAULT 'api'
+  -- NULL ('api') here; sql/dev/archive_measurements.sql inserts the archive's rows with 'archive'.
+  source VARCHAR
 );
 
 -- name: insert_records
@@ -107,7 +108,7 @@ WITH typed AS (
   LEFT JOIN local_days d
     ON d.zone_no = typed.zone_no AND d.bucket = (epoch_ms(typed.period_end_utc) - 1000) // 900000
 )
-SELECT file_id, record_index, sensor_id, location_id, fetched_at, parameter_id, parameter, units, value,
+SELECT file_id, record_index, sensor_id, parameter_id, parameter, units, value,
   -- the raw JSON text of a quarantined record's value and period end (JSON leaves come minified either way)
   CASE WHEN reason IS NOT NULL THEN CAST(to_json(value_source) AS VARCHAR) END AS value_raw,
   period_start_utc, period_end_utc,
@@ -218,7 +219,8 @@ FROM rows r JOIN repeated d ON d.sensor_id = r.sensor_id AND d.period_end_utc = 
 LEFT JOIN file_context f ON f.file_id = r.file_id
 WHERE r.reason IS NULL
 QUALIFY row_number() OVER (PARTITION BY r.sensor_id, r.period_end_utc
-                           ORDER BY r.fetched_at DESC, coalesce(r.raw_key, f.raw_key) DESC, r.record_index DESC) > 1;
+                           ORDER BY coalesce(r.fetched_at, f.fetched_at) DESC, coalesce(r.raw_key, f.raw_key) DESC,
+                             r.record_index DESC) > 1;
 
 -- name: create_quality_rules
 CREATE TEMP TABLE quality_settings AS
@@ -232,20 +234,22 @@ FROM (SELECT unnest(ranges) AS r
       FROM read_json($rules_path, columns = {ranges: 'STRUCT(parameter VARCHAR, units VARCHAR, min DOUBLE, max DOUBLE)[]'}));
 
 -- name: copy_measurements
--- dev.measurements, columns exactly as ARCHITECTURE §4; one Snappy Parquet file per local day.
+-- dev.measurements, columns exactly as ARCHITECTURE §4; one Snappy Parquet file per local day, for the days
+-- $copy_from..$copy_to (a writer holds each open day in memory until the end: a long range is written a few days at a
+-- time, each COPY reading only its days' rows).
 COPY (
-  SELECT r.location_id, r.sensor_id, r.parameter_id, r.parameter, r.units, r.value, r.period_start_utc,
-    r.period_end_utc, coalesce(r.timezone, f.timezone) AS timezone, r.local_date, r.interval_seconds, r.latitude,
+  SELECT coalesce(r.location_id, f.location_id) AS location_id, r.sensor_id, r.parameter_id, r.parameter, r.units,
+    r.value, r.period_start_utc, r.period_end_utc, coalesce(r.timezone, f.timezone) AS timezone, r.local_date, r.interval_seconds, r.latitude,
     r.longitude, r.has_flags,
     CASE
       WHEN r.value <= s.sentinel_max THEN 'sentinel'
       WHEN r.value < 0 AND coalesce(q.min_value, 0) >= 0 THEN 'negative'
       WHEN r.value < q.min_value OR r.value > q.max_value THEN 'out_of_range'
-      WHEN r.period_end_utc > r.fetched_at + to_seconds(s.future_tolerance_seconds) THEN 'future'
+      WHEN r.period_end_utc > coalesce(r.fetched_at, f.fetched_at) + to_seconds(s.future_tolerance_seconds) THEN 'future'
       ELSE 'ok'
     END AS quality,
-    r.source, coalesce(r.raw_key, f.raw_key) AS raw_key, r.fetched_at AS ingested_at,
-    strftime(r.partition_date, '%Y-%m-%d') AS partition_date
+    coalesce(r.source, 'api') AS source, coalesce(r.raw_key, f.raw_key) AS raw_key,
+    coalesce(r.fetched_at, f.fetched_at) AS ingested_at, r.partition_date
   -- An ANTI JOIN on the (few) losers is one hash probe per row; NOT EXISTS planned a delim join over every raw key.
   -- No ORDER BY: sorting every row cost as much as reading them, and a day is one row group (< 122,880 rows) anyway.
   FROM rows r
@@ -254,18 +258,19 @@ COPY (
   LEFT JOIN file_context f ON f.file_id = r.file_id
   CROSS JOIN quality_settings s
   LEFT JOIN quality_ranges q ON q.parameter = r.parameter AND q.units = r.units
-  WHERE r.reason IS NULL
+  WHERE r.reason IS NULL AND r.partition_date BETWEEN $copy_from::DATE AND $copy_to::DATE
 ) TO {{target}} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (partition_date), FILENAME_PATTERN 'part-{uuid}',
                  RETURN_FILES true);
 
 -- name: copy_quarantine
+-- dev._quarantine.measurements for the days $copy_from..$copy_to, as copy_measurements.
 COPY (
-  SELECT coalesce(r.raw_key, f.raw_key) AS raw_key, r.record_index, r.reason, r.sensor_id, r.location_id,
-    r.parameter_id, r.parameter, r.units, r.value, r.value_raw, r.period_start_utc, r.period_end_utc,
-    r.period_end_raw, coalesce(r.timezone, f.timezone) AS timezone, r.local_date, r.fetched_at AS ingested_at,
-    strftime(r.partition_date, '%Y-%m-%d') AS partition_date
+  SELECT coalesce(r.raw_key, f.raw_key) AS raw_key, r.record_index, r.reason, r.sensor_id,
+    coalesce(r.location_id, f.location_id) AS location_id, r.parameter_id, r.parameter, r.units, r.value, r.value_raw,
+    r.period_start_utc, r.period_end_utc, r.period_end_raw, coalesce(r.timezone, f.timezone) AS timezone,
+    r.local_date, coalesce(r.fetched_at, f.fetched_at) AS ingested_at, r.partition_date
   FROM rows r LEFT JOIN file_context f ON f.file_id = r.file_id
-  WHERE r.reason IS NOT NULL
+  WHERE r.reason IS NOT NULL AND r.partition_date BETWEEN $copy_from::DATE AND $copy_to::DATE
   ORDER BY partition_date, raw_key, record_index
 ) TO {{target}} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (partition_date), FILENAME_PATTERN 'part-{uuid}',
                  RETURN_FILES true);

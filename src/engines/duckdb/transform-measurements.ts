@@ -78,12 +78,25 @@ export async function transformMeasurements(
       min_period_end_utc: string | null;
       max_period_end_utc: string | null;
     }>(stmt('day_counts'));
-    const dataFiles = counts.some((c) => c.raw_rows > c.quarantined_rows)
-      ? await copyByDay(db, stmt('copy_measurements'), join(input.workDir, 'measurements'))
-      : [];
-    const quarantineFiles = counts.some((c) => c.quarantined_rows > 0)
-      ? await copyByDay(db, stmt('copy_quarantine'), join(input.workDir, 'quarantine'))
-      : [];
+    const dataFiles: DayFile[] = [];
+    const quarantineFiles: DayFile[] = [];
+    for (const [i, chunk] of copyChunks(counts).entries()) {
+      // A COPY writes into a folder of its own.
+      const range = { copy_from: chunk.from, copy_to: chunk.to };
+      if (chunk.rows > chunk.quarantined)
+        dataFiles.push(
+          ...(await copyByDay(
+            db,
+            stmt('copy_measurements'),
+            join(input.workDir, 'measurements', `${i}`),
+            range,
+          )),
+        );
+      if (chunk.quarantined > 0)
+        quarantineFiles.push(
+          ...(await copyByDay(db, stmt('copy_quarantine'), join(input.workDir, 'quarantine', `${i}`), range)),
+        );
+    }
 
     const days = eachDate(input.fromDate, input.toDate).map((localDate) => {
       const c = counts.find((x) => x.local_date === localDate);
@@ -208,11 +221,48 @@ function utcSpan(fromDate: string, toDate: string): { span_from_utc: string; spa
 
 type DayFile = LocalFile & { localDate: string };
 
+/**
+ * Rows one partitioned COPY writes at most. The writer keeps every day it has open in memory until it ends (a day
+ * is one row group), so a long range is written in runs of consecutive days: memory follows this, not the range.
+ */
+const COPY_CHUNK_ROWS = 1_000_000;
+
+interface CopyChunk {
+  from: string;
+  to: string;
+  rows: number;
+  quarantined: number;
+}
+
+/** Consecutive days (those with rows, in order) in runs of at most COPY_CHUNK_ROWS rows (or one larger day). */
+function copyChunks(
+  counts: readonly { local_date: string; raw_rows: number; quarantined_rows: number }[],
+): CopyChunk[] {
+  const chunks: CopyChunk[] = [];
+  let current: CopyChunk | null = null;
+  for (const c of [...counts].sort((a, b) => a.local_date.localeCompare(b.local_date))) {
+    if (current === null || current.rows + c.raw_rows > COPY_CHUNK_ROWS) {
+      current = { from: c.local_date, to: c.local_date, rows: 0, quarantined: 0 };
+      chunks.push(current);
+    }
+    current.to = c.local_date;
+    current.rows += c.raw_rows;
+    current.quarantined += c.quarantined_rows;
+  }
+  return chunks;
+}
+
 /** Runs a partitioned COPY into `target` and returns its files with the day each holds, rows and bytes. */
-async function copyByDay(db: DuckDbSession, copySql: string, target: string): Promise<DayFile[]> {
+async function copyByDay(
+  db: DuckDbSession,
+  copySql: string,
+  target: string,
+  range: { copy_from: string; copy_to: string },
+): Promise<DayFile[]> {
   await mkdir(target, { recursive: true });
   const [result] = await db.rows<{ Count: number; Files: string[] }>(
     copySql.replace('{{target}}', () => sqlString(target)),
+    range,
   );
   const paths = result?.Files ?? [];
   if (paths.length === 0) return [];
