@@ -204,15 +204,23 @@ WHERE object_reason IS NOT NULL
       BETWEEN $from_date::DATE AND $to_date::DATE;
 
 -- name: create_losers
+-- The rows the dedup drops (insert_losers). A row is named by (file_id, raw_key, record_index), either of the first two
+-- NULL (see create_rows).
+CREATE TEMP TABLE losers (file_id INTEGER, raw_key VARCHAR, record_index BIGINT, partition_date DATE);
+
+-- name: insert_losers
 -- Dedup on (sensor_id, period_end_utc): the newest fetch wins (then raw_key, then position in the object). Counting
 -- keys is a GROUP BY with fixed-size state, which spills; only keys seen more than once are then ranked, and their
 -- losers listed. (arg_max over whole rows keeps string-laden states that do not spill: out of memory at ~1M rows.)
 -- Across sources too: where the API and the archive both hold a (sensor, period end), the newer fetch wins — both are
 -- views of OpenAQ's one measurements table (unique per sensor and datetime), and the later look has the later state.
--- A row is named by (file_id, raw_key, record_index), either of the first two NULL (see create_rows).
-CREATE TEMP TABLE losers AS
+-- Run once per share of the sensors ($part of $parts, by hash): a key's rows all have its sensor, so each pass is
+-- exact, and its hash table holds only its share of the keys.
+INSERT INTO losers
 WITH repeated AS (
-  SELECT sensor_id, period_end_utc FROM rows WHERE reason IS NULL GROUP BY ALL HAVING count(*) > 1
+  SELECT sensor_id, period_end_utc FROM rows
+  WHERE reason IS NULL AND hash(sensor_id) % $parts::UBIGINT = $part::UBIGINT
+  GROUP BY ALL HAVING count(*) > 1
 )
 SELECT r.file_id, r.raw_key, r.record_index, r.partition_date
 FROM rows r JOIN repeated d ON d.sensor_id = r.sensor_id AND d.period_end_utc = r.period_end_utc

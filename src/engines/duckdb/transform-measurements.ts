@@ -1,6 +1,6 @@
 // DuckDB's side of the measurements transform: runs sql/dev/measurements.sql over raw objects and writes one
 // Parquet file per local day (plus quarantine files), returning the files and each day's reconciliation counts.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBInstance } from '@duckdb/node-api';
 import { EngineError, errorMessage } from '../../errors.js';
@@ -41,86 +41,132 @@ export async function transformMeasurements(
   input: MeasurementsTransformInput,
 ): Promise<MeasurementsTransformOutput> {
   return withSession(instance, async (db) => {
-    const stmt = (name: string) => sqlStatement(SQL, name);
     const files = await classifyObjects(db, input.objects);
-    const dropLoaded = async () => {
-      for (const table of ['rows', 'local_days', 'file_context', 'location_versions', 'raw_files'])
-        await db.run(`DROP TABLE IF EXISTS ${table}`);
-    };
+    // The rows table holds every record of the range: in memory when it fits easily, else in a DuckDB file of the
+    // transform's own, whose row groups are written compressed as they fill (bounded by memory_limit, not the input).
+    const staging = (await rowsFitInMemory(db, files)) ? null : join(input.workDir, 'rows.duckdb');
+    if (staging) await db.run(`ATTACH ${sqlString(staging)} AS staging`);
     try {
-      await loadRows(db, files, input, { typed: true });
-    } catch (err) {
-      if (!(err instanceof EngineError)) throw err;
-      // A validated object did not fit the typed read after all: read every object leaf by leaf.
-      await dropLoaded();
-      try {
-        await loadRows(db, files, input, { typed: false });
-      } catch (err) {
-        if (!(err instanceof EngineError)) throw err;
-        // An object still broke the bulk read: probe each, quarantine the bad, read the rest.
-        for (const f of files)
-          if (f.object_reason === null)
-            f.object_reason = await probe(db, { path: f.path, rawKey: f.raw_key }, null);
-        if (!files.some((f) => f.object_reason !== null)) throw err;
-        await dropLoaded();
-        await loadRows(db, files, input, { typed: false });
+      return await transformLoaded(db, files, input, staging !== null);
+    } finally {
+      if (staging) {
+        await db.run('USE memory');
+        await db.run('DETACH DATABASE IF EXISTS staging');
       }
     }
-    await db.run(stmt('create_losers'));
-    await db.run(stmt('create_quality_rules'), { rules_path: input.qualityRulesPath });
-    await db.run(stmt('create_quality_ranges'), { rules_path: input.qualityRulesPath });
-
-    const counts = await db.rows<{
-      local_date: string;
-      raw_rows: number;
-      quarantined_rows: number;
-      duplicates_dropped: number;
-      min_period_end_utc: string | null;
-      max_period_end_utc: string | null;
-    }>(stmt('day_counts'));
-    const dataFiles: DayFile[] = [];
-    const quarantineFiles: DayFile[] = [];
-    for (const [i, chunk] of copyChunks(counts).entries()) {
-      // A COPY writes into a folder of its own.
-      const range = { copy_from: chunk.from, copy_to: chunk.to };
-      if (chunk.rows > chunk.quarantined)
-        dataFiles.push(
-          ...(await copyByDay(
-            db,
-            stmt('copy_measurements'),
-            join(input.workDir, 'measurements', `${i}`),
-            range,
-          )),
-        );
-      if (chunk.quarantined > 0)
-        quarantineFiles.push(
-          ...(await copyByDay(db, stmt('copy_quarantine'), join(input.workDir, 'quarantine', `${i}`), range)),
-        );
-    }
-
-    const days = eachDate(input.fromDate, input.toDate).map((localDate) => {
-      const c = counts.find((x) => x.local_date === localDate);
-      const files = dataFiles.filter((f) => f.localDate === localDate).map(({ localDate: _, ...f }) => f);
-      const stats: DayStats = {
-        rawRows: c?.raw_rows ?? 0,
-        // Counted from the files written, not derived: a row lost on the way breaks the reconciliation check.
-        rows: files.reduce((sum, f) => sum + f.rows, 0),
-        quarantinedRows: c?.quarantined_rows ?? 0,
-        duplicatesDropped: c?.duplicates_dropped ?? 0,
-        minPeriodEndUtc: c?.min_period_end_utc ?? null,
-        maxPeriodEndUtc: c?.max_period_end_utc ?? null,
-      };
-      return {
-        localDate,
-        files,
-        quarantineFiles: quarantineFiles
-          .filter((f) => f.localDate === localDate)
-          .map(({ localDate: _, ...f }) => f),
-        stats,
-      };
-    });
-    return { days, columns: MEASUREMENTS_COLUMNS, quarantineColumns: QUARANTINE_COLUMNS };
   });
+}
+
+async function transformLoaded(
+  db: DuckDbSession,
+  files: FileRow[],
+  input: MeasurementsTransformInput,
+  staged: boolean,
+): Promise<MeasurementsTransformOutput> {
+  const stmt = (name: string) => sqlStatement(SQL, name);
+  const dropLoaded = async () => {
+    for (const table of ['rows', 'local_days', 'file_context', 'location_versions', 'raw_files'])
+      await db.run(`DROP TABLE IF EXISTS ${table}`);
+  };
+  try {
+    await loadRows(db, files, input, { typed: true, staged });
+  } catch (err) {
+    if (!(err instanceof EngineError)) throw err;
+    // A validated object did not fit the typed read after all: read every object leaf by leaf.
+    await dropLoaded();
+    try {
+      await loadRows(db, files, input, { typed: false, staged });
+    } catch (err) {
+      if (!(err instanceof EngineError)) throw err;
+      // An object still broke the bulk read: probe each, quarantine the bad, read the rest.
+      for (const f of files)
+        if (f.object_reason === null)
+          f.object_reason = await probe(db, { path: f.path, rawKey: f.raw_key }, null);
+      if (!files.some((f) => f.object_reason !== null)) throw err;
+      await dropLoaded();
+      await loadRows(db, files, input, { typed: false, staged });
+    }
+  }
+  // Dedup in passes over sensors (hash of sensor_id): each pass counts the keys of a share of the rows.
+  const [{ total } = { total: 0 }] = await db.rows<{ total: number }>('SELECT count(*) AS total FROM rows');
+  await db.run(stmt('create_losers'));
+  const parts = Math.max(1, Math.ceil(total / DEDUP_PASS_ROWS));
+  for (let part = 0; part < parts; part++) await db.run(stmt('insert_losers'), { parts, part });
+  await db.run(stmt('create_quality_rules'), { rules_path: input.qualityRulesPath });
+  await db.run(stmt('create_quality_ranges'), { rules_path: input.qualityRulesPath });
+
+  const counts = await db.rows<{
+    local_date: string;
+    raw_rows: number;
+    quarantined_rows: number;
+    duplicates_dropped: number;
+    min_period_end_utc: string | null;
+    max_period_end_utc: string | null;
+  }>(stmt('day_counts'));
+  const dataFiles: DayFile[] = [];
+  const quarantineFiles: DayFile[] = [];
+  for (const [i, chunk] of copyChunks(counts).entries()) {
+    // A COPY writes into a folder of its own.
+    const range = { copy_from: chunk.from, copy_to: chunk.to };
+    if (chunk.rows > chunk.quarantined)
+      dataFiles.push(
+        ...(await copyByDay(
+          db,
+          stmt('copy_measurements'),
+          join(input.workDir, 'measurements', `${i}`),
+          range,
+        )),
+      );
+    if (chunk.quarantined > 0)
+      quarantineFiles.push(
+        ...(await copyByDay(db, stmt('copy_quarantine'), join(input.workDir, 'quarantine', `${i}`), range)),
+      );
+  }
+
+  const days = eachDate(input.fromDate, input.toDate).map((localDate) => {
+    const c = counts.find((x) => x.local_date === localDate);
+    const files = dataFiles.filter((f) => f.localDate === localDate).map(({ localDate: _, ...f }) => f);
+    const stats: DayStats = {
+      rawRows: c?.raw_rows ?? 0,
+      // Counted from the files written, not derived: a row lost on the way breaks the reconciliation check.
+      rows: files.reduce((sum, f) => sum + f.rows, 0),
+      quarantinedRows: c?.quarantined_rows ?? 0,
+      duplicatesDropped: c?.duplicates_dropped ?? 0,
+      minPeriodEndUtc: c?.min_period_end_utc ?? null,
+      maxPeriodEndUtc: c?.max_period_end_utc ?? null,
+    };
+    return {
+      localDate,
+      files,
+      quarantineFiles: quarantineFiles
+        .filter((f) => f.localDate === localDate)
+        .map(({ localDate: _, ...f }) => f),
+      stats,
+    };
+  });
+  return { days, columns: MEASUREMENTS_COLUMNS, quarantineColumns: QUARANTINE_COLUMNS };
+}
+
+/** Rows the dedup counts in one pass at most (its hash table holds one entry per key). */
+const DEDUP_PASS_ROWS = 2_000_000;
+
+/**
+ * Whether the rows of these objects fit easily in DuckDB's memory: a record of a raw page (~600 bytes of JSON)
+ * is ~150 bytes in the uncompressed in-memory table, which may take at most 40% of memory_limit.
+ */
+async function rowsFitInMemory(db: DuckDbSession, files: readonly FileRow[]): Promise<boolean> {
+  let jsonBytes = 0;
+  for (const f of files) jsonBytes += (await stat(f.path).catch(() => ({ size: 0 }))).size;
+  const [row] = await db.rows<{ limit: string }>("SELECT current_setting('memory_limit') AS limit");
+  return jsonBytes * 0.25 <= 0.4 * byteSize(row?.limit ?? '');
+}
+
+const UNITS: Record<string, number> = { bytes: 1, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40 };
+
+/** DuckDB's `953.6 MiB` in bytes (Infinity when unparsable: no limit known). */
+function byteSize(text: string): number {
+  const m = /^([\d.]+)\s*(bytes|KiB|MiB|GiB|TiB)$/.exec(text.trim());
+  return m ? Number(m[1]) * UNITS[m[2]!]! : Number.POSITIVE_INFINITY;
 }
 
 /**
@@ -171,7 +217,7 @@ async function loadRows(
   db: DuckDbSession,
   files: FileRow[],
   input: MeasurementsTransformInput,
-  { typed }: { typed: boolean },
+  { typed, staged }: { typed: boolean; staged: boolean },
 ): Promise<void> {
   const stmt = (name: string) => sqlStatement(SQL, name);
   const range = { from_date: input.fromDate, to_date: input.toDate };
@@ -184,8 +230,18 @@ async function loadRows(
   await db.run(stmt('create_location_rule'));
   await db.run(stmt('create_file_context'));
   await db.run(stmt('create_local_days'), { ...range, ...utcSpan(input.fromDate, input.toDate) });
-  await db.run(stmt('create_rows'));
-  const readable = files.filter((f) => f.object_reason === null);
+  if (staged) {
+    // The one table of the staging file; later statements find `rows` there (temp tables first, then staging).
+    await db.run(stmt('create_rows').replace('CREATE TEMP TABLE rows', 'CREATE TABLE staging.rows'));
+    await db.run('USE staging');
+  } else await db.run(stmt('create_rows'));
+  // In time order (of the request windows): the table then holds a day's rows close together, and the COPY of a
+  // run of days skips the row groups of other times by their min/max.
+  const readable = files
+    .filter((f) => f.object_reason === null)
+    .map((f) => ({ f, t: Date.parse(f.window_from_utc ?? f.fetched_at) || 0 }))
+    .sort((a, b) => a.t - b.t || a.f.raw_key.localeCompare(b.f.raw_key))
+    .map(({ f }) => f);
   const bulk = readable.filter((f) => typed && f.valid).map((f) => f.path);
   const leafByLeaf = readable.filter((f) => !(typed && f.valid)).map((f) => f.path);
   if (bulk.length > 0)
