@@ -44,10 +44,12 @@ export async function transformMeasurements(
     const files = await classifyObjects(db, input.objects);
     // The rows table holds every record of the range: in memory when it fits easily, else in a DuckDB file of the
     // transform's own, whose row groups are written compressed as they fill (bounded by memory_limit, not the input).
-    const staging = (await rowsFitInMemory(db, files)) ? null : join(input.workDir, 'rows.duckdb');
+    const [setting] = await db.rows<{ limit: string }>("SELECT current_setting('memory_limit') AS limit");
+    const memoryLimit = byteSize(setting?.limit ?? '');
+    const staging = (await rowsFitInMemory(files, memoryLimit)) ? null : join(input.workDir, 'rows.duckdb');
     if (staging) await db.run(`ATTACH ${sqlString(staging)} AS staging`);
     try {
-      return await transformLoaded(db, files, input, staging !== null);
+      return await transformLoaded(db, files, input, { staged: staging !== null, memoryLimit });
     } finally {
       if (staging) {
         await db.run('USE memory');
@@ -61,7 +63,7 @@ async function transformLoaded(
   db: DuckDbSession,
   files: FileRow[],
   input: MeasurementsTransformInput,
-  staged: boolean,
+  { staged, memoryLimit }: { staged: boolean; memoryLimit: number },
 ): Promise<MeasurementsTransformOutput> {
   const stmt = (name: string) => sqlStatement(SQL, name);
   const dropLoaded = async () => {
@@ -105,7 +107,7 @@ async function transformLoaded(
   }>(stmt('day_counts'));
   const dataFiles: DayFile[] = [];
   const quarantineFiles: DayFile[] = [];
-  for (const [i, chunk] of copyChunks(counts).entries()) {
+  for (const [i, chunk] of copyChunks(counts, copyChunkRows(memoryLimit)).entries()) {
     // A COPY writes into a folder of its own.
     const range = { copy_from: chunk.from, copy_to: chunk.to };
     if (chunk.rows > chunk.quarantined)
@@ -154,11 +156,10 @@ const DEDUP_PASS_ROWS = 2_000_000;
  * Whether the rows of these objects fit easily in DuckDB's memory: a record of a raw page (~600 bytes of JSON)
  * is ~150 bytes in the uncompressed in-memory table, which may take at most 40% of memory_limit.
  */
-async function rowsFitInMemory(db: DuckDbSession, files: readonly FileRow[]): Promise<boolean> {
+async function rowsFitInMemory(files: readonly FileRow[], memoryLimit: number): Promise<boolean> {
   let jsonBytes = 0;
   for (const f of files) jsonBytes += (await stat(f.path).catch(() => ({ size: 0 }))).size;
-  const [row] = await db.rows<{ limit: string }>("SELECT current_setting('memory_limit') AS limit");
-  return jsonBytes * 0.25 <= 0.4 * byteSize(row?.limit ?? '');
+  return jsonBytes * 0.25 <= 0.4 * memoryLimit;
 }
 
 const UNITS: Record<string, number> = { bytes: 1, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40 };
@@ -278,10 +279,14 @@ function utcSpan(fromDate: string, toDate: string): { span_from_utc: string; spa
 type DayFile = LocalFile & { localDate: string };
 
 /**
- * Rows one partitioned COPY writes at most. The writer keeps every day it has open in memory until it ends (a day
- * is one row group), so a long range is written in runs of consecutive days: memory follows this, not the range.
+ * Rows one partitioned COPY writes at most: a 40th of memory_limit in bytes (400k rows for 1 GB), between 100k and
+ * 1M. The writer keeps every day it has open in memory until it ends (a day is one row group) and encodes them at
+ * the end (~500 bytes a row at peak), so a long range is written in runs of consecutive days: memory follows the
+ * limit, not the range.
  */
-const COPY_CHUNK_ROWS = 1_000_000;
+function copyChunkRows(memoryLimit: number): number {
+  return Math.min(1_000_000, Math.max(100_000, Math.floor(memoryLimit / 2500)));
+}
 
 interface CopyChunk {
   from: string;
@@ -290,14 +295,15 @@ interface CopyChunk {
   quarantined: number;
 }
 
-/** Consecutive days (those with rows, in order) in runs of at most COPY_CHUNK_ROWS rows (or one larger day). */
+/** Consecutive days (those with rows, in order) in runs of at most maxRows rows (or one larger day). */
 function copyChunks(
   counts: readonly { local_date: string; raw_rows: number; quarantined_rows: number }[],
+  maxRows: number,
 ): CopyChunk[] {
   const chunks: CopyChunk[] = [];
   let current: CopyChunk | null = null;
   for (const c of [...counts].sort((a, b) => a.local_date.localeCompare(b.local_date))) {
-    if (current === null || current.rows + c.raw_rows > COPY_CHUNK_ROWS) {
+    if (current === null || current.rows + c.raw_rows > maxRows) {
       current = { from: c.local_date, to: c.local_date, rows: 0, quarantined: 0 };
       chunks.push(current);
     }
