@@ -36,24 +36,57 @@ interface FileRow {
   valid: boolean;
 }
 
+/** Sizes that keep the transform within DuckDB's memory_limit whatever the input (see transformLimits). */
+export interface TransformLimits {
+  /** Raw JSON bytes above which the rows are staged in a DuckDB file instead of an in-memory table. */
+  stageAboveJsonBytes: number;
+  /** Rows one partitioned COPY writes at most. */
+  copyChunkRows: number;
+  /** Rows the dedup counts in one pass at most (its hash table holds one entry per key). */
+  dedupPassRows: number;
+}
+
+/**
+ * The limits for a memory_limit of `memoryLimit` bytes:
+ * - A record of a raw page (~600 bytes of JSON) is ~150 bytes in DuckDB's uncompressed in-memory table, which may
+ *   take 40% of the limit; beyond, the rows go to a DuckDB file of the transform's own, whose row groups are written
+ *   compressed as they fill (~30 bytes a row) and read back through the buffer pool.
+ * - A partitioned COPY keeps every day it has open in memory until it ends (a day is one row group) and encodes them
+ *   at the end (~500 bytes a row at peak): a 40th of the limit in bytes (400k rows for 1 GB), 100k–1M rows.
+ * - The dedup's hash table: 2M keys a pass.
+ */
+export function transformLimits(memoryLimit: number): TransformLimits {
+  return {
+    stageAboveJsonBytes: (0.4 * memoryLimit) / 0.25,
+    copyChunkRows: Math.min(1_000_000, Math.max(100_000, Math.floor(memoryLimit / 2500))),
+    dedupPassRows: 2_000_000,
+  };
+}
+
 export async function transformMeasurements(
   instance: DuckDBInstance,
   input: MeasurementsTransformInput,
+  overrides: Partial<TransformLimits> = {},
 ): Promise<MeasurementsTransformOutput> {
   return withSession(instance, async (db) => {
     const files = await classifyObjects(db, input.objects);
-    // The rows table holds every record of the range: in memory when it fits easily, else in a DuckDB file of the
-    // transform's own, whose row groups are written compressed as they fill (bounded by memory_limit, not the input).
     const [setting] = await db.rows<{ limit: string }>("SELECT current_setting('memory_limit') AS limit");
-    const memoryLimit = byteSize(setting?.limit ?? '');
-    const staging = (await rowsFitInMemory(files, memoryLimit)) ? null : join(input.workDir, 'rows.duckdb');
-    if (staging) await db.run(`ATTACH ${sqlString(staging)} AS staging`);
+    const limits = { ...transformLimits(byteSize(setting?.limit ?? '')), ...overrides };
+    // The rows table holds every record of the range: in memory when it fits easily, else in a staging file.
+    const staging =
+      (await jsonBytes(files)) > limits.stageAboveJsonBytes ? join(input.workDir, 'rows.duckdb') : null;
+    if (staging) {
+      await db.run(`ATTACH ${sqlString(staging)} AS staging`);
+      // Each thread's insert then writes its row groups out one at a time instead of buffering five (~120 MB less).
+      await db.run('SET write_buffer_row_group_count = 1');
+    }
     try {
-      return await transformLoaded(db, files, input, { staged: staging !== null, memoryLimit });
+      return await transformLoaded(db, files, input, { staged: staging !== null, limits });
     } finally {
       if (staging) {
         await db.run('USE memory');
         await db.run('DETACH DATABASE IF EXISTS staging');
+        await db.run('RESET write_buffer_row_group_count');
       }
     }
   });
@@ -63,7 +96,7 @@ async function transformLoaded(
   db: DuckDbSession,
   files: FileRow[],
   input: MeasurementsTransformInput,
-  { staged, memoryLimit }: { staged: boolean; memoryLimit: number },
+  { staged, limits }: { staged: boolean; limits: TransformLimits },
 ): Promise<MeasurementsTransformOutput> {
   const stmt = (name: string) => sqlStatement(SQL, name);
   const dropLoaded = async () => {
@@ -92,7 +125,7 @@ async function transformLoaded(
   // Dedup in passes over sensors (hash of sensor_id): each pass counts the keys of a share of the rows.
   const [{ total } = { total: 0 }] = await db.rows<{ total: number }>('SELECT count(*) AS total FROM rows');
   await db.run(stmt('create_losers'));
-  const parts = Math.max(1, Math.ceil(total / DEDUP_PASS_ROWS));
+  const parts = Math.max(1, Math.ceil(total / limits.dedupPassRows));
   for (let part = 0; part < parts; part++) await db.run(stmt('insert_losers'), { parts, part });
   await db.run(stmt('create_quality_rules'), { rules_path: input.qualityRulesPath });
   await db.run(stmt('create_quality_ranges'), { rules_path: input.qualityRulesPath });
@@ -107,7 +140,7 @@ async function transformLoaded(
   }>(stmt('day_counts'));
   const dataFiles: DayFile[] = [];
   const quarantineFiles: DayFile[] = [];
-  for (const [i, chunk] of copyChunks(counts, copyChunkRows(memoryLimit)).entries()) {
+  for (const [i, chunk] of copyChunks(counts, limits.copyChunkRows).entries()) {
     // A COPY writes into a folder of its own.
     const range = { copy_from: chunk.from, copy_to: chunk.to };
     if (chunk.rows > chunk.quarantined)
@@ -149,17 +182,11 @@ async function transformLoaded(
   return { days, columns: MEASUREMENTS_COLUMNS, quarantineColumns: QUARANTINE_COLUMNS };
 }
 
-/** Rows the dedup counts in one pass at most (its hash table holds one entry per key). */
-const DEDUP_PASS_ROWS = 2_000_000;
-
-/**
- * Whether the rows of these objects fit easily in DuckDB's memory: a record of a raw page (~600 bytes of JSON)
- * is ~150 bytes in the uncompressed in-memory table, which may take at most 40% of memory_limit.
- */
-async function rowsFitInMemory(files: readonly FileRow[], memoryLimit: number): Promise<boolean> {
-  let jsonBytes = 0;
-  for (const f of files) jsonBytes += (await stat(f.path).catch(() => ({ size: 0 }))).size;
-  return jsonBytes * 0.25 <= 0.4 * memoryLimit;
+async function jsonBytes(files: readonly FileRow[]): Promise<number> {
+  let bytes = 0;
+  for (const f of files)
+    if (f.object_reason === null) bytes += (await stat(f.path).catch(() => ({ size: 0 }))).size;
+  return bytes;
 }
 
 const UNITS: Record<string, number> = { bytes: 1, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40 };
@@ -277,16 +304,6 @@ function utcSpan(fromDate: string, toDate: string): { span_from_utc: string; spa
 }
 
 type DayFile = LocalFile & { localDate: string };
-
-/**
- * Rows one partitioned COPY writes at most: a 40th of memory_limit in bytes (400k rows for 1 GB), between 100k and
- * 1M. The writer keeps every day it has open in memory until it ends (a day is one row group) and encodes them at
- * the end (~500 bytes a row at peak), so a long range is written in runs of consecutive days: memory follows the
- * limit, not the range.
- */
-function copyChunkRows(memoryLimit: number): number {
-  return Math.min(1_000_000, Math.max(100_000, Math.floor(memoryLimit / 2500)));
-}
 
 interface CopyChunk {
   from: string;
