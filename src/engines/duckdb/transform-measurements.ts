@@ -55,7 +55,7 @@ export interface TransformLimits {
  *   at the end (~500 bytes a row at peak): a 40th of the limit in bytes (400k rows for 1 GB), 100k–1M rows.
  * - The dedup's hash table: 2M keys a pass.
  */
-export function transformLimits(memoryLimit: number): TransformLimits {
+function transformLimits(memoryLimit: number): TransformLimits {
   return {
     stageAboveJsonBytes: (0.4 * memoryLimit) / 0.25,
     copyChunkRows: Math.min(1_000_000, Math.max(100_000, Math.floor(memoryLimit / 2500))),
