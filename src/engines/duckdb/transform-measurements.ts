@@ -103,24 +103,27 @@ async function transformLoaded(
     for (const table of ['rows', 'local_days', 'file_context', 'location_versions', 'raw_files'])
       await db.run(`DROP TABLE IF EXISTS ${table}`);
   };
-  try {
-    await loadRows(db, files, input, { typed: true, staged });
-  } catch (err) {
-    if (!(err instanceof EngineError)) throw err;
-    // A validated object did not fit the typed read after all: read every object leaf by leaf.
-    await dropLoaded();
+  // Validated objects typed in bulk, as one line each, else of any layout; when an object does not fit the types
+  // after all, every object leaf by leaf; when an object still breaks the read, each probed alone and the bad
+  // quarantined.
+  let failure: EngineError | null = null;
+  for (const reading of ['lines', 'typed', 'json'] as const) {
     try {
-      await loadRows(db, files, input, { typed: false, staged });
+      await loadRows(db, files, input, { reading, staged });
+      failure = null;
+      break;
     } catch (err) {
       if (!(err instanceof EngineError)) throw err;
-      // An object still broke the bulk read: probe each, quarantine the bad, read the rest.
-      for (const f of files)
-        if (f.object_reason === null)
-          f.object_reason = await probe(db, { path: f.path, rawKey: f.raw_key }, null);
-      if (!files.some((f) => f.object_reason !== null)) throw err;
+      failure = err;
       await dropLoaded();
-      await loadRows(db, files, input, { typed: false, staged });
     }
+  }
+  if (failure) {
+    for (const f of files)
+      if (f.object_reason === null)
+        f.object_reason = await probe(db, { path: f.path, rawKey: f.raw_key }, null);
+    if (!files.some((f) => f.object_reason !== null)) throw failure;
+    await loadRows(db, files, input, { reading: 'json', staged });
   }
   // Dedup in passes over sensors (hash of sensor_id): each pass counts the keys of a share of the rows.
   const [{ total } = { total: 0 }] = await db.rows<{ total: number }>('SELECT count(*) AS total FROM rows');
@@ -230,7 +233,7 @@ async function probe(
   validationError: string | null,
 ): Promise<string | null> {
   try {
-    const [row] = await db.rows<{ records: number }>(recordsStatement('probe_object', { typed: false }), {
+    const [row] = await db.rows<{ records: number }>(recordsStatement('probe_object', 'json'), {
       paths: [object.path],
     });
     if ((row?.records ?? 0) > 0) return null;
@@ -245,7 +248,7 @@ async function loadRows(
   db: DuckDbSession,
   files: FileRow[],
   input: MeasurementsTransformInput,
-  { typed, staged }: { typed: boolean; staged: boolean },
+  { reading, staged }: { reading: Reading; staged: boolean },
 ): Promise<void> {
   const stmt = (name: string) => sqlStatement(SQL, name);
   const range = { from_date: input.fromDate, to_date: input.toDate };
@@ -270,12 +273,11 @@ async function loadRows(
     .map((f) => ({ f, t: Date.parse(f.window_from_utc ?? f.fetched_at) || 0 }))
     .sort((a, b) => a.t - b.t || a.f.raw_key.localeCompare(b.f.raw_key))
     .map(({ f }) => f);
-  const bulk = readable.filter((f) => typed && f.valid).map((f) => f.path);
-  const leafByLeaf = readable.filter((f) => !(typed && f.valid)).map((f) => f.path);
-  if (bulk.length > 0)
-    await db.run(recordsStatement('insert_records', { typed: true }), { paths: bulk, ...range });
+  const bulk = readable.filter((f) => reading !== 'json' && f.valid).map((f) => f.path);
+  const leafByLeaf = readable.filter((f) => !(reading !== 'json' && f.valid)).map((f) => f.path);
+  if (bulk.length > 0) await db.run(recordsStatement('insert_records', reading), { paths: bulk, ...range });
   if (leafByLeaf.length > 0)
-    await db.run(recordsStatement('insert_records', { typed: false }), { paths: leafByLeaf, ...range });
+    await db.run(recordsStatement('insert_records', 'json'), { paths: leafByLeaf, ...range });
   await db.run(stmt('insert_object_rows'), range);
   await insertArchiveRows(db, {
     fromDate: input.fromDate,
@@ -289,12 +291,22 @@ async function loadRows(
  * Statement `name` over the records of API objects: read typed in bulk (typed_records) or leaf by leaf as JSON
  * (json_records), two readings of one format into one column list.
  */
-function recordsStatement(name: string, { typed }: { typed: boolean }): string {
+function recordsStatement(name: string, reading: Reading): string {
+  const records =
+    reading === 'json'
+      ? sqlStatement(SQL, 'json_records')
+      : reading === 'typed'
+        ? sqlStatement(SQL, 'typed_records').replace("format = 'newline_delimited'", "format = 'auto'")
+        : sqlStatement(SQL, 'typed_records');
   // A replacer function: the SQL holds `$` patterns (->> '$') that a replacement string would expand.
-  return sqlStatement(SQL, name).replace('{{records}}', () =>
-    sqlStatement(SQL, typed ? 'typed_records' : 'json_records'),
-  );
+  return sqlStatement(SQL, name).replace('{{records}}', () => records);
 }
+
+/**
+ * How validated objects are read: typed as one line of JSON each (as the API sends them), typed whatever their
+ * layout, or leaf by leaf as JSON (as invalid objects always are).
+ */
+type Reading = 'lines' | 'typed' | 'json';
 
 /** UTC instants that hold every local day fromDate..toDate in any zone (UTC−12 … UTC+14). */
 function utcSpan(fromDate: string, toDate: string): { span_from_utc: string; span_to_utc: string } {
