@@ -52,13 +52,13 @@ export interface TransformLimits {
  *   take 40% of the limit; beyond, the rows go to a DuckDB file of the transform's own, whose row groups are written
  *   compressed as they fill (~30 bytes a row) and read back through the buffer pool.
  * - A partitioned COPY keeps every day it has open in memory until it ends (a day is one row group) and encodes them
- *   at the end (~500 bytes a row at peak): a 40th of the limit in bytes (400k rows for 1 GB), 100k–1M rows.
+ *   at the end (~500 bytes a row at peak): an 8th of the limit in those bytes (250k rows for 1 GB), 100k–1M rows.
  * - The dedup's hash table: 2M keys a pass.
  */
 function transformLimits(memoryLimit: number): TransformLimits {
   return {
     stageAboveJsonBytes: (0.4 * memoryLimit) / 0.25,
-    copyChunkRows: Math.min(1_000_000, Math.max(100_000, Math.floor(memoryLimit / 2500))),
+    copyChunkRows: Math.min(1_000_000, Math.max(100_000, Math.floor(memoryLimit / 4000))),
     dedupPassRows: 2_000_000,
   };
 }
