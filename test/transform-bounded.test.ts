@@ -109,4 +109,14 @@ describe('transform bounded by memory', () => {
     expect(await lakeRows(bounded)).toEqual(rows);
     expect(rows.kept.filter((r) => r.sensor_id === 10 && (r.value as number) >= 500)).toHaveLength(24);
   });
+
+  it('stages two transforms at once on one DuckDB instance, each in a file of its own', async () => {
+    const one = await lake({ stageAboveJsonBytes: 0, copyChunkRows: 30, dedupPassRows: 40 });
+    const two = await lake();
+    await two.engine.close();
+    two.engine = one.engine;
+    const [a, b] = await Promise.all([transformAndCommit(one, FROM, TO), transformAndCommit(two, FROM, TO)]);
+    expect(b!.map((d) => d.rows)).toEqual(a!.map((d) => d.rows));
+    expect(await lakeRows(two)).toEqual(await lakeRows(one));
+  });
 });

@@ -1,5 +1,6 @@
 // DuckDB's side of the measurements transform: runs sql/dev/measurements.sql over raw objects and writes one
 // Parquet file per local day (plus quarantine files), returning the files and each day's reconciliation counts.
+import { randomUUID } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBInstance } from '@duckdb/node-api';
@@ -73,19 +74,22 @@ export async function transformMeasurements(
     const [setting] = await db.rows<{ limit: string }>("SELECT current_setting('memory_limit') AS limit");
     const limits = { ...transformLimits(byteSize(setting?.limit ?? '')), ...overrides };
     // The rows table holds every record of the range: in memory when it fits easily, else in a staging file.
+    // Its name is the instance's (ATTACH is not per connection): one of its own for each transform running.
     const staging =
-      (await jsonBytes(files)) > limits.stageAboveJsonBytes ? join(input.workDir, 'rows.duckdb') : null;
+      (await jsonBytes(files)) > limits.stageAboveJsonBytes
+        ? `staging_${randomUUID().replaceAll('-', '')}`
+        : null;
     if (staging) {
-      await db.run(`ATTACH ${sqlString(staging)} AS staging`);
+      await db.run(`ATTACH ${sqlString(join(input.workDir, 'rows.duckdb'))} AS ${staging}`);
       // Each thread's insert then writes its row groups out one at a time instead of buffering five (~120 MB less).
       await db.run('SET write_buffer_row_group_count = 1');
     }
     try {
-      return await transformLoaded(db, files, input, { staged: staging !== null, limits });
+      return await transformLoaded(db, files, input, { staging, limits });
     } finally {
       if (staging) {
         await db.run('USE memory');
-        await db.run('DETACH DATABASE IF EXISTS staging');
+        await db.run(`DETACH DATABASE IF EXISTS ${staging}`);
         await db.run('RESET write_buffer_row_group_count');
       }
     }
@@ -96,7 +100,7 @@ async function transformLoaded(
   db: DuckDbSession,
   files: FileRow[],
   input: MeasurementsTransformInput,
-  { staged, limits }: { staged: boolean; limits: TransformLimits },
+  { staging, limits }: { staging: string | null; limits: TransformLimits },
 ): Promise<MeasurementsTransformOutput> {
   const stmt = (name: string) => sqlStatement(SQL, name);
   const dropLoaded = async () => {
@@ -109,7 +113,7 @@ async function transformLoaded(
   let failure: EngineError | null = null;
   for (const reading of ['lines', 'typed', 'json'] as const) {
     try {
-      await loadRows(db, files, input, { reading, staged });
+      await loadRows(db, files, input, { reading, staging });
       failure = null;
       break;
     } catch (err) {
@@ -123,7 +127,7 @@ async function transformLoaded(
       if (f.object_reason === null)
         f.object_reason = await probe(db, { path: f.path, rawKey: f.raw_key }, null);
     if (!files.some((f) => f.object_reason !== null)) throw failure;
-    await loadRows(db, files, input, { reading: 'json', staged });
+    await loadRows(db, files, input, { reading: 'json', staging });
   }
   // Dedup in passes over sensors (hash of sensor_id): each pass counts the keys of a share of the rows.
   const [{ total } = { total: 0 }] = await db.rows<{ total: number }>('SELECT count(*) AS total FROM rows');
@@ -248,7 +252,7 @@ async function loadRows(
   db: DuckDbSession,
   files: FileRow[],
   input: MeasurementsTransformInput,
-  { reading, staged }: { reading: Reading; staged: boolean },
+  { reading, staging }: { reading: Reading; staging: string | null },
 ): Promise<void> {
   const stmt = (name: string) => sqlStatement(SQL, name);
   const range = { from_date: input.fromDate, to_date: input.toDate };
@@ -261,10 +265,10 @@ async function loadRows(
   await db.run(stmt('create_location_rule'));
   await db.run(stmt('create_file_context'));
   await db.run(stmt('create_local_days'), { ...range, ...utcSpan(input.fromDate, input.toDate) });
-  if (staged) {
+  if (staging) {
     // The one table of the staging file; later statements find `rows` there (temp tables first, then staging).
-    await db.run(stmt('create_rows').replace('CREATE TEMP TABLE rows', 'CREATE TABLE staging.rows'));
-    await db.run('USE staging');
+    await db.run(stmt('create_rows').replace('CREATE TEMP TABLE rows', `CREATE TABLE ${staging}.rows`));
+    await db.run(`USE ${staging}`);
   } else await db.run(stmt('create_rows'));
   // In time order (of the request windows): the table then holds a day's rows close together, and the COPY of a
   // run of days skips the row groups of other times by their min/max.
