@@ -66,6 +66,8 @@ export async function transformBenchmark(): Promise<Record<string, number | stri
     // Each side in a child process of its own, so that its peak RSS is its own.
     const ours = runChild('ours', home, opts);
     const bare = runChild('bare', home, opts);
+    // The same bare COPY told that each page is one line of JSON, as our typed read is: what DuckDB does at best.
+    const bareLines = runChild('bare-lines', home, opts);
     if (ours.rows !== rows) throw new Error(`transform wrote ${ours.rows} rows of ${rows}`);
     if (bare.rows < rows) throw new Error(`bare COPY wrote ${bare.rows} rows, fewer than ${rows}`);
     return {
@@ -80,6 +82,10 @@ export async function transformBenchmark(): Promise<Record<string, number | stri
       ours_cpu_s: round(ours.cpuSeconds),
       bare_copy_cpu_s: round(bare.cpuSeconds),
       cpu_ratio: round(ours.cpuSeconds / bare.cpuSeconds),
+      bare_copy_lines_s: round(bareLines.seconds),
+      bare_copy_lines_cpu_s: round(bareLines.cpuSeconds),
+      ratio_vs_lines: round(ours.seconds / bareLines.seconds),
+      cpu_ratio_vs_lines: round(ours.cpuSeconds / bareLines.cpuSeconds),
       ours_rows_per_s: Math.round(rows / ours.seconds),
       bare_copy_rows_per_s: Math.round(bare.rows / bare.seconds),
       ...(ours.perDaySeconds !== undefined ? { per_day_calls_s: round(ours.perDaySeconds) } : {}),
@@ -101,7 +107,7 @@ interface ChildResult {
   perDaySeconds?: number;
 }
 
-function runChild(side: 'ours' | 'bare', home: string, opts: Options): ChildResult {
+function runChild(side: 'ours' | 'bare' | 'bare-lines', home: string, opts: Options): ChildResult {
   const args = [
     '--import',
     'tsx',
@@ -118,7 +124,8 @@ function runChild(side: 'ours' | 'bare', home: string, opts: Options): ChildResu
 
 /** In the child: our transform of every day (one pass), or the bare COPY; prints one JSON line. */
 async function child(side: string, home: string, opts: Options): Promise<void> {
-  const result = side === 'ours' ? await ours(home, opts) : await bareCopy(home, opts);
+  const result =
+    side === 'ours' ? await ours(home, opts) : await bareCopy(home, opts, { lines: side === 'bare-lines' });
   process.stdout.write(
     `${JSON.stringify({ ...result, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
   );
@@ -207,14 +214,19 @@ async function generate(
 
 /**
  * The limit: a bare DuckDB COPY of the same raw objects — typed read_json → unnest → one Snappy Parquet file per
- * (UTC) day. No manifest, typing rules, local days, dedup, quality, quarantine or catalog.
+ * (UTC) day. No manifest, typing rules, local days, dedup, quality, quarantine or catalog. `lines`: read_json told
+ * the pages are newline-delimited (one line each), as the transform's typed read is.
  */
-async function bareCopy(home: string, opts: Options): Promise<Omit<ChildResult, 'peakRssMb'>> {
+async function bareCopy(
+  home: string,
+  opts: Options,
+  { lines }: { lines: boolean },
+): Promise<Omit<ChildResult, 'peakRssMb'>> {
   const meta = openMetaDb(home);
   const store = new LocalObjectStore(home);
   const paths = findRawObjects(meta, { endpoint: 'sensors_measurements' }).map((o) => store.pathOf(o.rawKey));
   meta.close();
-  const out = join(home, '_bench', 'bare');
+  const out = join(home, '_bench', lines ? 'bare-lines' : 'bare');
   mkdirSync(out, { recursive: true });
   const instance = await createDuckDbInstance({
     memoryLimit: opts.memoryLimit,
@@ -234,7 +246,8 @@ async function bareCopy(home: string, opts: Options): Promise<Omit<ChildResult, 
              r.coordinates.longitude AS longitude,
              CAST(r.period.datetimeTo.utc::TIMESTAMPTZ AS DATE) AS day
            FROM (SELECT filename, unnest(results) AS r
-                 FROM read_json($paths, filename = true, columns = {meta: 'JSON', results: 'STRUCT(value DOUBLE,
+                 FROM read_json($paths, filename = true, ${lines ? "format = 'newline_delimited'," : ''}
+                   columns = {meta: 'JSON', results: 'STRUCT(value DOUBLE,
                    flagInfo STRUCT(hasFlags BOOLEAN), parameter STRUCT(id INTEGER, name VARCHAR, units VARCHAR),
                    period STRUCT("interval" VARCHAR, datetimeFrom STRUCT(utc VARCHAR), datetimeTo STRUCT(utc VARCHAR)),
                    coordinates STRUCT(latitude DOUBLE, longitude DOUBLE))[]'}))

@@ -96,6 +96,19 @@ async function lakeWithPages(valid: boolean): Promise<TestLake> {
   return lake;
 }
 
+/** A lake with one location in UTC and its sensor 11. */
+async function utcLake(): Promise<TestLake> {
+  const lake = openTestLake();
+  lakes.push(lake);
+  await writeRawLocations(lake.store, lake.meta, {
+    fetchedAt: '2024-03-01T00:00:00Z',
+    locations: [
+      { id: 1, timezone: 'UTC', latitude: 1, longitude: 2, sensors: [{ id: 11, parameter: PM25 }] },
+    ],
+  });
+  return lake;
+}
+
 async function quarantinePaths(lake: TestLake): Promise<string[]> {
   const files = listTableFiles(lake.meta, 'measurements', { kind: 'quarantine' });
   return Promise.all(files.filter((f) => f.localDate === DAY).map((f) => lake.store.localPath(f.key)));
@@ -134,15 +147,32 @@ describe('typed bulk read of validated objects', () => {
     expect(rows.some((r) => r.latitude === 9.75)).toBe(true);
   });
 
+  it('reads a validated page laid out on several lines as it reads one line of compact JSON', async () => {
+    const lakesByLayout = [];
+    for (const pretty of [false, true]) {
+      const lake = await utcLake();
+      const records = [1, 2, 3].map((h) =>
+        measurementRecord({ value: h + 0.5, periodEndUtc: `2024-03-10T0${h}:00:00Z` }),
+      );
+      const envelope = { meta: { name: 'openaq-api', page: 1, limit: 1000, found: 3 }, results: records };
+      await writeRawMeasurements(lake.store, lake.meta, {
+        sensorId: 11,
+        locationId: 1,
+        window: { fromUtc: '2024-03-10T00:00:00Z', toUtc: '2024-03-11T00:00:00Z' },
+        body: JSON.stringify(envelope, null, pretty ? 2 : undefined),
+        fetchedAt: '2024-03-11T01:00:00Z',
+      });
+      const [day] = await transformAndCommit(lake, DAY);
+      expect(day).toMatchObject({ rawRows: 3, rows: 3, quarantinedRows: 0 });
+      lakesByLayout.push(lake);
+    }
+    const [compact, pretty] = await Promise.all(lakesByLayout.map((l) => dayRows(l, 'data')));
+    expect(pretty).toEqual(compact);
+    expect(compact!.map((r) => r.value)).toEqual([1.5, 2.5, 3.5]);
+  });
+
   it('falls back to the leaf-by-leaf read when a validated object holds a record the types do not fit', async () => {
-    const lake = openTestLake();
-    lakes.push(lake);
-    await writeRawLocations(lake.store, lake.meta, {
-      fetchedAt: '2024-03-01T00:00:00Z',
-      locations: [
-        { id: 1, timezone: 'UTC', latitude: 1, longitude: 2, sensors: [{ id: 11, parameter: PM25 }] },
-      ],
-    });
+    const lake = await utcLake();
     await writeRawMeasurements(lake.store, lake.meta, {
       sensorId: 11,
       locationId: 1,

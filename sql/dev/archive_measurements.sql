@@ -27,22 +27,11 @@ GROUP BY p.name, p.units;
 CREATE TEMP TABLE archive_parameters (parameter VARCHAR, units VARCHAR, parameter_id INTEGER);
 
 -- name: create_archive_file_context
--- The location version that applies to an object: the same rule as create_file_context in dev/measurements.sql
--- (the newest version valid when it was fetched, else the earliest).
+-- The location version that applies to an object: object_locations, the one rule of dev/measurements.sql
+-- (create_location_rule, which the caller runs first) — the newest version valid when it was fetched, else the
+-- earliest.
 CREATE TEMP TABLE archive_file_context AS
-WITH candidates AS (
-  SELECT f.path, l.timezone, l.latitude, l.longitude, l.timezone_known,
-    CASE WHEN l.valid_from <= f.fetched_at THEN epoch(f.fetched_at) - epoch(l.valid_from)
-         ELSE 1e12 + epoch(l.valid_from) END AS distance
-  FROM archive_files f JOIN location_versions l ON l.location_id = f.location_id
-), chosen AS (
-  SELECT path, arg_min({'timezone': timezone, 'latitude': latitude, 'longitude': longitude,
-                        'timezone_known': timezone_known}, distance) AS loc
-  FROM candidates GROUP BY path
-)
-SELECT f.*, c.loc.timezone AS timezone, c.loc.latitude AS location_latitude,
-  c.loc.longitude AS location_longitude, coalesce(c.loc.timezone_known, false) AS timezone_known
-FROM archive_files f LEFT JOIN chosen c ON c.path = f.path;
+SELECT * FROM object_locations(archive_files);
 
 -- name: insert_archive_records
 INSERT INTO rows BY NAME

@@ -24,6 +24,6 @@ describe('named SQL statements', () => {
   it('refuses a duplicate name and reports a missing one', () => {
     expect(() => parseNamedStatements('-- name: a\nSELECT 1\n-- name: a\nSELECT 2')).toThrow(/duplicate/);
     expect(() => sqlStatement('dev/measurements.sql', 'no_such_statement')).toThrow(/no statement/);
-    expect(sqlStatement('dev/measurements.sql', 'create_losers')).toMatch(/row_number\(\)/);
+    expect(sqlStatement('dev/measurements.sql', 'insert_losers')).toMatch(/row_number\(\)/);
   });
 });

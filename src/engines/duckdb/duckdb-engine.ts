@@ -21,13 +21,17 @@ import { inspectParquet } from './parquet-inspect.js';
 import { buildProdDay } from './prod-days.js';
 import { QuerySession } from './query-session.js';
 import { transformDimensions } from './transform-dimensions.js';
-import { transformMeasurements } from './transform-measurements.js';
+import { type TransformLimits, transformMeasurements } from './transform-measurements.js';
 
 export class DuckDbEngine implements Engine {
   readonly name = 'duckdb' as const;
   private instance: Promise<DuckDBInstance> | null = null;
 
-  constructor(readonly settings: DuckDbSettings) {}
+  /** transformLimits: smaller than memory_limit implies, so that a test runs the paths of a large input. */
+  constructor(
+    readonly settings: DuckDbSettings,
+    private readonly options: { transformLimits?: Partial<TransformLimits> } = {},
+  ) {}
 
   /** The process's instance for transforms and the crawler; every statement runs on its own connection. */
   db(): Promise<DuckDBInstance> {
@@ -36,7 +40,7 @@ export class DuckDbEngine implements Engine {
   }
 
   async transformMeasurements(input: MeasurementsTransformInput): Promise<MeasurementsTransformOutput> {
-    return transformMeasurements(await this.db(), input);
+    return transformMeasurements(await this.db(), input, this.options.transformLimits);
   }
 
   async transformDimensions(input: DimensionsTransformInput): Promise<DimensionsTransformOutput> {

@@ -41,6 +41,8 @@ export async function insertArchiveRows(db: DuckDbSession, input: ArchiveRowsInp
   if (input.parameterFiles.length > 0)
     await db.run(stmt('create_archive_parameters'), { parameter_files: input.parameterFiles });
   else await db.run(stmt('create_empty_archive_parameters'));
+  // The location rule of the API rows (CREATE OR REPLACE: the API's load has usually made it already).
+  await db.run(sqlStatement('dev/measurements.sql', 'create_location_rule'));
   await db.run(stmt('create_archive_file_context'));
   const readable = files.filter((f) => f.object_reason === null).map((f) => f.path);
   if (readable.length > 0) await db.run(stmt('insert_archive_records'), { paths: readable, ...range });

@@ -1,6 +1,7 @@
 // DuckDB's side of the measurements transform: runs sql/dev/measurements.sql over raw objects and writes one
 // Parquet file per local day (plus quarantine files), returning the files and each day's reconciliation counts.
-import { mkdir } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBInstance } from '@duckdb/node-api';
 import { EngineError, errorMessage } from '../../errors.js';
@@ -36,78 +37,171 @@ interface FileRow {
   valid: boolean;
 }
 
+/** Sizes that keep the transform within DuckDB's memory_limit whatever the input (see transformLimits). */
+export interface TransformLimits {
+  /** Raw JSON bytes above which the rows are staged in a DuckDB file instead of an in-memory table. */
+  stageAboveJsonBytes: number;
+  /** Rows one partitioned COPY writes at most. */
+  copyChunkRows: number;
+  /** Rows the dedup counts in one pass at most (its hash table holds one entry per key). */
+  dedupPassRows: number;
+}
+
+/**
+ * The limits for a memory_limit of `memoryLimit` bytes:
+ * - A record of a raw page (~600 bytes of JSON) is ~150 bytes in DuckDB's uncompressed in-memory table, which may
+ *   take 40% of the limit; beyond, the rows go to a DuckDB file of the transform's own, whose row groups are written
+ *   compressed as they fill (~30 bytes a row) and read back through the buffer pool.
+ * - A partitioned COPY keeps every day it has open in memory until it ends (a day is one row group) and encodes them
+ *   at the end (~500 bytes a row at peak): an 8th of the limit in those bytes (250k rows for 1 GB), 100k–1M rows.
+ * - The dedup's hash table: 2M keys a pass.
+ */
+function transformLimits(memoryLimit: number): TransformLimits {
+  return {
+    stageAboveJsonBytes: (0.4 * memoryLimit) / 0.25,
+    copyChunkRows: Math.min(1_000_000, Math.max(100_000, Math.floor(memoryLimit / 4000))),
+    dedupPassRows: 2_000_000,
+  };
+}
+
 export async function transformMeasurements(
   instance: DuckDBInstance,
   input: MeasurementsTransformInput,
+  overrides: Partial<TransformLimits> = {},
 ): Promise<MeasurementsTransformOutput> {
   return withSession(instance, async (db) => {
-    const stmt = (name: string) => sqlStatement(SQL, name);
     const files = await classifyObjects(db, input.objects);
-    const dropLoaded = async () => {
-      for (const table of ['rows', 'local_days', 'file_context', 'location_versions', 'raw_files'])
-        await db.run(`DROP TABLE IF EXISTS ${table}`);
-    };
+    const [setting] = await db.rows<{ limit: string }>("SELECT current_setting('memory_limit') AS limit");
+    const limits = { ...transformLimits(byteSize(setting?.limit ?? '')), ...overrides };
+    // The rows table holds every record of the range: in memory when it fits easily, else in a staging file.
+    // Its name is the instance's (ATTACH is not per connection): one of its own for each transform running.
+    const staging =
+      (await jsonBytes(files)) > limits.stageAboveJsonBytes
+        ? `staging_${randomUUID().replaceAll('-', '')}`
+        : null;
+    if (staging) {
+      await db.run(`ATTACH ${sqlString(join(input.workDir, 'rows.duckdb'))} AS ${staging}`);
+      // Each thread's insert then writes its row groups out one at a time instead of buffering five (~120 MB less).
+      await db.run('SET write_buffer_row_group_count = 1');
+    }
     try {
-      await loadRows(db, files, input, { typed: true });
-    } catch (err) {
-      if (!(err instanceof EngineError)) throw err;
-      // A validated object did not fit the typed read after all: read every object leaf by leaf.
-      await dropLoaded();
-      try {
-        await loadRows(db, files, input, { typed: false });
-      } catch (err) {
-        if (!(err instanceof EngineError)) throw err;
-        // An object still broke the bulk read: probe each, quarantine the bad, read the rest.
-        for (const f of files)
-          if (f.object_reason === null)
-            f.object_reason = await probe(db, { path: f.path, rawKey: f.raw_key }, null);
-        if (!files.some((f) => f.object_reason !== null)) throw err;
-        await dropLoaded();
-        await loadRows(db, files, input, { typed: false });
+      return await transformLoaded(db, files, input, { staging, limits });
+    } finally {
+      if (staging) {
+        await db.run('USE memory');
+        await db.run(`DETACH DATABASE IF EXISTS ${staging}`);
+        await db.run('RESET write_buffer_row_group_count');
       }
     }
-    await db.run(stmt('create_losers'));
-    await db.run(stmt('create_quality_rules'), { rules_path: input.qualityRulesPath });
-    await db.run(stmt('create_quality_ranges'), { rules_path: input.qualityRulesPath });
-
-    const counts = await db.rows<{
-      local_date: string;
-      raw_rows: number;
-      quarantined_rows: number;
-      duplicates_dropped: number;
-      min_period_end_utc: string | null;
-      max_period_end_utc: string | null;
-    }>(stmt('day_counts'));
-    const dataFiles = counts.some((c) => c.raw_rows > c.quarantined_rows)
-      ? await copyByDay(db, stmt('copy_measurements'), join(input.workDir, 'measurements'))
-      : [];
-    const quarantineFiles = counts.some((c) => c.quarantined_rows > 0)
-      ? await copyByDay(db, stmt('copy_quarantine'), join(input.workDir, 'quarantine'))
-      : [];
-
-    const days = eachDate(input.fromDate, input.toDate).map((localDate) => {
-      const c = counts.find((x) => x.local_date === localDate);
-      const files = dataFiles.filter((f) => f.localDate === localDate).map(({ localDate: _, ...f }) => f);
-      const stats: DayStats = {
-        rawRows: c?.raw_rows ?? 0,
-        // Counted from the files written, not derived: a row lost on the way breaks the reconciliation check.
-        rows: files.reduce((sum, f) => sum + f.rows, 0),
-        quarantinedRows: c?.quarantined_rows ?? 0,
-        duplicatesDropped: c?.duplicates_dropped ?? 0,
-        minPeriodEndUtc: c?.min_period_end_utc ?? null,
-        maxPeriodEndUtc: c?.max_period_end_utc ?? null,
-      };
-      return {
-        localDate,
-        files,
-        quarantineFiles: quarantineFiles
-          .filter((f) => f.localDate === localDate)
-          .map(({ localDate: _, ...f }) => f),
-        stats,
-      };
-    });
-    return { days, columns: MEASUREMENTS_COLUMNS, quarantineColumns: QUARANTINE_COLUMNS };
   });
+}
+
+async function transformLoaded(
+  db: DuckDbSession,
+  files: FileRow[],
+  input: MeasurementsTransformInput,
+  { staging, limits }: { staging: string | null; limits: TransformLimits },
+): Promise<MeasurementsTransformOutput> {
+  const stmt = (name: string) => sqlStatement(SQL, name);
+  const dropLoaded = async () => {
+    for (const table of ['rows', 'local_days', 'file_context', 'location_versions', 'raw_files'])
+      await db.run(`DROP TABLE IF EXISTS ${table}`);
+  };
+  // Validated objects typed in bulk, as one line each, else of any layout; when an object does not fit the types
+  // after all, every object leaf by leaf; when an object still breaks the read, each probed alone and the bad
+  // quarantined.
+  let failure: EngineError | null = null;
+  for (const reading of ['lines', 'typed', 'json'] as const) {
+    try {
+      await loadRows(db, files, input, { reading, staging });
+      failure = null;
+      break;
+    } catch (err) {
+      if (!(err instanceof EngineError)) throw err;
+      failure = err;
+      await dropLoaded();
+    }
+  }
+  if (failure) {
+    for (const f of files)
+      if (f.object_reason === null)
+        f.object_reason = await probe(db, { path: f.path, rawKey: f.raw_key }, null);
+    if (!files.some((f) => f.object_reason !== null)) throw failure;
+    await loadRows(db, files, input, { reading: 'json', staging });
+  }
+  // Dedup in passes over sensors (hash of sensor_id): each pass counts the keys of a share of the rows.
+  const [{ total } = { total: 0 }] = await db.rows<{ total: number }>('SELECT count(*) AS total FROM rows');
+  await db.run(stmt('create_losers'));
+  const parts = Math.max(1, Math.ceil(total / limits.dedupPassRows));
+  for (let part = 0; part < parts; part++) await db.run(stmt('insert_losers'), { parts, part });
+  await db.run(stmt('create_quality_rules'), { rules_path: input.qualityRulesPath });
+  await db.run(stmt('create_quality_ranges'), { rules_path: input.qualityRulesPath });
+
+  const counts = await db.rows<{
+    local_date: string;
+    raw_rows: number;
+    quarantined_rows: number;
+    duplicates_dropped: number;
+    min_period_end_utc: string | null;
+    max_period_end_utc: string | null;
+  }>(stmt('day_counts'));
+  const dataFiles: DayFile[] = [];
+  const quarantineFiles: DayFile[] = [];
+  for (const [i, chunk] of copyChunks(counts, limits.copyChunkRows).entries()) {
+    // A COPY writes into a folder of its own.
+    const range = { copy_from: chunk.from, copy_to: chunk.to };
+    if (chunk.rows > chunk.quarantined)
+      dataFiles.push(
+        ...(await copyByDay(
+          db,
+          stmt('copy_measurements'),
+          join(input.workDir, 'measurements', `${i}`),
+          range,
+        )),
+      );
+    if (chunk.quarantined > 0)
+      quarantineFiles.push(
+        ...(await copyByDay(db, stmt('copy_quarantine'), join(input.workDir, 'quarantine', `${i}`), range)),
+      );
+  }
+
+  const days = eachDate(input.fromDate, input.toDate).map((localDate) => {
+    const c = counts.find((x) => x.local_date === localDate);
+    const files = dataFiles.filter((f) => f.localDate === localDate).map(({ localDate: _, ...f }) => f);
+    const stats: DayStats = {
+      rawRows: c?.raw_rows ?? 0,
+      // Counted from the files written, not derived: a row lost on the way breaks the reconciliation check.
+      rows: files.reduce((sum, f) => sum + f.rows, 0),
+      quarantinedRows: c?.quarantined_rows ?? 0,
+      duplicatesDropped: c?.duplicates_dropped ?? 0,
+      minPeriodEndUtc: c?.min_period_end_utc ?? null,
+      maxPeriodEndUtc: c?.max_period_end_utc ?? null,
+    };
+    return {
+      localDate,
+      files,
+      quarantineFiles: quarantineFiles
+        .filter((f) => f.localDate === localDate)
+        .map(({ localDate: _, ...f }) => f),
+      stats,
+    };
+  });
+  return { days, columns: MEASUREMENTS_COLUMNS, quarantineColumns: QUARANTINE_COLUMNS };
+}
+
+async function jsonBytes(files: readonly FileRow[]): Promise<number> {
+  let bytes = 0;
+  for (const f of files)
+    if (f.object_reason === null) bytes += (await stat(f.path).catch(() => ({ size: 0 }))).size;
+  return bytes;
+}
+
+const UNITS: Record<string, number> = { bytes: 1, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40 };
+
+/** DuckDB's `953.6 MiB` in bytes (Infinity when unparsable: no limit known). */
+function byteSize(text: string): number {
+  const m = /^([\d.]+)\s*(bytes|KiB|MiB|GiB|TiB)$/.exec(text.trim());
+  return m ? Number(m[1]) * UNITS[m[2]!]! : Number.POSITIVE_INFINITY;
 }
 
 /**
@@ -143,7 +237,7 @@ async function probe(
   validationError: string | null,
 ): Promise<string | null> {
   try {
-    const [row] = await db.rows<{ records: number }>(sqlStatement(SQL, 'probe_object'), {
+    const [row] = await db.rows<{ records: number }>(recordsStatement('probe_object', 'json'), {
       paths: [object.path],
     });
     if ((row?.records ?? 0) > 0) return null;
@@ -158,7 +252,7 @@ async function loadRows(
   db: DuckDbSession,
   files: FileRow[],
   input: MeasurementsTransformInput,
-  { typed }: { typed: boolean },
+  { reading, staging }: { reading: Reading; staging: string | null },
 ): Promise<void> {
   const stmt = (name: string) => sqlStatement(SQL, name);
   const range = { from_date: input.fromDate, to_date: input.toDate };
@@ -168,14 +262,26 @@ async function loadRows(
   if (input.locationFiles.length > 0)
     await db.run(stmt('create_location_versions'), { location_files: input.locationFiles });
   else await db.run(stmt('create_empty_location_versions'));
+  await db.run(stmt('create_location_rule'));
   await db.run(stmt('create_file_context'));
   await db.run(stmt('create_local_days'), { ...range, ...utcSpan(input.fromDate, input.toDate) });
-  await db.run(stmt('create_rows'));
-  const readable = files.filter((f) => f.object_reason === null);
-  const bulk = readable.filter((f) => typed && f.valid).map((f) => f.path);
-  const leafByLeaf = readable.filter((f) => !(typed && f.valid)).map((f) => f.path);
-  if (bulk.length > 0) await db.run(stmt('insert_typed_records'), { paths: bulk, ...range });
-  if (leafByLeaf.length > 0) await db.run(stmt('insert_records'), { paths: leafByLeaf, ...range });
+  if (staging) {
+    // The one table of the staging file; later statements find `rows` there (temp tables first, then staging).
+    await db.run(stmt('create_rows').replace('CREATE TEMP TABLE rows', `CREATE TABLE ${staging}.rows`));
+    await db.run(`USE ${staging}`);
+  } else await db.run(stmt('create_rows'));
+  // In time order (of the request windows): the table then holds a day's rows close together, and the COPY of a
+  // run of days skips the row groups of other times by their min/max.
+  const readable = files
+    .filter((f) => f.object_reason === null)
+    .map((f) => ({ f, t: Date.parse(f.window_from_utc ?? f.fetched_at) || 0 }))
+    .sort((a, b) => a.t - b.t || a.f.raw_key.localeCompare(b.f.raw_key))
+    .map(({ f }) => f);
+  const bulk = readable.filter((f) => reading !== 'json' && f.valid).map((f) => f.path);
+  const leafByLeaf = readable.filter((f) => !(reading !== 'json' && f.valid)).map((f) => f.path);
+  if (bulk.length > 0) await db.run(recordsStatement('insert_records', reading), { paths: bulk, ...range });
+  if (leafByLeaf.length > 0)
+    await db.run(recordsStatement('insert_records', 'json'), { paths: leafByLeaf, ...range });
   await db.run(stmt('insert_object_rows'), range);
   await insertArchiveRows(db, {
     fromDate: input.fromDate,
@@ -184,6 +290,27 @@ async function loadRows(
     parameterFiles: input.parameterFiles ?? [],
   });
 }
+
+/**
+ * Statement `name` over the records of API objects: read typed in bulk (typed_records) or leaf by leaf as JSON
+ * (json_records), two readings of one format into one column list.
+ */
+function recordsStatement(name: string, reading: Reading): string {
+  const records =
+    reading === 'json'
+      ? sqlStatement(SQL, 'json_records')
+      : reading === 'typed'
+        ? sqlStatement(SQL, 'typed_records').replace("format = 'newline_delimited'", "format = 'auto'")
+        : sqlStatement(SQL, 'typed_records');
+  // A replacer function: the SQL holds `$` patterns (->> '$') that a replacement string would expand.
+  return sqlStatement(SQL, name).replace('{{records}}', () => records);
+}
+
+/**
+ * How validated objects are read: typed as one line of JSON each (as the API sends them), typed whatever their
+ * layout, or leaf by leaf as JSON (as invalid objects always are).
+ */
+type Reading = 'lines' | 'typed' | 'json';
 
 /** UTC instants that hold every local day fromDate..toDate in any zone (UTC−12 … UTC+14). */
 function utcSpan(fromDate: string, toDate: string): { span_from_utc: string; span_to_utc: string } {
@@ -194,11 +321,43 @@ function utcSpan(fromDate: string, toDate: string): { span_from_utc: string; spa
 
 type DayFile = LocalFile & { localDate: string };
 
+interface CopyChunk {
+  from: string;
+  to: string;
+  rows: number;
+  quarantined: number;
+}
+
+/** Consecutive days (those with rows, in order) in runs of at most maxRows rows (or one larger day). */
+function copyChunks(
+  counts: readonly { local_date: string; raw_rows: number; quarantined_rows: number }[],
+  maxRows: number,
+): CopyChunk[] {
+  const chunks: CopyChunk[] = [];
+  let current: CopyChunk | null = null;
+  for (const c of [...counts].sort((a, b) => a.local_date.localeCompare(b.local_date))) {
+    if (current === null || current.rows + c.raw_rows > maxRows) {
+      current = { from: c.local_date, to: c.local_date, rows: 0, quarantined: 0 };
+      chunks.push(current);
+    }
+    current.to = c.local_date;
+    current.rows += c.raw_rows;
+    current.quarantined += c.quarantined_rows;
+  }
+  return chunks;
+}
+
 /** Runs a partitioned COPY into `target` and returns its files with the day each holds, rows and bytes. */
-async function copyByDay(db: DuckDbSession, copySql: string, target: string): Promise<DayFile[]> {
+async function copyByDay(
+  db: DuckDbSession,
+  copySql: string,
+  target: string,
+  range: { copy_from: string; copy_to: string },
+): Promise<DayFile[]> {
   await mkdir(target, { recursive: true });
   const [result] = await db.rows<{ Count: number; Files: string[] }>(
-    copySql.replace('{{target}}', sqlString(target)),
+    copySql.replace('{{target}}', () => sqlString(target)),
+    range,
   );
   const paths = result?.Files ?? [];
   if (paths.length === 0) return [];
