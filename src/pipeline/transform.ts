@@ -19,7 +19,7 @@ import {
   RAW_MEASUREMENTS_ENDPOINT,
   versionObjectKey,
 } from '../lake/keys.js';
-import { findRawObjects } from '../lake/manifest.js';
+import { findRawObjects, rawMeasurementsObject } from '../lake/manifest.js';
 import { transformWorkRoot } from '../lake/scratch.js';
 import type { ObjectStore } from '../lake/store/index.js';
 import { LOCATIONS_TABLE, MEASUREMENTS_TABLE, SENSORS_TABLE } from '../lake/tables.js';
@@ -83,23 +83,13 @@ export async function transformDays(
   const manifest = findRawObjects(ctx.meta, {
     endpoint: RAW_MEASUREMENTS_ENDPOINT,
     overlapping: { fromUtc: spanFromUtc, toUtc: spanToUtc },
-  }).filter((o) => o.sensorId !== null);
+  }).filter((o): o is typeof o & { sensorId: number } => o.sensorId !== null);
   // An engine that reads the store itself (Glue) gets keys: nothing raw is fetched to this machine.
   const byKey = ctx.engine.readsStore === true;
   const objects: RawMeasurementsObject[] = await mapWithConcurrency(
     manifest,
     LOCAL_PATH_CONCURRENCY,
-    async (o) => ({
-      rawKey: o.rawKey,
-      path: byKey ? '' : await ctx.store.localPath(o.rawKey),
-      sensorId: o.sensorId!,
-      locationId: o.locationId,
-      fetchedAt: o.fetchedAt,
-      windowFromUtc: o.windowFromUtc,
-      windowToUtc: o.windowToUtc,
-      valid: o.valid,
-      validationError: o.validationError,
-    }),
+    async (o) => rawMeasurementsObject(o, byKey ? '' : await ctx.store.localPath(o.rawKey)),
   );
   const locationKeys = listTableFiles(ctx.meta, LOCATIONS_TABLE).map((f) => f.key);
   const locationFiles = byKey ? [] : await localPaths(ctx.store, locationKeys);
