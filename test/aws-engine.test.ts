@@ -1204,5 +1204,12 @@ describe('aqlake aws policy', () => {
     expect(policyAllows(policy, 's3:DeleteObject', `arn:aws:s3:::${BUCKET}/raw/openaq/x.json`)).toBe(false);
     expect(policy.Statement.flatMap((st) => st.Resource)).not.toContain('*');
     expect(policy.Statement.find((st) => st.Action.includes('iam:PassRole'))?.Resource).toEqual([ROLE]);
+    // Partitions are projected: the user writes none (the crawler's role adds them when one is used).
+    for (const a of ['glue:BatchCreatePartition', 'glue:UpdatePartition', 'glue:CreatePartition'])
+      expect(policyAllows(policy, a), a).toBe(false);
+    // Athena's documented permissions on the query-results location.
+    const results = `arn:aws:s3:::${BUCKET}/${settings({}).athenaOutputPrefix}x.csv`;
+    expect(policyAllows(policy, 's3:ListBucketMultipartUploads', `arn:aws:s3:::${BUCKET}`)).toBe(true);
+    expect(policyAllows(policy, 's3:ListMultipartUploadParts', results)).toBe(true);
   });
 });
