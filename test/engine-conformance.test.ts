@@ -17,8 +17,10 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRawArchiveObjectKey, RAW_MEASUREMENTS_ENDPOINT } from '../src/lake/keys.js';
+import { metaDbPath } from '../src/lake/meta/meta-db.js';
 import { type RunningSimulator, startSimulator } from '../src/simulator/index.js';
 import { type CliResult, runCli } from './helpers/cli.js';
 import type { FakeAws } from './helpers/fake-aws.js';
@@ -168,7 +170,31 @@ function expectSameDaily(actual: DailyRow[], expected: DailyRow[]): void {
 let sim: RunningSimulator;
 const harness = {} as Record<EngineName, EngineHarness>;
 /** Each engine's first runs (API days, then the archive range), and prod.daily_averages right after them. */
-const firstRuns = {} as Record<EngineName, { api: CliResult; archive: CliResult; daily: Daily[] }>;
+const firstRuns = {} as Record<
+  EngineName,
+  { api: CliResult; archive: CliResult; daily: Daily[]; checks: CheckRow[] }
+>;
+
+interface CheckRow {
+  local_date: string;
+  check_name: string;
+  status: string;
+  message: string;
+}
+
+/** The check results the runs so far recorded in the lake's SQLite catalog, in a stable order. */
+function recordedChecks(h: EngineHarness): CheckRow[] {
+  const db = new Database(metaDbPath(h.env.AQLAKE_HOME!), { readonly: true });
+  try {
+    return db
+      .prepare(
+        'SELECT local_date, check_name, status, message FROM check_results ORDER BY local_date, check_name, result_id',
+      )
+      .all() as CheckRow[];
+  } finally {
+    db.close();
+  }
+}
 
 beforeAll(async () => {
   sim = await startSimulator({ seed: 11, now: () => new Date(NOW) });
@@ -180,7 +206,7 @@ beforeAll(async () => {
       const api = await h.cli(run(API_DAYS, '--source', 'api'));
       const archive = await h.cli(run(ARCHIVE_DAYS));
       const daily = api.code === 0 && archive.code === 0 ? await query<Daily>(h, DAILY) : [];
-      firstRuns[name] = { api, archive, daily };
+      firstRuns[name] = { api, archive, daily, checks: recordedChecks(h) };
     }),
   );
 }, 1_500_000);
@@ -306,6 +332,16 @@ describe('across engines', () => {
     const [reference, ...others] = ENGINES;
     expect(firstRuns[reference!].daily.length).toBeGreaterThan(8);
     for (const other of others) expectSameDaily(firstRuns[other].daily, firstRuns[reference!].daily);
+  });
+
+  it('every check reads the same on every engine: status, and the message with its numbers as written', () => {
+    // The runs are minutes apart, so ages differ in value; the form of each number must not (Trino casts a DOUBLE to
+    // VARCHAR as 8.0E1 where DuckDB writes 80.0): numbers keep their shape, digits become #.
+    const shape = (c: CheckRow) => ({ ...c, message: c.message.replace(/\d/g, '#') });
+    const [reference, ...others] = ENGINES;
+    const expected = firstRuns[reference!].checks.map(shape);
+    expect(expected.map((c) => c.message).join('\n')).toMatch(/% of the day/);
+    for (const other of others) expect(firstRuns[other].checks.map(shape)).toEqual(expected);
   });
 });
 

@@ -35,7 +35,8 @@ FROM (
   SELECT
     count(*) AS n,
     count(*) FILTER (WHERE value < 0) AS negatives,
-    arg_max(parameter || ' ' || value || ' ' || units, abs(value)) AS example,
+    -- the value as DECIMAL(38, 1), not DOUBLE: Trino casts a DOUBLE to VARCHAR as 2.0E3, DuckDB as 2000.0
+    arg_max(parameter || ' ' || CAST(value AS DECIMAL(38, 1)) || ' ' || units, abs(value)) AS example,
     arg_max(sensor_id, abs(value)) AS example_sensor
   FROM outside
 ) AS counts

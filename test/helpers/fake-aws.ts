@@ -91,11 +91,58 @@ const TRINO_FOR_DUCKDB = [
   'CREATE MACRO at_timezone(tstz, tz) AS timezone(trino_zone(tz), tstz)',
   "CREATE MACRO date_format(ts, fmt) AS strftime(ts, replace(replace(fmt, '%i', '%M'), '%s', '%S'))",
   'CREATE MACRO trino_date_add(unit, n, d) AS CAST(d + to_days(CAST(n AS INTEGER)) AS DATE)',
+  // Trino ≥ 372 (trinodb/trino#10657) casts DOUBLE and REAL to VARCHAR in scientific notation, the SQL standard's
+  // form (Java's DecimalFormat "0.0##############E0"): 80.0 → '8.0E1', 2.5 → '2.5E0', -0.0123 → '-1.23E-2'
+  // (15 significant digits here). Other types cast as in DuckDB.
+  `CREATE MACRO trino_varchar(x) AS CASE WHEN typeof(x) IN ('DOUBLE', 'FLOAT')
+     THEN regexp_replace(replace(regexp_replace(printf('%.14E', x), '0+E', 'E'), '.E', '.0E'), 'E\\+?(-?)0*(\\d)', 'E\\1\\2')
+     ELSE CAST(x AS VARCHAR) END`,
 ];
+
+/** Every `CAST(expr AS VARCHAR)` (outside strings) → `trino_varchar(expr)`, so a double casts as Trino casts it. */
+function trinoVarcharCasts(sql: string): string {
+  let out = '';
+  let i = 0;
+  while (i < sql.length) {
+    const m = /^CAST\s*\(/i.exec(sql.slice(i));
+    const before = i === 0 ? '' : sql[i - 1]!;
+    if (m && !/[\w.]/.test(before)) {
+      const open = i + m[0].length - 1;
+      const close = matchingParen(sql, open);
+      const inner = sql.slice(open + 1, close);
+      const as = /\s+AS\s+VARCHAR\s*$/i.exec(inner);
+      if (close > 0 && as && matchingParen(`(${inner.slice(0, as.index)})`, 0) === as.index + 1) {
+        out += `trino_varchar(${trinoVarcharCasts(inner.slice(0, as.index))})`;
+        i = close + 1;
+        continue;
+      }
+    }
+    const quoted = /^'(?:[^']|'')*'/.exec(sql.slice(i)) ?? /^"(?:[^"]|"")*"/.exec(sql.slice(i));
+    const step = quoted ? quoted[0] : sql[i]!;
+    out += step;
+    i += step.length;
+  }
+  return out;
+}
+
+/** The index of the `)` closing the `(` at `open` (strings skipped); -1 when unbalanced. */
+function matchingParen(sql: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < sql.length; i++) {
+    const c = sql[i]!;
+    if (c === "'" || c === '"') {
+      const end = sql.indexOf(c, i + 1);
+      if (end < 0) return -1;
+      i = end;
+    } else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
 
 /** Trino spellings DuckDB has under another name (same semantics for the arrays and dates the SQL uses). */
 function forDuckDb(sql: string): string {
-  return sql
+  return trinoVarcharCasts(sql)
     .replace(/\btransform\(/g, 'list_transform(')
     .replace(/\bcardinality\(/g, 'len(')
     .replace(/\belement_at\(/g, 'list_extract(')
