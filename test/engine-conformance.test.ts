@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MEASUREMENTS_COLUMNS } from '../src/engines/dev-tables.js';
 import { parseRawArchiveObjectKey, RAW_MEASUREMENTS_ENDPOINT } from '../src/lake/keys.js';
 import { metaDbPath } from '../src/lake/meta/meta-db.js';
 import { type RunningSimulator, startSimulator } from '../src/simulator/index.js';
@@ -386,9 +387,20 @@ function awsOnly(h: () => EngineHarness): void {
     expect((await runCli(['runs'], { env: harness.local.env })).stdout).not.toMatch(/AWS COST/);
   });
 
-  it('DESCRIBE (an Athena UTILITY statement) returns its rows', { timeout: 120_000 }, async () => {
-    const rows = await query<{ col_name: string }>(h(), 'DESCRIBE prod.daily_averages');
-    expect(rows.map((r) => r.col_name)).toContain('value_avg');
+  it('DESCRIBE (an Athena UTILITY statement, one column of tab-separated text) shows name and type', {
+    timeout: 120_000,
+  }, async () => {
+    const view = await query<{ col_name: string; data_type: string }>(h(), 'DESCRIBE prod.daily_averages');
+    expect(view.find((r) => r.col_name === 'value_avg')?.data_type).toBe('double');
+    // A partitioned table: each column once (the `# Partition Information` block repeats the partition keys).
+    const table = await query<{ col_name: string; data_type: string }>(h(), 'DESCRIBE dev.measurements');
+    expect(table.map((r) => r.col_name)).toEqual([
+      ...MEASUREMENTS_COLUMNS.map((c) => c.name),
+      'year',
+      'month',
+      'day',
+    ]);
+    expect(table.find((r) => r.col_name === 'sensor_id')?.data_type).toBe('bigint');
   });
 
   it('leaves no Glue staging objects behind', async () => {

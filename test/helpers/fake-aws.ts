@@ -526,13 +526,30 @@ export async function startFakeAws(input: { s3: S3Client; bucket: string }): Pro
           return;
         }
         if (describe) {
-          const rows = await run(`DESCRIBE ${describe[1]}.${describe[2]}`);
+          // Athena's shape (Hive's DESCRIBE text): ONE column, a row per column with name, type and comment padded
+          // to 20 and separated by tabs; a partitioned table adds a `# Partition Information` block.
+          const table = state.tables.get(`${describe[1]}.${describe[2]}`);
+          const glueColumns = (list: unknown) =>
+            ((list as Json[] | undefined) ?? []).map((c) => [String(c.Name), String(c.Type)] as const);
+          const columns = table
+            ? glueColumns((table.input.StorageDescriptor as Json).Columns)
+            : (await run(`DESCRIBE ${describe[1]}.${describe[2]}`)).map(
+                (r) => [String(r.column_name), athenaType(String(r.column_type))] as const,
+              );
+          const partitionKeys = table ? glueColumns(table.input.PartitionKeys) : [];
+          const line = (...cells: string[]) => cells.map((c) => c.padEnd(20)).join('\t');
+          const text = [...columns, ...partitionKeys].map(([n, t]) => line(n, t, ''));
+          if (partitionKeys.length > 0)
+            text.push(
+              '\t \t ',
+              '# Partition Information\t \t ',
+              line('# col_name', 'data_type', 'comment'),
+              '\t \t ',
+              ...partitionKeys.map(([n, t]) => line(n, t, '')),
+            );
           q.statementType = 'UTILITY';
-          q.columns = [
-            { name: 'col_name', type: 'varchar' },
-            { name: 'data_type', type: 'varchar' },
-          ];
-          q.rows = rows.map((r) => [String(r.column_name), athenaType(String(r.column_type))]);
+          q.columns = [{ name: 'col_name', type: 'string' }];
+          q.rows = text.map((t) => [t]);
           return;
         }
         const sql = forDuckDb(bindPositional(q.sql, parameters)).replace(/;\s*$/, '');
