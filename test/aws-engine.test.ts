@@ -921,6 +921,41 @@ describe('AwsEngine checks and prod views on Athena', () => {
     expect(fakes.state.tables.has(`openaq_check.${created.TableInput!.Name}`)).toBe(false);
   });
 
+  it('gives two versions of the same day their own scratch tables, so checking both at once drops neither', async () => {
+    athenaAnswers(fakes, () => ({
+      columns: [
+        ['status', 'varchar'],
+        ['observed', 'bigint'],
+        ['message', 'varchar'],
+      ],
+      rows: [['pass', '0', 'ok']],
+    }));
+    const engine = engineWith(fakes);
+    const check = (key: string) =>
+      engine.checkPartition({
+        partition: { table: 'measurements', paths: [], keys: [key], columns: MEASUREMENTS_COLUMNS },
+        params: {
+          localDate: '2024-03-05',
+          rawRows: 1,
+          quarantinedRows: 0,
+          duplicatesDropped: 0,
+          minCoveragePct: 50,
+          maxStalenessHours: 72,
+          nowUtc: '2024-03-06T03:30:00.000Z',
+          qualityRulesPath: 'sql/dev/quality-rules.json',
+        },
+      });
+    await Promise.all([check(partitionKey), check(partitionKey.replace('v1', 'v2'))]);
+    const names = fakes.glue.commandCalls(CreateTableCommand).map((c) => c.args[0].input.TableInput!.Name);
+    expect(names).toHaveLength(2);
+    expect(new Set(names).size).toBe(2);
+    // Each version's checks read its own table.
+    const queried = fakes.athena
+      .commandCalls(StartQueryExecutionCommand)
+      .map((c) => /openaq_check\.(\w+)/.exec(c.args[0].input.QueryString!)![1]);
+    expect(new Set(queried)).toEqual(new Set(names));
+  });
+
   it('publishes every prod view, in dependency order, as CREATE OR REPLACE VIEW in the prod database', async () => {
     athenaAnswers(fakes, () => ({ columns: [], rows: [], statementType: 'DDL' }));
     const views = await engineWith(fakes).createProdViews([]);
