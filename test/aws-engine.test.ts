@@ -61,6 +61,7 @@ import { buildPolicy, iamActionOf, policyAllows } from '../src/engines/aws/iam-p
 import { readChecks, readProdViews } from '../src/engines/aws/sql-files.js';
 import { MEASUREMENTS_COLUMNS } from '../src/engines/duckdb/transform-measurements.js';
 import { EngineError } from '../src/errors.js';
+import { projectedYears } from '../src/lake/catalog/athena-ddl.js';
 import { S3ObjectStore } from '../src/lake/store/s3/s3-store.js';
 import { operationOf, requestErrors } from './helpers/aws-models.js';
 
@@ -704,6 +705,8 @@ describe('AwsEngine catalog on the Glue Data Catalog', () => {
       'projection.day.digits': '2',
       'storage.location.template': `s3://${BUCKET}/dev/measurements/year=\${year}/month=\${month}/day=\${day}/`,
     });
+    // The same years as `aqlake catalog ddl` prints: one rule (projectedYears).
+    expect(m.Parameters['projection.year.range']).toBe(projectedYears().join(','));
     const calls = fakes.sent().length;
     expect(await engine.refreshCatalog()).toBe('projection');
     expect(fakes.sent().length).toBe(calls);
