@@ -65,7 +65,7 @@ const OPENAQ_FIRST_YEAR = 2016;
  * to Athena, so deploy again (or re-run `catalog ddl`) within ten years; deploy shows the table as changed each new
  * year, when the range grows.
  *
- * The range is also what a query without a year/month/day filter enumerates: the prod views and the checks filter on
+ * The range is also what a query without a year/month/day filter enumerates: the prod views filter on
  * `local_date`, a data column, not on the partition keys, so Athena cannot prune by year/month/day and lists every
  * projected partition's prefix (about 372 a year, mostly empty) on each query of dev.measurements. A known cost,
  * small at this size; a filter on the keys would remove it.
