@@ -60,6 +60,7 @@ import { GLUE_SCRIPT_PATH, sha256 } from '../src/engines/aws/glue-artifacts.js';
 import { buildPolicy, iamActionOf, policyAllows } from '../src/engines/aws/iam-policy.js';
 import { readChecks, readProdViews } from '../src/engines/aws/sql-files.js';
 import { MEASUREMENTS_COLUMNS } from '../src/engines/duckdb/transform-measurements.js';
+import { QUALITY_RULES_PATH } from '../src/engines/sql-files.js';
 import { EngineError } from '../src/errors.js';
 import { projectedYears } from '../src/lake/catalog/athena-ddl.js';
 import { S3ObjectStore } from '../src/lake/store/s3/s3-store.js';
@@ -309,6 +310,7 @@ function athenaAnswers(
 
 const ROLE = 'arn:aws:iam::123456789012:role/aqlake-glue';
 const BUCKET = 'openaq-lake';
+const SCRIPT_KEY = '_aws/glue/job_raw_to_dev.py';
 const noSleep = async () => {};
 /** A sleep that only ends when the poll is aborted (by a cancel or the deadline): no test waits on a clock. */
 const sleepUntilAborted = (_ms: number, signal: AbortSignal) =>
@@ -453,7 +455,12 @@ afterEach(() => {
 // --- transform: the Glue job -------------------------------------------------------------------------------------
 
 describe('AwsEngine transform on Glue', () => {
-  it("uploads the script, starts the run with the day's arguments, polls until SUCCEEDED and reads what it wrote", async () => {
+  // `aqlake aws deploy` put this checkout's script at the job's ScriptLocation (with its sha256).
+  beforeEach(async () => {
+    fakes.state.objects.set(SCRIPT_KEY, { sha256: sha256(await readFile(GLUE_SCRIPT_PATH)) });
+  });
+
+  it("uploads its content-addressed rules, starts the run with the day's arguments, polls until SUCCEEDED and reads what it wrote", async () => {
     glueOutputs(fakes);
     fakes.glue.on(StartJobRunCommand).resolves({ JobRunId: 'jr_1' });
     fakes.glue
@@ -464,12 +471,14 @@ describe('AwsEngine transform on Glue', () => {
     const engine = engineWith(fakes);
     const out = await engine.transformMeasurementsInPlace(transformInput);
 
-    const script = await readFile(GLUE_SCRIPT_PATH);
+    const rules = sha256(await readFile(QUALITY_RULES_PATH));
+    const rulesKey = `_aws/glue/quality-rules/${rules}.json`;
     expect(fakes.s3).toHaveReceivedCommandWith(PutObjectCommand, {
       Bucket: BUCKET,
-      Key: '_aws/glue/job_raw_to_dev.py',
-      Metadata: { sha256: sha256(script) },
+      Key: rulesKey,
+      Metadata: { sha256: rules },
     });
+    expect(out.rulesKey).toBe(rulesKey);
     expect(fakes.glue).toHaveReceivedCommandWith(StartJobRunCommand, {
       JobName: 'job_raw_to_dev',
       Arguments: {
@@ -481,7 +490,7 @@ describe('AwsEngine transform on Glue', () => {
         '--quarantine_key_template': 'dev/_versions/_quarantine/measurements/{date}/r1.parquet',
         '--tmp_prefix': '_aws/glue/tmp/',
         '--run_id': 'r1',
-        '--rules_s3_key': '_aws/glue/quality-rules.json',
+        '--rules_s3_key': rulesKey,
         '--stats_key': '_aws/glue/runs/r1/stats.json',
       },
     });
@@ -497,6 +506,7 @@ describe('AwsEngine transform on Glue', () => {
       .find((c) => c.args[0].input.Key === '_aws/glue/runs/r1/manifest.json')!;
     const manifest = JSON.parse(String(manifestPut.args[0].input.Body)) as Record<string, unknown>;
     expect(manifest.location_keys).toEqual(['dev/locations/part-1.parquet']);
+    expect(manifest.rules_key).toBe(rulesKey); // the run's record of the rules it ran with
     expect(manifest.objects).toEqual([
       {
         raw_key: objects[0]!.rawKey,
@@ -520,19 +530,30 @@ describe('AwsEngine transform on Glue', () => {
     expect(engine.cost()).toMatchObject({ glueDpuSeconds: 190, glueJobRuns: 1 });
   });
 
-  it('does not upload the script again while its sha256 is unchanged', async () => {
-    fakes.state.objects.set('_aws/glue/job_raw_to_dev.py', {
-      sha256: sha256(await readFile(GLUE_SCRIPT_PATH)),
-    });
+  it('never writes the script: the run uses the deployed one, and the rules only when missing', async () => {
     glueOutputs(fakes);
     fakes.glue.on(StartJobRunCommand).resolves({ JobRunId: 'jr_1' });
     fakes.glue.on(GetJobRunCommand).resolves({ JobRun: { JobRunState: 'SUCCEEDED', DPUSeconds: 33 } });
     const engine = engineWith(fakes);
     await engine.transformMeasurementsInPlace(transformInput);
+    await engine.transformMeasurementsInPlace(transformInput);
     const keys = fakes.s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key);
-    expect(keys).not.toContain('_aws/glue/job_raw_to_dev.py');
+    expect(keys).not.toContain(SCRIPT_KEY);
+    expect(keys.filter((k) => k!.startsWith('_aws/glue/quality-rules/'))).toHaveLength(1);
     expect(keys).toContain('_aws/glue/runs/r1/manifest.json');
-    expect(engine.cost().glueDpuSeconds).toBe(33); // Glue's own DPUSeconds wins over time × capacity
+    expect(engine.cost().glueDpuSeconds).toBe(66); // Glue's own DPUSeconds wins over time × capacity
+  });
+
+  it("refuses to run when the deployed script is not this checkout's (or missing), and says to deploy", async () => {
+    for (const deployed of [{ sha256: 'f'.repeat(64) }, null]) {
+      if (deployed) fakes.state.objects.set(SCRIPT_KEY, deployed);
+      else fakes.state.objects.delete(SCRIPT_KEY);
+      await expect(engineWith(fakes).transformMeasurementsInPlace(transformInput)).rejects.toThrow(
+        /job_raw_to_dev\.py.*run `aqlake aws deploy`/,
+      );
+    }
+    expect(fakes.glue).not.toHaveReceivedCommand(StartJobRunCommand);
+    expect(fakes.s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key)).not.toContain(SCRIPT_KEY);
   });
 
   it("fails with the job's ErrorMessage when the run FAILED, and still counts its DPU-seconds", async () => {

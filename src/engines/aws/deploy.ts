@@ -1,5 +1,7 @@
 // aqlake aws deploy / plan: the Glue databases, tables, job (and its script), optional crawler and the Athena
 // workgroup, each read first (Get*) and created or updated only where it differs from what the code declares.
+
+import { readFile } from 'node:fs/promises';
 import {
   type AthenaClient,
   CreateWorkGroupCommand,
@@ -25,7 +27,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { ConfigError } from '../../errors.js';
 import { QUALITY_RULES_PATH } from '../sql-files.js';
 import type { AwsSettings } from './aws-settings.js';
-import { GLUE_SCRIPT_PATH, rulesKey, scriptKey, syncArtifact } from './glue-artifacts.js';
+import { GLUE_SCRIPT_PATH, rulesKey, scriptKey, syncBytes } from './glue-artifacts.js';
 import { ensureTable } from './glue-catalog.js';
 import { MEASUREMENTS_QUARANTINE_TABLE, MEASUREMENTS_TABLE } from './glue-tables.js';
 
@@ -70,11 +72,13 @@ async function reconcile(
     const change = await ensureTable(glue, settings.devDatabase, table, settings.bucket, { dryRun: !apply });
     steps.push({ kind: 'table', name: `${settings.devDatabase}.${table.name}`, change: tableChange(change) });
   }
-  for (const [key, path, type] of [
-    [scriptKey(settings.glueArtifactsPrefix), GLUE_SCRIPT_PATH, 'text/x-python'],
-    [rulesKey(settings.glueArtifactsPrefix), QUALITY_RULES_PATH, 'application/json'],
+  const script = await readFile(GLUE_SCRIPT_PATH);
+  const rules = await readFile(QUALITY_RULES_PATH);
+  for (const [key, bytes, type] of [
+    [scriptKey(settings.glueArtifactsPrefix), script, 'text/x-python'],
+    [rulesKey(settings.glueArtifactsPrefix, rules), rules, 'application/json'],
   ] as const) {
-    const a = await syncArtifact(s3, settings.bucket, key, path, type, { dryRun: !apply });
+    const a = await syncBytes(s3, settings.bucket, key, bytes, type, { dryRun: !apply });
     steps.push({
       kind: 'script',
       name: `s3://${settings.bucket}/${key}`,
