@@ -14,7 +14,6 @@
 //   cardinality, element_at, date_add, with_timezone/at_timezone, date_format). Views are kept per database. A time
 //   zone outside Trino's list (sql/athena/trino-zone-index.properties) fails the query, as Trino's does.
 
-import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,8 +21,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { parseZoneIndex, TRINO_ZONE_INDEX_PATH } from '../../src/engines/aws/trino-zones.js';
+import { loadTrinoZoneIndex } from '../../src/engines/aws/trino-zones.js';
 import { MEASUREMENTS_COLUMNS, QUARANTINE_COLUMNS } from '../../src/engines/dev-tables.js';
+import { duckDbType } from '../../src/lake/catalog/athena-ddl.js';
 import { requestErrors } from './aws-models.js';
 import { runGlueJobLocally } from './glue-job-local.js';
 
@@ -82,7 +82,7 @@ export interface FakeAws {
 }
 
 /** The zone names Trino resolves (its zone-index file and UTC): another name fails the query, as on Athena. */
-const TRINO_ZONES = [...parseZoneIndex(readFileSync(TRINO_ZONE_INDEX_PATH, 'utf8')), 'UTC'];
+const TRINO_ZONES = [...loadTrinoZoneIndex(), 'UTC'];
 
 const TRINO_FOR_DUCKDB = [
   `CREATE MACRO trino_zone(tz) AS CASE WHEN tz IS NULL OR list_contains([${TRINO_ZONES.map((z) => `'${z}'`).join(', ')}], tz)
@@ -161,18 +161,11 @@ function bindPositional(sql: string, parameters: readonly string[]): string {
   return out;
 }
 
-const HIVE_TO_DUCK: Record<string, string> = {
-  string: 'VARCHAR',
-  bigint: 'BIGINT',
-  int: 'INTEGER',
-  integer: 'INTEGER',
-  double: 'DOUBLE',
-  boolean: 'BOOLEAN',
-  date: 'DATE',
-  timestamp: 'TIMESTAMP',
-};
-
-function athenaType(duckType: string): string {
+/**
+ * The type Athena's result metadata (ColumnInfo.Type) names for a DuckDB result column: Trino's names (`varchar`,
+ * `integer`), not the Hive DDL names of a Glue table (`string`, `int`: src's athenaType / duckDbType).
+ */
+function resultType(duckType: string): string {
   const t = duckType.toUpperCase();
   if (t.startsWith('DECIMAL')) return 'decimal';
   return (
@@ -497,7 +490,7 @@ export async function startFakeAws(input: { s3: S3Client; bucket: string }): Pro
         for (const [name, t] of state.tables) {
           const [db, tname] = name.split('.') as [string, string];
           const cols = ((t.input.StorageDescriptor as Json).Columns as Json[]).map(
-            (c) => `CAST(NULL AS ${HIVE_TO_DUCK[String(c.Type)] ?? 'VARCHAR'}) AS "${c.Name}"`,
+            (c) => `CAST(NULL AS ${duckDbType(String(c.Type))}) AS "${c.Name}"`,
           );
           const keys = ((t.input.PartitionKeys as Json[] | undefined) ?? []).map((k) => String(k.Name));
           const objects = q.sql.includes(name) || !ddl ? await tableObjects(t) : [];
@@ -534,7 +527,7 @@ export async function startFakeAws(input: { s3: S3Client; bucket: string }): Pro
           const columns = table
             ? glueColumns((table.input.StorageDescriptor as Json).Columns)
             : (await run(`DESCRIBE ${describe[1]}.${describe[2]}`)).map(
-                (r) => [String(r.column_name), athenaType(String(r.column_type))] as const,
+                (r) => [String(r.column_name), resultType(String(r.column_type))] as const,
               );
           const partitionKeys = table ? glueColumns(table.input.PartitionKeys) : [];
           const line = (...cells: string[]) => cells.map((c) => c.padEnd(20)).join('\t');
@@ -556,7 +549,7 @@ export async function startFakeAws(input: { s3: S3Client; bucket: string }): Pro
         const described = await run(`DESCRIBE ${sql}`);
         q.columns = described.map((c) => ({
           name: String(c.column_name),
-          type: athenaType(String(c.column_type)),
+          type: resultType(String(c.column_type)),
         }));
         const casted = described.map((c) => `CAST("${String(c.column_name)}" AS VARCHAR)`).join(', ');
         const rows = await run(`SELECT ${casted} FROM (${sql})`);

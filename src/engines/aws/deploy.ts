@@ -14,6 +14,7 @@ import {
   CreateCrawlerCommand,
   CreateDatabaseCommand,
   CreateJobCommand,
+  type CreateJobCommandInput,
   EntityNotFoundException,
   GetCrawlerCommand,
   GetDatabaseCommand,
@@ -30,6 +31,7 @@ import type { AwsSettings } from './aws-settings.js';
 import { GLUE_SCRIPT_PATH, rulesKey, scriptKey, syncBytes } from './glue-artifacts.js';
 import { ensureTable } from './glue-catalog.js';
 import { MEASUREMENTS_QUARANTINE_TABLE, MEASUREMENTS_TABLE } from './glue-tables.js';
+import { parseRoleArn } from './iam-role.js';
 
 type Change = 'create' | 'update' | 'none';
 
@@ -112,8 +114,8 @@ async function ensureDatabase(glue: GlueClient, name: string, apply: boolean): P
   return { kind: 'database', name, change: 'create' };
 }
 
-/** The job as the code declares it. */
-function jobDefinition(settings: AwsSettings): JobUpdate {
+/** The job as the code declares it: what CreateJob takes but its name (and what UpdateJob's JobUpdate takes). */
+function jobDefinition(settings: AwsSettings): Omit<CreateJobCommandInput, 'Name'> {
   if (!settings.glueRoleArn)
     throw new ConfigError(
       'AQLAKE_GLUE_ROLE_ARN',
@@ -151,7 +153,7 @@ async function ensureJob(glue: GlueClient, settings: AwsSettings, apply: boolean
     if (!(err instanceof EntityNotFoundException)) throw err;
   }
   if (!current) {
-    if (apply) await glue.send(new CreateJobCommand({ Name: settings.jobName, ...wanted } as never));
+    if (apply) await glue.send(new CreateJobCommand({ Name: settings.jobName, ...wanted }));
     return { kind: 'job', name: settings.jobName, change: 'create' };
   }
   const diff = differences(current as Record<string, unknown>, wanted as Record<string, unknown>);
@@ -184,7 +186,8 @@ const CRAWLER_CONFIGURATION = JSON.stringify({
 
 /** GetCrawler returns the role's name where CreateCrawler took its ARN: compare names. */
 function roleName(roleOrArn: string | undefined | null): string | undefined {
-  return roleOrArn?.replace(/^arn:[^:]+:iam::\d{12}:role\/(?:.*\/)?/, '');
+  if (!roleOrArn) return undefined;
+  return roleOrArn.startsWith('arn:') ? parseRoleArn(roleOrArn).roleName : roleOrArn;
 }
 
 async function ensureCrawler(glue: GlueClient, settings: AwsSettings, apply: boolean): Promise<DeployStep> {

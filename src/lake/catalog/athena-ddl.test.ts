@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { currentObjectKey } from '../keys.js';
 import { openMemoryMetaDb } from '../meta/meta-db.js';
-import { athenaDdl, athenaType, partitionProjection, projectedYears } from './athena-ddl.js';
+import { athenaDdl, athenaType, duckDbType, partitionProjection, projectedYears } from './athena-ddl.js';
 import { finishCommit, recordCatalogScan, recordCommitIntent, stagePartition } from './catalog.js';
 
 describe('athenaDdl', () => {
@@ -65,6 +65,21 @@ describe('athenaDdl', () => {
       ].join('\n'),
     );
     meta.close();
+  });
+
+  it('maps Athena column types back to the DuckDB types they came from', () => {
+    for (const t of [
+      'BIGINT',
+      'INTEGER',
+      'DOUBLE',
+      'VARCHAR',
+      'DATE',
+      'TIMESTAMP',
+      'BOOLEAN',
+      'DECIMAL(18,3)',
+    ])
+      expect(duckDbType(athenaType(t))).toBe(t);
+    expect(() => duckDbType('array<int>')).toThrow(/no DuckDB type/);
   });
 
   it("projects from OpenAQ's first year to ten years after now, for the DDL and the Glue tables alike", () => {

@@ -42,6 +42,16 @@ export function athenaType(duckType: string): string {
   throw new CatalogError(`no Athena type for DuckDB type ${duckType}`);
 }
 
+/** The DuckDB type of a Hive/Athena column type athenaType gives (its inverse: `string` → VARCHAR, `int` → INTEGER). */
+export function duckDbType(hiveType: string): string {
+  const t = hiveType.toLowerCase();
+  const simple = Object.entries(SIMPLE_TYPES).find(([, hive]) => hive === t)?.[0];
+  if (simple) return simple;
+  const decimal = /^decimal\((\d+),\s*(\d+)\)$/.exec(t);
+  if (decimal) return `DECIMAL(${decimal[1]},${decimal[2]})`;
+  throw new CatalogError(`no DuckDB type for Athena type ${hiveType}`);
+}
+
 /** `CREATE EXTERNAL TABLE` for one dev table, partitioned by year/month/day strings when the table is by day. */
 export function athenaDdl(meta: MetaDb, table: string, options: AthenaDdlOptions = {}): string {
   const summary = listTables(meta).find((t) => t.table === table);
