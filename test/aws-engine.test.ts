@@ -403,6 +403,18 @@ const transformInput = {
 
 const LOCATIONS_KEY = transformInput.locationKeys[0]!;
 
+/** Check parameters of a one-row version of 2024-03-05 (the checks' answers are mocked). */
+const ONE_ROW_CHECK_PARAMS = {
+  localDate: '2024-03-05',
+  rawRows: 1,
+  quarantinedRows: 0,
+  duplicatesDropped: 0,
+  minCoveragePct: 50,
+  maxStalenessHours: 72,
+  nowUtc: '2024-03-06T00:00:00Z',
+  qualityRulesPath: 'sql/dev/quality-rules.json',
+};
+
 /** A dev.locations Parquet object (the columns the zone check reads), as the dimension transform writes it. */
 async function locationsParquet(rows: [id: number, zone: string][]): Promise<Uint8Array> {
   const dir = await mkdtemp(join(tmpdir(), 'aqlake-locations-'));
@@ -958,16 +970,7 @@ describe('AwsEngine checks and prod views on Athena', () => {
     const check = (key: string) =>
       engine.checkPartition({
         partition: { table: 'measurements', paths: [], keys: [key], columns: MEASUREMENTS_COLUMNS },
-        params: {
-          localDate: '2024-03-05',
-          rawRows: 1,
-          quarantinedRows: 0,
-          duplicatesDropped: 0,
-          minCoveragePct: 50,
-          maxStalenessHours: 72,
-          nowUtc: '2024-03-06T03:30:00.000Z',
-          qualityRulesPath: 'sql/dev/quality-rules.json',
-        },
+        params: ONE_ROW_CHECK_PARAMS,
       });
     await Promise.all([check(partitionKey), check(partitionKey.replace('v1', 'v2'))]);
     const names = fakes.glue.commandCalls(CreateTableCommand).map((c) => c.args[0].input.TableInput!.Name);
@@ -1177,16 +1180,7 @@ describe('aqlake aws policy', () => {
         keys: ['dev/_versions/measurements/2024-03-05/v1.parquet'],
         columns: MEASUREMENTS_COLUMNS,
       },
-      params: {
-        localDate: '2024-03-05',
-        rawRows: 1,
-        quarantinedRows: 0,
-        duplicatesDropped: 0,
-        minCoveragePct: 50,
-        maxStalenessHours: 72,
-        nowUtc: '2024-03-06T00:00:00Z',
-        qualityRulesPath: 'sql/dev/quality-rules.json',
-      },
+      params: ONE_ROW_CHECK_PARAMS,
     });
     const session = await engine.openReadOnlySession({ tables: [], allowedDirectories: [] });
     await session.query('SELECT 1');
