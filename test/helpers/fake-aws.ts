@@ -99,7 +99,10 @@ const TRINO_FOR_DUCKDB = [
      ELSE CAST(x AS VARCHAR) END`,
 ];
 
-/** Every `CAST(expr AS VARCHAR)` (outside strings) → `trino_varchar(expr)`, so a double casts as Trino casts it. */
+/**
+ * Every `CAST(expr AS VARCHAR)` (outside strings and comments) → `trino_varchar(expr)`, so a double casts as Trino
+ * casts it.
+ */
 function trinoVarcharCasts(sql: string): string {
   let out = '';
   let i = 0;
@@ -117,25 +120,28 @@ function trinoVarcharCasts(sql: string): string {
         continue;
       }
     }
-    const quoted = /^'(?:[^']|'')*'/.exec(sql.slice(i)) ?? /^"(?:[^"]|"")*"/.exec(sql.slice(i));
-    const step = quoted ? quoted[0] : sql[i]!;
+    const skipped = SKIPPED.exec(sql.slice(i));
+    const step = skipped ? skipped[0] : sql[i]!;
     out += step;
     i += step.length;
   }
   return out;
 }
 
-/** The index of the `)` closing the `(` at `open` (strings skipped); -1 when unbalanced. */
+/** A string literal, a quoted name or a comment at the start: scanned over whole. */
+const SKIPPED = /^(?:'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/)/;
+
+/** The index of the `)` closing the `(` at `open` (strings and comments skipped); -1 when unbalanced. */
 function matchingParen(sql: string, open: number): number {
   let depth = 0;
   for (let i = open; i < sql.length; i++) {
-    const c = sql[i]!;
-    if (c === "'" || c === '"') {
-      const end = sql.indexOf(c, i + 1);
-      if (end < 0) return -1;
-      i = end;
-    } else if (c === '(') depth++;
-    else if (c === ')' && --depth === 0) return i;
+    const skipped = SKIPPED.exec(sql.slice(i));
+    if (skipped) {
+      i += skipped[0].length - 1;
+      continue;
+    }
+    if (sql[i] === '(') depth++;
+    else if (sql[i] === ')' && --depth === 0) return i;
   }
   return -1;
 }
