@@ -60,7 +60,9 @@ import { GLUE_SCRIPT_PATH, sha256 } from '../src/engines/aws/glue-artifacts.js';
 import { buildPolicy, iamActionOf, policyAllows } from '../src/engines/aws/iam-policy.js';
 import { readChecks, readProdViews } from '../src/engines/aws/sql-files.js';
 import { MEASUREMENTS_COLUMNS } from '../src/engines/duckdb/transform-measurements.js';
+import { QUALITY_RULES_PATH } from '../src/engines/sql-files.js';
 import { EngineError } from '../src/errors.js';
+import { projectedYears } from '../src/lake/catalog/athena-ddl.js';
 import { S3ObjectStore } from '../src/lake/store/s3/s3-store.js';
 import { operationOf, requestErrors } from './helpers/aws-models.js';
 import { crawlerReply } from './helpers/glue-replies.js';
@@ -298,6 +300,7 @@ function athenaAnswers(
 
 const ROLE = 'arn:aws:iam::123456789012:role/aqlake-glue';
 const BUCKET = 'openaq-lake';
+const SCRIPT_KEY = '_aws/glue/job_raw_to_dev.py';
 const noSleep = async () => {};
 /** A sleep that only ends when the poll is aborted (by a cancel or the deadline): no test waits on a clock. */
 const sleepUntilAborted = (_ms: number, signal: AbortSignal) =>
@@ -390,6 +393,18 @@ const transformInput = {
 
 const LOCATIONS_KEY = transformInput.locationKeys[0]!;
 
+/** Check parameters of a one-row version of 2024-03-05 (the checks' answers are mocked). */
+const ONE_ROW_CHECK_PARAMS = {
+  localDate: '2024-03-05',
+  rawRows: 1,
+  quarantinedRows: 0,
+  duplicatesDropped: 0,
+  minCoveragePct: 50,
+  maxStalenessHours: 72,
+  nowUtc: '2024-03-06T00:00:00Z',
+  qualityRulesPath: 'sql/dev/quality-rules.json',
+};
+
 /** A dev.locations Parquet object (the columns the zone check reads), as the dimension transform writes it. */
 async function locationsParquet(rows: [id: number, zone: string][]): Promise<Uint8Array> {
   const dir = await mkdtemp(join(tmpdir(), 'aqlake-locations-'));
@@ -442,7 +457,12 @@ afterEach(() => {
 // --- transform: the Glue job -------------------------------------------------------------------------------------
 
 describe('AwsEngine transform on Glue', () => {
-  it("uploads the script, starts the run with the day's arguments, polls until SUCCEEDED and reads what it wrote", async () => {
+  // `aqlake aws deploy` put this checkout's script at the job's ScriptLocation (with its sha256).
+  beforeEach(async () => {
+    fakes.state.objects.set(SCRIPT_KEY, { sha256: sha256(await readFile(GLUE_SCRIPT_PATH)) });
+  });
+
+  it("uploads its content-addressed rules, starts the run with the day's arguments, polls until SUCCEEDED and reads what it wrote", async () => {
     glueOutputs(fakes);
     fakes.glue.on(StartJobRunCommand).resolves({ JobRunId: 'jr_1' });
     fakes.glue
@@ -453,12 +473,14 @@ describe('AwsEngine transform on Glue', () => {
     const engine = engineWith(fakes);
     const out = await engine.transformMeasurementsInPlace(transformInput);
 
-    const script = await readFile(GLUE_SCRIPT_PATH);
+    const rules = sha256(await readFile(QUALITY_RULES_PATH));
+    const rulesKey = `_aws/glue/quality-rules/${rules}.json`;
     expect(fakes.s3).toHaveReceivedCommandWith(PutObjectCommand, {
       Bucket: BUCKET,
-      Key: '_aws/glue/job_raw_to_dev.py',
-      Metadata: { sha256: sha256(script) },
+      Key: rulesKey,
+      Metadata: { sha256: rules },
     });
+    expect(out.rulesKey).toBe(rulesKey);
     expect(fakes.glue).toHaveReceivedCommandWith(StartJobRunCommand, {
       JobName: 'job_raw_to_dev',
       Arguments: {
@@ -470,7 +492,7 @@ describe('AwsEngine transform on Glue', () => {
         '--quarantine_key_template': 'dev/_versions/_quarantine/measurements/{date}/r1.parquet',
         '--tmp_prefix': '_aws/glue/tmp/',
         '--run_id': 'r1',
-        '--rules_s3_key': '_aws/glue/quality-rules.json',
+        '--rules_s3_key': rulesKey,
         '--stats_key': '_aws/glue/runs/r1/stats.json',
       },
     });
@@ -486,6 +508,7 @@ describe('AwsEngine transform on Glue', () => {
       .find((c) => c.args[0].input.Key === '_aws/glue/runs/r1/manifest.json')!;
     const manifest = JSON.parse(String(manifestPut.args[0].input.Body)) as Record<string, unknown>;
     expect(manifest.location_keys).toEqual(['dev/locations/part-1.parquet']);
+    expect(manifest.rules_key).toBe(rulesKey); // the run's record of the rules it ran with
     expect(manifest.objects).toEqual([
       {
         raw_key: objects[0]!.rawKey,
@@ -509,19 +532,30 @@ describe('AwsEngine transform on Glue', () => {
     expect(engine.cost()).toMatchObject({ glueDpuSeconds: 190, glueJobRuns: 1 });
   });
 
-  it('does not upload the script again while its sha256 is unchanged', async () => {
-    fakes.state.objects.set('_aws/glue/job_raw_to_dev.py', {
-      sha256: sha256(await readFile(GLUE_SCRIPT_PATH)),
-    });
+  it('never writes the script: the run uses the deployed one, and the rules only when missing', async () => {
     glueOutputs(fakes);
     fakes.glue.on(StartJobRunCommand).resolves({ JobRunId: 'jr_1' });
     fakes.glue.on(GetJobRunCommand).resolves({ JobRun: { JobRunState: 'SUCCEEDED', DPUSeconds: 33 } });
     const engine = engineWith(fakes);
     await engine.transformMeasurementsInPlace(transformInput);
+    await engine.transformMeasurementsInPlace(transformInput);
     const keys = fakes.s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key);
-    expect(keys).not.toContain('_aws/glue/job_raw_to_dev.py');
+    expect(keys).not.toContain(SCRIPT_KEY);
+    expect(keys.filter((k) => k!.startsWith('_aws/glue/quality-rules/'))).toHaveLength(1);
     expect(keys).toContain('_aws/glue/runs/r1/manifest.json');
-    expect(engine.cost().glueDpuSeconds).toBe(33); // Glue's own DPUSeconds wins over time × capacity
+    expect(engine.cost().glueDpuSeconds).toBe(66); // Glue's own DPUSeconds wins over time × capacity
+  });
+
+  it("refuses to run when the deployed script is not this checkout's (or missing), and says to deploy", async () => {
+    for (const deployed of [{ sha256: 'f'.repeat(64) }, null]) {
+      if (deployed) fakes.state.objects.set(SCRIPT_KEY, deployed);
+      else fakes.state.objects.delete(SCRIPT_KEY);
+      await expect(engineWith(fakes).transformMeasurementsInPlace(transformInput)).rejects.toThrow(
+        /job_raw_to_dev\.py.*run `aqlake aws deploy`/,
+      );
+    }
+    expect(fakes.glue).not.toHaveReceivedCommand(StartJobRunCommand);
+    expect(fakes.s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key)).not.toContain(SCRIPT_KEY);
   });
 
   it("fails with the job's ErrorMessage when the run FAILED, and still counts its DPU-seconds", async () => {
@@ -694,6 +728,8 @@ describe('AwsEngine catalog on the Glue Data Catalog', () => {
       'projection.day.digits': '2',
       'storage.location.template': `s3://${BUCKET}/dev/measurements/year=\${year}/month=\${month}/day=\${day}/`,
     });
+    // The same years as `aqlake catalog ddl` prints: one rule (projectedYears).
+    expect(m.Parameters['projection.year.range']).toBe(projectedYears().join(','));
     const calls = fakes.sent().length;
     expect(await engine.refreshCatalog()).toBe('projection');
     expect(fakes.sent().length).toBe(calls);
@@ -911,6 +947,32 @@ describe('AwsEngine checks and prod views on Athena', () => {
     expect(fakes.state.tables.has(`openaq_check.${created.TableInput!.Name}`)).toBe(false);
   });
 
+  it('gives two versions of the same day their own scratch tables, so checking both at once drops neither', async () => {
+    athenaAnswers(fakes, () => ({
+      columns: [
+        ['status', 'varchar'],
+        ['observed', 'bigint'],
+        ['message', 'varchar'],
+      ],
+      rows: [['pass', '0', 'ok']],
+    }));
+    const engine = engineWith(fakes);
+    const check = (key: string) =>
+      engine.checkPartition({
+        partition: { table: 'measurements', paths: [], keys: [key], columns: MEASUREMENTS_COLUMNS },
+        params: ONE_ROW_CHECK_PARAMS,
+      });
+    await Promise.all([check(partitionKey), check(partitionKey.replace('v1', 'v2'))]);
+    const names = fakes.glue.commandCalls(CreateTableCommand).map((c) => c.args[0].input.TableInput!.Name);
+    expect(names).toHaveLength(2);
+    expect(new Set(names).size).toBe(2);
+    // Each version's checks read its own table.
+    const queried = fakes.athena
+      .commandCalls(StartQueryExecutionCommand)
+      .map((c) => /openaq_check\.(\w+)/.exec(c.args[0].input.QueryString!)![1]);
+    expect(new Set(queried)).toEqual(new Set(names));
+  });
+
   it('publishes every prod view, in dependency order, as CREATE OR REPLACE VIEW in the prod database', async () => {
     athenaAnswers(fakes, () => ({ columns: [], rows: [], statementType: 'DDL' }));
     const views = await engineWith(fakes).createProdViews([]);
@@ -1108,16 +1170,7 @@ describe('aqlake aws policy', () => {
         keys: ['dev/_versions/measurements/2024-03-05/v1.parquet'],
         columns: MEASUREMENTS_COLUMNS,
       },
-      params: {
-        localDate: '2024-03-05',
-        rawRows: 1,
-        quarantinedRows: 0,
-        duplicatesDropped: 0,
-        minCoveragePct: 50,
-        maxStalenessHours: 72,
-        nowUtc: '2024-03-06T00:00:00Z',
-        qualityRulesPath: 'sql/dev/quality-rules.json',
-      },
+      params: ONE_ROW_CHECK_PARAMS,
     });
     const session = await engine.openReadOnlySession({ tables: [], allowedDirectories: [] });
     await session.query('SELECT 1');
@@ -1194,5 +1247,12 @@ describe('aqlake aws policy', () => {
     expect(policyAllows(policy, 's3:DeleteObject', `arn:aws:s3:::${BUCKET}/raw/openaq/x.json`)).toBe(false);
     expect(policy.Statement.flatMap((st) => st.Resource)).not.toContain('*');
     expect(policy.Statement.find((st) => st.Action.includes('iam:PassRole'))?.Resource).toEqual([ROLE]);
+    // Partitions are projected: the user writes none (the crawler's role adds them when one is used).
+    for (const a of ['glue:BatchCreatePartition', 'glue:UpdatePartition', 'glue:CreatePartition'])
+      expect(policyAllows(policy, a), a).toBe(false);
+    // Athena's documented permissions on the query-results location.
+    const results = `arn:aws:s3:::${BUCKET}/${settings({}).athenaOutputPrefix}x.csv`;
+    expect(policyAllows(policy, 's3:ListBucketMultipartUploads', `arn:aws:s3:::${BUCKET}`)).toBe(true);
+    expect(policyAllows(policy, 's3:ListMultipartUploadParts', results)).toBe(true);
   });
 });

@@ -3,7 +3,13 @@
 // second deploy changes nothing, and a drifted trust policy is put back.
 import { describe, expect, it } from 'vitest';
 import { defaultAwsSettings } from '../src/engines/aws/aws-settings.js';
-import { buildRolePolicy, buildTrustPolicy } from '../src/engines/aws/iam-policy.js';
+import {
+  buildPolicy,
+  buildRolePolicy,
+  buildTrustPolicy,
+  iamActionOf,
+  policyAllows,
+} from '../src/engines/aws/iam-policy.js';
 import { ensureGlueRole, type IamApi, ROLE_POLICY_NAME } from '../src/engines/aws/iam-role.js';
 import { assertValidRequest } from './helpers/aws-models.js';
 
@@ -12,9 +18,11 @@ const ROLE = 'arn:aws:iam::123456789012:role/aqlake-glue';
 function fakeIam() {
   const roles = new Map<string, { trust: string; policies: Map<string, string> }>();
   const calls: string[] = [];
-  const check = (op: string, input: object) => {
+  const requests: { op: string; roleName: string }[] = [];
+  const check = (op: string, input: { RoleName: string }) => {
     assertValidRequest('iam', op, input);
     calls.push(op);
+    requests.push({ op, roleName: input.RoleName });
   };
   // IAM returns documents URL-encoded, as the real service does.
   const api: IamApi = {
@@ -42,7 +50,7 @@ function fakeIam() {
       roles.get(input.RoleName)!.policies.set(input.PolicyName, input.PolicyDocument);
     },
   };
-  return { api, roles, calls };
+  return { api, roles, calls, requests };
 }
 
 describe('aqlake aws deploy --create-role', () => {
@@ -71,6 +79,27 @@ describe('aqlake aws deploy --create-role', () => {
     iam.roles.get('aqlake-glue')!.trust = JSON.stringify({ Version: '2012-10-17', Statement: [] });
     expect((await ensureGlueRole(iam.api, settings, true))[0]!.change).toBe('update');
     expect(JSON.parse(iam.roles.get('aqlake-glue')!.trust)).toEqual(buildTrustPolicy(context));
+  });
+
+  it('is allowed by the user policy `aqlake aws policy` prints (README: attach it, then deploy --create-role)', async () => {
+    const iam = fakeIam();
+    await ensureGlueRole(iam.api, settings, true); // create: GetRole, CreateRole, PutRolePolicy
+    iam.roles.get('aqlake-glue')!.trust = '{}';
+    iam.roles.get('aqlake-glue')!.policies.set(ROLE_POLICY_NAME, '{}');
+    await ensureGlueRole(iam.api, settings, true); // drift: UpdateAssumeRolePolicy, GetRolePolicy, PutRolePolicy
+    expect(new Set(iam.calls)).toEqual(
+      new Set(['GetRole', 'CreateRole', 'PutRolePolicy', 'UpdateAssumeRolePolicy', 'GetRolePolicy']),
+    );
+    const policy = buildPolicy(context);
+    const refused = iam.requests
+      .map((r) => ({
+        action: iamActionOf('iam', `${r.op}Command`),
+        resource: `arn:aws:iam::123456789012:role/${r.roleName}`,
+      }))
+      .filter(({ action, resource }) => !policyAllows(policy, action, resource));
+    expect(refused).toEqual([]);
+    // Only the job's role: not any other role of the account.
+    expect(policyAllows(policy, 'iam:PutRolePolicy', 'arn:aws:iam::123456789012:role/admin')).toBe(false);
   });
 
   it('refuses without AQLAKE_GLUE_ROLE_ARN', async () => {

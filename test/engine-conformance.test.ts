@@ -17,8 +17,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MEASUREMENTS_COLUMNS } from '../src/engines/dev-tables.js';
 import { parseRawArchiveObjectKey, RAW_MEASUREMENTS_ENDPOINT } from '../src/lake/keys.js';
+import { metaDbPath } from '../src/lake/meta/meta-db.js';
 import { type RunningSimulator, startSimulator } from '../src/simulator/index.js';
 import { type CliResult, runCli } from './helpers/cli.js';
 import type { FakeAws } from './helpers/fake-aws.js';
@@ -168,7 +171,31 @@ function expectSameDaily(actual: DailyRow[], expected: DailyRow[]): void {
 let sim: RunningSimulator;
 const harness = {} as Record<EngineName, EngineHarness>;
 /** Each engine's first runs (API days, then the archive range), and prod.daily_averages right after them. */
-const firstRuns = {} as Record<EngineName, { api: CliResult; archive: CliResult; daily: Daily[] }>;
+const firstRuns = {} as Record<
+  EngineName,
+  { api: CliResult; archive: CliResult; daily: Daily[]; checks: CheckRow[] }
+>;
+
+interface CheckRow {
+  local_date: string;
+  check_name: string;
+  status: string;
+  message: string;
+}
+
+/** The check results the runs so far recorded in the lake's SQLite catalog, in a stable order. */
+function recordedChecks(h: EngineHarness): CheckRow[] {
+  const db = new Database(metaDbPath(h.env.AQLAKE_HOME!), { readonly: true });
+  try {
+    return db
+      .prepare(
+        'SELECT local_date, check_name, status, message FROM check_results ORDER BY local_date, check_name, result_id',
+      )
+      .all() as CheckRow[];
+  } finally {
+    db.close();
+  }
+}
 
 beforeAll(async () => {
   sim = await startSimulator({ seed: 11, now: () => new Date(NOW) });
@@ -180,7 +207,7 @@ beforeAll(async () => {
       const api = await h.cli(run(API_DAYS, '--source', 'api'));
       const archive = await h.cli(run(ARCHIVE_DAYS));
       const daily = api.code === 0 && archive.code === 0 ? await query<Daily>(h, DAILY) : [];
-      firstRuns[name] = { api, archive, daily };
+      firstRuns[name] = { api, archive, daily, checks: recordedChecks(h) };
     }),
   );
 }, 1_500_000);
@@ -307,6 +334,16 @@ describe('across engines', () => {
     expect(firstRuns[reference!].daily.length).toBeGreaterThan(8);
     for (const other of others) expectSameDaily(firstRuns[other].daily, firstRuns[reference!].daily);
   });
+
+  it('every check reads the same on every engine: status, and the message with its numbers as written', () => {
+    // The runs are minutes apart, so ages differ in value; the form of each number must not (Trino casts a DOUBLE to
+    // VARCHAR as 8.0E1 where DuckDB writes 80.0): numbers keep their shape, digits become #.
+    const shape = (c: CheckRow) => ({ ...c, message: c.message.replace(/\d/g, '#') });
+    const [reference, ...others] = ENGINES;
+    const expected = firstRuns[reference!].checks.map(shape);
+    expect(expected.map((c) => c.message).join('\n')).toMatch(/% of the day/);
+    for (const other of others) expect(firstRuns[other].checks.map(shape)).toEqual(expected);
+  });
 });
 
 /** Every object under `prefix` with its content hash. */
@@ -350,9 +387,20 @@ function awsOnly(h: () => EngineHarness): void {
     expect((await runCli(['runs'], { env: harness.local.env })).stdout).not.toMatch(/AWS COST/);
   });
 
-  it('DESCRIBE (an Athena UTILITY statement) returns its rows', { timeout: 120_000 }, async () => {
-    const rows = await query<{ col_name: string }>(h(), 'DESCRIBE prod.daily_averages');
-    expect(rows.map((r) => r.col_name)).toContain('value_avg');
+  it('DESCRIBE (an Athena UTILITY statement, one column of tab-separated text) shows name and type', {
+    timeout: 120_000,
+  }, async () => {
+    const view = await query<{ col_name: string; data_type: string }>(h(), 'DESCRIBE prod.daily_averages');
+    expect(view.find((r) => r.col_name === 'value_avg')?.data_type).toBe('double');
+    // A partitioned table: each column once (the `# Partition Information` block repeats the partition keys).
+    const table = await query<{ col_name: string; data_type: string }>(h(), 'DESCRIBE dev.measurements');
+    expect(table.map((r) => r.col_name)).toEqual([
+      ...MEASUREMENTS_COLUMNS.map((c) => c.name),
+      'year',
+      'month',
+      'day',
+    ]);
+    expect(table.find((r) => r.col_name === 'sensor_id')?.data_type).toBe('bigint');
   });
 
   it('leaves no Glue staging objects behind', async () => {

@@ -6,10 +6,11 @@
 SELECT
   CASE WHEN sensors = 0 THEN 'skip' WHEN low = 0 THEN 'pass' ELSE 'fail' END AS status,
   low AS observed,
+  -- Numbers in the message are DECIMAL(18, 1), never DOUBLE: Trino casts a DOUBLE to VARCHAR as 5.0E1, DuckDB as 50.0.
   CASE
     WHEN sensors = 0 THEN 'no measurements on this day'
-    WHEN low = 0 THEN 'all ' || sensors || ' sensors cover at least ' || CAST($min_coverage_pct AS DOUBLE) || ' % of the day'
-    ELSE low || ' of ' || sensors || ' sensors below ' || CAST($min_coverage_pct AS DOUBLE) || ' % of 24 hours (lowest: sensor '
+    WHEN low = 0 THEN 'all ' || sensors || ' sensors cover at least ' || CAST($min_coverage_pct AS DECIMAL(18, 1)) || ' % of the day'
+    ELSE low || ' of ' || sensors || ' sensors below ' || CAST($min_coverage_pct AS DECIMAL(18, 1)) || ' % of 24 hours (lowest: sensor '
       || lowest_sensor || ', ' || lowest_hours || ' hours)'
   END AS message
 FROM (

@@ -27,11 +27,12 @@ SELECT
     ELSE 'pass'
   END AS status,
   round(age_hours, 1) AS observed,
+  -- Numbers in the message are DECIMAL(18, 1), never DOUBLE: Trino casts a DOUBLE to VARCHAR as 8.0E1, DuckDB as 80.0.
   CASE
     WHEN newest IS NULL THEN 'no measurements on this day'
     WHEN ended_hours_ago > CAST($max_staleness_hours AS DOUBLE)
-      THEN 'the day ended ' || round(ended_hours_ago, 1) || ' h ago; freshness applies to recent days only'
-    ELSE 'newest measurement ' || strftime(newest, '%Y-%m-%d %H:%M') || ' UTC is ' || round(age_hours, 1)
-      || ' h old (limit ' || CAST($max_staleness_hours AS DOUBLE) || ' h)'
+      THEN 'the day ended ' || CAST(ended_hours_ago AS DECIMAL(18, 1)) || ' h ago; freshness applies to recent days only'
+    ELSE 'newest measurement ' || strftime(newest, '%Y-%m-%d %H:%M') || ' UTC is ' || CAST(age_hours AS DECIMAL(18, 1))
+      || ' h old (limit ' || CAST($max_staleness_hours AS DECIMAL(18, 1)) || ' h)'
   END AS message
 FROM ages

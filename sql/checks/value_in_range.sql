@@ -28,14 +28,19 @@ SELECT
   n AS observed,
   CASE
     WHEN n = 0 THEN 'every value is within its parameter''s range'
-    ELSE n || ' values outside their parameter''s range (' || negatives || ' negative), e.g. ' || example || ' on sensor '
-      || example_sensor
+    ELSE n || ' values outside their parameter''s range (' || negatives || ' negative), e.g. ' || example
   END AS message
 FROM (
   SELECT
     count(*) AS n,
     count(*) FILTER (WHERE value < 0) AS negatives,
-    arg_max(parameter || ' ' || value || ' ' || units, abs(value)) AS example,
-    arg_max(sensor_id, abs(value)) AS example_sensor
+    -- The row with the largest |value|, ties broken so that every engine names the same one (arg_max picks any of
+    -- them); the value as DECIMAL(38, 1), not DOUBLE: Trino casts a DOUBLE to VARCHAR as 2.0E3, DuckDB as 2000.0.
+    (
+      SELECT parameter || ' ' || CAST(value AS DECIMAL(38, 1)) || ' ' || units || ' on sensor ' || sensor_id
+      FROM outside
+      ORDER BY abs(value) DESC, sensor_id, parameter, units, value
+      LIMIT 1
+    ) AS example
   FROM outside
 ) AS counts

@@ -192,7 +192,7 @@ export function registerCatalog(command: Command): void {
     .option('--database <name>', 'Glue database', 'dev')
     .option(
       '--years <from,to>',
-      'years the partition projection covers (default: the first partition’s year to 10 years from now)',
+      'years the partition projection covers (default: 2016, OpenAQ’s first year, to 10 years from now)',
     )
     .addHelpText(
       'after',

@@ -14,7 +14,6 @@
 //   cardinality, element_at, date_add, with_timezone/at_timezone, date_format). Views are kept per database. A time
 //   zone outside Trino's list (sql/athena/trino-zone-index.properties) fails the query, as Trino's does.
 
-import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,8 +21,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { parseZoneIndex, TRINO_ZONE_INDEX_PATH } from '../../src/engines/aws/trino-zones.js';
+import { loadTrinoZoneIndex } from '../../src/engines/aws/trino-zones.js';
 import { MEASUREMENTS_COLUMNS, QUARANTINE_COLUMNS } from '../../src/engines/dev-tables.js';
+import { duckDbType } from '../../src/lake/catalog/athena-ddl.js';
 import { requestErrors } from './aws-models.js';
 import { runGlueJobLocally } from './glue-job-local.js';
 import { crawlerReply } from './glue-replies.js';
@@ -84,7 +84,7 @@ export interface FakeAws {
 }
 
 /** The zone names Trino resolves (its zone-index file and UTC): another name fails the query, as on Athena. */
-const TRINO_ZONES = [...parseZoneIndex(readFileSync(TRINO_ZONE_INDEX_PATH, 'utf8')), 'UTC'];
+const TRINO_ZONES = [...loadTrinoZoneIndex(), 'UTC'];
 
 const TRINO_FOR_DUCKDB = [
   `CREATE MACRO trino_zone(tz) AS CASE WHEN tz IS NULL OR list_contains([${TRINO_ZONES.map((z) => `'${z}'`).join(', ')}], tz)
@@ -93,11 +93,64 @@ const TRINO_FOR_DUCKDB = [
   'CREATE MACRO at_timezone(tstz, tz) AS timezone(trino_zone(tz), tstz)',
   "CREATE MACRO date_format(ts, fmt) AS strftime(ts, replace(replace(fmt, '%i', '%M'), '%s', '%S'))",
   'CREATE MACRO trino_date_add(unit, n, d) AS CAST(d + to_days(CAST(n AS INTEGER)) AS DATE)',
+  // Trino ≥ 372 (trinodb/trino#10657) casts DOUBLE and REAL to VARCHAR in scientific notation, the SQL standard's
+  // form (Java's DecimalFormat "0.0##############E0"): 80.0 → '8.0E1', 2.5 → '2.5E0', -0.0123 → '-1.23E-2'
+  // (15 significant digits here). Other types cast as in DuckDB.
+  `CREATE MACRO trino_varchar(x) AS CASE WHEN typeof(x) IN ('DOUBLE', 'FLOAT')
+     THEN regexp_replace(replace(regexp_replace(printf('%.14E', x), '0+E', 'E'), '.E', '.0E'), 'E\\+?(-?)0*(\\d)', 'E\\1\\2')
+     ELSE CAST(x AS VARCHAR) END`,
 ];
+
+/**
+ * Every `CAST(expr AS VARCHAR)` (outside strings and comments) → `trino_varchar(expr)`, so a double casts as Trino
+ * casts it.
+ */
+function trinoVarcharCasts(sql: string): string {
+  let out = '';
+  let i = 0;
+  while (i < sql.length) {
+    const m = /^CAST\s*\(/i.exec(sql.slice(i));
+    const before = i === 0 ? '' : sql[i - 1]!;
+    if (m && !/[\w.]/.test(before)) {
+      const open = i + m[0].length - 1;
+      const close = matchingParen(sql, open);
+      const inner = sql.slice(open + 1, close);
+      const as = /\s+AS\s+VARCHAR\s*$/i.exec(inner);
+      if (close > 0 && as && matchingParen(`(${inner.slice(0, as.index)})`, 0) === as.index + 1) {
+        out += `trino_varchar(${trinoVarcharCasts(inner.slice(0, as.index))})`;
+        i = close + 1;
+        continue;
+      }
+    }
+    const skipped = SKIPPED.exec(sql.slice(i));
+    const step = skipped ? skipped[0] : sql[i]!;
+    out += step;
+    i += step.length;
+  }
+  return out;
+}
+
+/** A string literal, a quoted name or a comment at the start: scanned over whole. */
+const SKIPPED = /^(?:'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/)/;
+
+/** The index of the `)` closing the `(` at `open` (strings and comments skipped); -1 when unbalanced. */
+function matchingParen(sql: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < sql.length; i++) {
+    const skipped = SKIPPED.exec(sql.slice(i));
+    if (skipped) {
+      i += skipped[0].length - 1;
+      continue;
+    }
+    if (sql[i] === '(') depth++;
+    else if (sql[i] === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
 
 /** Trino spellings DuckDB has under another name (same semantics for the arrays and dates the SQL uses). */
 function forDuckDb(sql: string): string {
-  return sql
+  return trinoVarcharCasts(sql)
     .replace(/\btransform\(/g, 'list_transform(')
     .replace(/\bcardinality\(/g, 'len(')
     .replace(/\belement_at\(/g, 'list_extract(')
@@ -116,18 +169,11 @@ function bindPositional(sql: string, parameters: readonly string[]): string {
   return out;
 }
 
-const HIVE_TO_DUCK: Record<string, string> = {
-  string: 'VARCHAR',
-  bigint: 'BIGINT',
-  int: 'INTEGER',
-  integer: 'INTEGER',
-  double: 'DOUBLE',
-  boolean: 'BOOLEAN',
-  date: 'DATE',
-  timestamp: 'TIMESTAMP',
-};
-
-function athenaType(duckType: string): string {
+/**
+ * The type Athena's result metadata (ColumnInfo.Type) names for a DuckDB result column: Trino's names (`varchar`,
+ * `integer`), not the Hive DDL names of a Glue table (`string`, `int`: src's athenaType / duckDbType).
+ */
+function resultType(duckType: string): string {
   const t = duckType.toUpperCase();
   if (t.startsWith('DECIMAL')) return 'decimal';
   return (
@@ -430,7 +476,7 @@ export async function startFakeAws(input: { s3: S3Client; bucket: string }): Pro
         for (const [name, t] of state.tables) {
           const [db, tname] = name.split('.') as [string, string];
           const cols = ((t.input.StorageDescriptor as Json).Columns as Json[]).map(
-            (c) => `CAST(NULL AS ${HIVE_TO_DUCK[String(c.Type)] ?? 'VARCHAR'}) AS "${c.Name}"`,
+            (c) => `CAST(NULL AS ${duckDbType(String(c.Type))}) AS "${c.Name}"`,
           );
           const keys = ((t.input.PartitionKeys as Json[] | undefined) ?? []).map((k) => String(k.Name));
           const objects = q.sql.includes(name) || !ddl ? await tableObjects(t) : [];
@@ -459,20 +505,37 @@ export async function startFakeAws(input: { s3: S3Client; bucket: string }): Pro
           return;
         }
         if (describe) {
-          const rows = await run(`DESCRIBE ${describe[1]}.${describe[2]}`);
+          // Athena's shape (Hive's DESCRIBE text): ONE column, a row per column with name, type and comment padded
+          // to 20 and separated by tabs; a partitioned table adds a `# Partition Information` block.
+          const table = state.tables.get(`${describe[1]}.${describe[2]}`);
+          const glueColumns = (list: unknown) =>
+            ((list as Json[] | undefined) ?? []).map((c) => [String(c.Name), String(c.Type)] as const);
+          const columns = table
+            ? glueColumns((table.input.StorageDescriptor as Json).Columns)
+            : (await run(`DESCRIBE ${describe[1]}.${describe[2]}`)).map(
+                (r) => [String(r.column_name), resultType(String(r.column_type))] as const,
+              );
+          const partitionKeys = table ? glueColumns(table.input.PartitionKeys) : [];
+          const line = (...cells: string[]) => cells.map((c) => c.padEnd(20)).join('\t');
+          const text = [...columns, ...partitionKeys].map(([n, t]) => line(n, t, ''));
+          if (partitionKeys.length > 0)
+            text.push(
+              '\t \t ',
+              '# Partition Information\t \t ',
+              line('# col_name', 'data_type', 'comment'),
+              '\t \t ',
+              ...partitionKeys.map(([n, t]) => line(n, t, '')),
+            );
           q.statementType = 'UTILITY';
-          q.columns = [
-            { name: 'col_name', type: 'varchar' },
-            { name: 'data_type', type: 'varchar' },
-          ];
-          q.rows = rows.map((r) => [String(r.column_name), athenaType(String(r.column_type))]);
+          q.columns = [{ name: 'col_name', type: 'string' }];
+          q.rows = text.map((t) => [t]);
           return;
         }
         const sql = forDuckDb(bindPositional(q.sql, parameters)).replace(/;\s*$/, '');
         const described = await run(`DESCRIBE ${sql}`);
         q.columns = described.map((c) => ({
           name: String(c.column_name),
-          type: athenaType(String(c.column_type)),
+          type: resultType(String(c.column_type)),
         }));
         const casted = described.map((c) => `CAST("${String(c.column_name)}" AS VARCHAR)`).join(', ');
         const rows = await run(`SELECT ${casted} FROM (${sql})`);

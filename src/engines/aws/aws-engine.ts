@@ -42,7 +42,13 @@ import {
   type GlueTransformOutput,
   transformMeasurementsOnGlue,
 } from './transform-measurements.js';
-import { assertTrinoZones, type LocationZone, readLocationZones } from './trino-zones.js';
+import {
+  assertTrinoZones,
+  type LocationZone,
+  loadTrinoZoneIndex,
+  readLocationZones,
+  type TrinoZoneIndex,
+} from './trino-zones.js';
 
 export interface AwsEngineOptions {
   settings: AwsSettings;
@@ -56,6 +62,8 @@ export interface AwsEngineOptions {
   glueTimeoutMs?: number;
   athenaTimeoutMs?: number;
   newRunId?: () => string;
+  /** Trino's zone names; default: sql/athena/trino-zone-index.properties, read when first needed. */
+  trinoZones?: TrinoZoneIndex;
   /** Told every priced call (a Glue job run, an Athena query) as it finishes, with its cost. */
   onCost?: (cost: Partial<AwsCost>) => void;
 }
@@ -75,11 +83,13 @@ export class AwsEngine implements Engine {
   private readonly clients: AwsClients;
   private readonly ownsClients: boolean;
   private totals: AwsCost = zeroCost();
+  private trinoZones: TrinoZoneIndex | undefined;
 
   constructor(private readonly options: AwsEngineOptions) {
     this.settings = options.settings;
     this.ownsClients = !options.clients;
     this.clients = options.clients ?? createAwsClients(options.settings);
+    this.trinoZones = options.trinoZones;
   }
 
   /** What this engine's calls have cost so far (Glue DPU-seconds, Athena bytes): a run reports the difference. */
@@ -174,7 +184,11 @@ export class AwsEngine implements Engine {
       ? input.locations.map((l) => ({ locationId: l.location_id, timezone: l.timezone }))
       : await readLocationZones(this.clients.s3, this.settings.bucket, locationKeys);
     // An object without a location id could be any location's: then every location counts.
-    assertTrinoZones(involved.has(null) ? zones : zones.filter((z) => involved.has(z.locationId)));
+    this.trinoZones ??= loadTrinoZoneIndex();
+    assertTrinoZones(
+      involved.has(null) ? zones : zones.filter((z) => involved.has(z.locationId)),
+      this.trinoZones,
+    );
   }
 
   transformDimensions(input: DimensionsTransformInput): Promise<DimensionsTransformOutput> {

@@ -1,4 +1,5 @@
 // Data checks of one partition version on Athena: the sql/checks files, translated, over exactly the version's files.
+import { createHash } from 'node:crypto';
 import type { AthenaClient } from '@aws-sdk/client-athena';
 import type { GlueClient } from '@aws-sdk/client-glue';
 import { EngineError } from '../../errors.js';
@@ -38,11 +39,14 @@ function commonFolder(keys: readonly string[]): string {
   return [...folders][0]!;
 }
 
-/** A scratch table name per version folder, so concurrent checks of different versions do not collide. */
-function scratchTableName(table: string, folder: string): string {
-  let h = 0;
-  for (const c of folder) h = (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0;
-  return `${table}_check_${h.toString(16).padStart(8, '0')}`;
+/**
+ * A scratch table name per version: a hash of the version's own keys (sorted), not of its folder — every version of a
+ * day shares `dev/_versions/measurements/<day>/`, and two versions of a day checked at once must not create and drop
+ * each other's table. Without keys (no rows), the table's prefix names it.
+ */
+function scratchTableName(table: string, keys: readonly string[], prefix: string): string {
+  const identity = keys.length > 0 ? [...keys].sort().join('\n') : prefix;
+  return `${table}_check_${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`;
 }
 
 /**
@@ -59,7 +63,11 @@ export async function runAthenaChecks(
   const { settings } = deps;
   const folder = input.keys.length > 0 ? commonFolder(input.keys) : input.table.prefix;
   // Not partitioned: a partitioned scratch table with no partitions (and no projection) reads nothing on Athena.
-  const scratch = { ...input.table, partitioned: false, name: scratchTableName(input.table.name, folder) };
+  const scratch = {
+    ...input.table,
+    partitioned: false,
+    name: scratchTableName(input.table.name, input.keys, folder),
+  };
   await ensureTable(deps.glue, settings.checkDatabase, scratch, settings.bucket, {
     location: `s3://${settings.bucket}/${folder}`,
   });

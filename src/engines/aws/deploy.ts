@@ -1,5 +1,7 @@
 // aqlake aws deploy / plan: the Glue databases, tables, job (and its script), optional crawler and the Athena
 // workgroup, each read first (Get*) and created or updated only where it differs from what the code declares.
+
+import { readFile } from 'node:fs/promises';
 import {
   type AthenaClient,
   CreateWorkGroupCommand,
@@ -12,6 +14,7 @@ import {
   CreateCrawlerCommand,
   CreateDatabaseCommand,
   CreateJobCommand,
+  type CreateJobCommandInput,
   EntityNotFoundException,
   GetCrawlerCommand,
   GetDatabaseCommand,
@@ -25,9 +28,10 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { ConfigError } from '../../errors.js';
 import { QUALITY_RULES_PATH } from '../sql-files.js';
 import type { AwsSettings } from './aws-settings.js';
-import { GLUE_SCRIPT_PATH, rulesKey, scriptKey, syncArtifact } from './glue-artifacts.js';
+import { GLUE_SCRIPT_PATH, rulesKey, scriptKey, syncBytes } from './glue-artifacts.js';
 import { ensureTable } from './glue-catalog.js';
 import { MEASUREMENTS_QUARANTINE_TABLE, MEASUREMENTS_TABLE } from './glue-tables.js';
+import { parseRoleArn } from './iam-role.js';
 
 type Change = 'create' | 'update' | 'none';
 
@@ -70,11 +74,13 @@ async function reconcile(
     const change = await ensureTable(glue, settings.devDatabase, table, settings.bucket, { dryRun: !apply });
     steps.push({ kind: 'table', name: `${settings.devDatabase}.${table.name}`, change: tableChange(change) });
   }
-  for (const [key, path, type] of [
-    [scriptKey(settings.glueArtifactsPrefix), GLUE_SCRIPT_PATH, 'text/x-python'],
-    [rulesKey(settings.glueArtifactsPrefix), QUALITY_RULES_PATH, 'application/json'],
+  const script = await readFile(GLUE_SCRIPT_PATH);
+  const rules = await readFile(QUALITY_RULES_PATH);
+  for (const [key, bytes, type] of [
+    [scriptKey(settings.glueArtifactsPrefix), script, 'text/x-python'],
+    [rulesKey(settings.glueArtifactsPrefix, rules), rules, 'application/json'],
   ] as const) {
-    const a = await syncArtifact(s3, settings.bucket, key, path, type, { dryRun: !apply });
+    const a = await syncBytes(s3, settings.bucket, key, bytes, type, { dryRun: !apply });
     steps.push({
       kind: 'script',
       name: `s3://${settings.bucket}/${key}`,
@@ -108,8 +114,8 @@ async function ensureDatabase(glue: GlueClient, name: string, apply: boolean): P
   return { kind: 'database', name, change: 'create' };
 }
 
-/** The job as the code declares it. */
-function jobDefinition(settings: AwsSettings): JobUpdate {
+/** The job as the code declares it: what CreateJob takes but its name (and what UpdateJob's JobUpdate takes). */
+function jobDefinition(settings: AwsSettings): Omit<CreateJobCommandInput, 'Name'> {
   if (!settings.glueRoleArn)
     throw new ConfigError(
       'AQLAKE_GLUE_ROLE_ARN',
@@ -147,7 +153,7 @@ async function ensureJob(glue: GlueClient, settings: AwsSettings, apply: boolean
     if (!(err instanceof EntityNotFoundException)) throw err;
   }
   if (!current) {
-    if (apply) await glue.send(new CreateJobCommand({ Name: settings.jobName, ...wanted } as never));
+    if (apply) await glue.send(new CreateJobCommand({ Name: settings.jobName, ...wanted }));
     return { kind: 'job', name: settings.jobName, change: 'create' };
   }
   const diff = differences(current as Record<string, unknown>, wanted as Record<string, unknown>);
@@ -180,7 +186,8 @@ const CRAWLER_CONFIGURATION = JSON.stringify({
 
 /** GetCrawler returns the role's name where CreateCrawler took its ARN: compare names. */
 function roleName(roleOrArn: string | undefined | null): string | undefined {
-  return roleOrArn?.replace(/^arn:[^:]+:iam::\d{12}:role\/(?:.*\/)?/, '');
+  if (!roleOrArn) return undefined;
+  return roleOrArn.startsWith('arn:') ? parseRoleArn(roleOrArn).roleName : roleOrArn;
 }
 
 async function ensureCrawler(glue: GlueClient, settings: AwsSettings, apply: boolean): Promise<DeployStep> {

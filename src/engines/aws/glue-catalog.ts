@@ -14,7 +14,7 @@ import {
   UpdateTableCommand,
 } from '@aws-sdk/client-glue';
 import { EngineError } from '../../errors.js';
-import { projectionProperties } from '../../lake/catalog/athena-ddl.js';
+import { projectedYears, projectionProperties } from '../../lake/catalog/athena-ddl.js';
 import { type GlueTableDef, glueType, PARTITION_KEYS } from './glue-tables.js';
 import { abortedError, PollAborted, type PollSettings, pollUntil } from './polling.js';
 
@@ -35,9 +35,6 @@ function storage(table: GlueTableDef, location: string): StorageDescriptor {
   };
 }
 
-/** Years partition projection enumerates (OpenAQ's data starts in 2016); a query without a date filter lists them all. */
-const PROJECTED_YEARS: readonly [number, number] = [2016, 2035];
-
 function tableInput(table: GlueTableDef, bucket: string, location?: string): TableInput {
   const where = location ?? `s3://${bucket}/${table.prefix}`;
   return {
@@ -47,7 +44,7 @@ function tableInput(table: GlueTableDef, bucket: string, location?: string): Tab
       classification: 'parquet',
       'parquet.compression': 'SNAPPY',
       EXTERNAL: 'TRUE',
-      ...(table.partitioned ? projectionProperties(where, PROJECTED_YEARS) : {}),
+      ...(table.partitioned ? projectionProperties(where, projectedYears()) : {}),
     },
     StorageDescriptor: storage(table, where),
     PartitionKeys: table.partitioned ? PARTITION_KEYS.map((k) => ({ Name: k, Type: 'string' })) : [],

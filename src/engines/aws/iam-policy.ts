@@ -21,6 +21,9 @@ const glueArn = (c: PolicyContext, what: string) =>
   `arn:${c.partition ?? 'aws'}:glue:${c.settings.region}:${c.accountId}:${what}`;
 const s3Arn = (c: PolicyContext, key?: string) =>
   `arn:${c.partition ?? 'aws'}:s3:::${c.settings.bucket}${key === undefined ? '' : `/${key}`}`;
+/** The Glue job's role: AQLAKE_GLUE_ROLE_ARN, else the name the README suggests. */
+const jobRoleArn = (c: PolicyContext) =>
+  c.settings.glueRoleArn ?? `arn:${c.partition ?? 'aws'}:iam::${c.accountId}:role/aqlake-glue`;
 const databases = (c: PolicyContext) => [
   c.settings.devDatabase,
   c.settings.prodDatabase,
@@ -53,6 +56,12 @@ export const PERMISSIONS: readonly StepPermission[] = [
     ],
   },
   {
+    step: 'athena-results',
+    why: "Athena's documented permissions on the query-results location: it lists and cleans up the multipart uploads of the result files it writes there on the caller's rights",
+    actions: ['s3:ListBucketMultipartUploads', 's3:ListMultipartUploadParts'],
+    resources: (c) => [s3Arn(c), s3Arn(c, `${c.settings.athenaOutputPrefix}*`)],
+  },
+  {
     step: 'lake-delete',
     why: 'vacuum of versions past the retention and of superseded dev files; raw/ and _aws/ (run manifests, stats) are kept',
     actions: ['s3:DeleteObject'],
@@ -66,7 +75,7 @@ export const PERMISSIONS: readonly StepPermission[] = [
   },
   {
     step: 'catalog',
-    why: 'declare the dev tables and point each partition at its new version (also used by Athena for views and checks)',
+    why: "declare the dev tables and the checks' scratch tables (partitions are projected: no partition is ever written); Athena reads tables and partitions on the caller's rights for views, checks and queries",
     actions: [
       'glue:GetDatabase',
       'glue:GetTable',
@@ -77,8 +86,6 @@ export const PERMISSIONS: readonly StepPermission[] = [
       'glue:GetPartition',
       'glue:GetPartitions',
       'glue:BatchGetPartition',
-      'glue:BatchCreatePartition',
-      'glue:UpdatePartition',
     ],
     resources: (c) => [
       glueArn(c, 'catalog'),
@@ -135,11 +142,21 @@ export const PERMISSIONS: readonly StepPermission[] = [
   },
   {
     step: 'deploy-pass-role',
-    why: 'the Glue job and crawler run as AQLAKE_GLUE_ROLE_ARN; only Glue may be handed that role',
+    why: 'the Glue job and crawler run as AQLAKE_GLUE_ROLE_ARN (CreateJob, UpdateJob, CreateCrawler, UpdateCrawler hand it over); only Glue may be handed that role',
     actions: ['iam:PassRole'],
-    resources: (c) => [
-      c.settings.glueRoleArn ?? `arn:${c.partition ?? 'aws'}:iam::${c.accountId}:role/aqlake-glue`,
+    resources: (c) => [jobRoleArn(c)],
+  },
+  {
+    step: 'deploy-create-role',
+    why: 'aqlake aws deploy --create-role: read the job role and its inline policy, create the role or put back its trust policy, put its permission policy (that role only)',
+    actions: [
+      'iam:GetRole',
+      'iam:CreateRole',
+      'iam:UpdateAssumeRolePolicy',
+      'iam:GetRolePolicy',
+      'iam:PutRolePolicy',
     ],
+    resources: (c) => [jobRoleArn(c)],
   },
 ];
 
@@ -305,7 +322,7 @@ const S3_ACTION: Record<string, string> = {
 };
 
 /** The IAM action an SDK command needs: `StartJobRunCommand` of Glue → `glue:StartJobRun`. */
-export function iamActionOf(service: 's3' | 'glue' | 'athena', commandName: string): string {
+export function iamActionOf(service: 's3' | 'glue' | 'athena' | 'iam', commandName: string): string {
   const op = commandName.replace(/Command$/, '');
   if (service === 's3') {
     const a = S3_ACTION[op];

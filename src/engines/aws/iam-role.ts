@@ -28,8 +28,8 @@ export interface IamApi {
 
 export const ROLE_POLICY_NAME = 'aqlake-glue-job';
 
-/** `arn:aws:iam::123456789012:role/path/name` → its name and account. */
-function parseRoleArn(arn: string): { accountId: string; roleName: string; partition: string } {
+/** `arn:aws:iam::123456789012:role/path/name` → its name and account (the one parser of role ARNs). */
+export function parseRoleArn(arn: string): { accountId: string; roleName: string; partition: string } {
   const m = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]{1,64})$/.exec(arn);
   if (!m) throw new ConfigError('AQLAKE_GLUE_ROLE_ARN', `not an IAM role ARN: "${arn}"`, 'environment');
   return { partition: m[1]!, accountId: m[2]!, roleName: m[3]! };

@@ -1,7 +1,14 @@
 // The read side on AWS: user SQL over dev.* and prod.* runs in Athena, one read-only statement at a time.
 import type { AthenaClient } from '@aws-sdk/client-athena';
 import { EngineError } from '../../errors.js';
-import type { QueryOptions, QueryResult, QueryStream, ReadOnlyQuerySession } from '../engine.js';
+import type {
+  CellValue,
+  QueryColumn,
+  QueryOptions,
+  QueryResult,
+  QueryStream,
+  ReadOnlyQuerySession,
+} from '../engine.js';
 import { bindParameters, toAthenaSql } from './athena-dialect.js';
 import { startAthenaQuery } from './athena-query.js';
 import type { AwsSettings } from './aws-settings.js';
@@ -29,6 +36,41 @@ function assertReadOnly(sql: string): void {
       'Read-only Error',
       sql,
     );
+}
+
+const DESCRIBE_COLUMNS: QueryColumn[] = [
+  { name: 'col_name', type: 'varchar' },
+  { name: 'data_type', type: 'varchar' },
+  { name: 'comment', type: 'varchar' },
+];
+
+/**
+ * Athena answers DESCRIBE of a table or view with ONE column of Hive's text: a row per column, name, type and comment
+ * separated by tabs and padded with spaces, then (for a partitioned table) a blank row and a `# Partition Information`
+ * block repeating the partition columns the rows above already listed. The CLI shows it as the three columns.
+ */
+export function describeRows(lines: readonly (string | null)[]): [string, string, string | null][] {
+  const out: [string, string, string | null][] = [];
+  for (const line of lines) {
+    const text = line ?? '';
+    if (text.trim().startsWith('#')) break;
+    if (text.trim() === '') continue;
+    const [name = '', type = '', comment = ''] = text.split('\t').map((part) => part.trim());
+    out.push([name, type, comment === '' ? null : comment]);
+  }
+  return out;
+}
+
+function describeTable(pages: AsyncIterable<CellValue[][]>): QueryStream {
+  return {
+    columns: DESCRIBE_COLUMNS,
+    batches: (async function* () {
+      const lines: (string | null)[] = [];
+      for await (const page of pages)
+        for (const row of page) lines.push(row[0] == null ? null : String(row[0]));
+      yield describeRows(lines);
+    })(),
+  };
 }
 
 export class AthenaQuerySession implements ReadOnlyQuerySession {
@@ -62,6 +104,7 @@ export class AthenaQuerySession implements ReadOnlyQuerySession {
       },
       this.onBytes,
     );
+    if (/^DESCRIBE\b/i.test(t.sql.trim()) && pages.columns.length === 1) return describeTable(pages.pages);
     return { columns: pages.columns, batches: pages.pages };
   }
 

@@ -2,13 +2,14 @@
 // .csv.gz) in S3 and writes each day's new version as one Parquet object under dev/_versions/; this module prepares
 // its manifest, runs it, and reads its stats. Nothing is downloaded to this machine: the result is store keys.
 
+import { readFile } from 'node:fs/promises';
 import type { GlueClient } from '@aws-sdk/client-glue';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { EngineError } from '../../errors.js';
 import type { ColumnSchema, DayStats, RawMeasurementsObject } from '../engine.js';
 import { QUALITY_RULES_PATH } from '../sql-files.js';
 import type { AwsSettings } from './aws-settings.js';
-import { GLUE_SCRIPT_PATH, rulesKey, scriptKey, syncArtifact } from './glue-artifacts.js';
+import { assertDeployedScript, currentRulesKey, rulesKey, syncBytes } from './glue-artifacts.js';
 import { runGlueJob } from './glue-job-run.js';
 import { MEASUREMENTS_QUARANTINE_TABLE, MEASUREMENTS_TABLE, versionKeyTemplate } from './glue-tables.js';
 import type { PollSettings } from './polling.js';
@@ -52,6 +53,8 @@ export interface GlueTransformInput {
   runId: string;
   /** Names the versions written (`…/{date}/{versionTag}.parquet`); default: the run id. */
   versionTag?: string;
+  /** The quality rules' (content-addressed) key; default: this checkout's rules. */
+  rulesKey?: string;
   signal?: AbortSignal;
   timeoutMs?: number;
 }
@@ -78,6 +81,8 @@ export interface GlueTransformOutput {
   columns: ColumnSchema[];
   quarantineColumns: ColumnSchema[];
   dpuSeconds: number;
+  /** The quality rules the job ran with (also recorded in the run's manifest as `rules_key`). */
+  rulesKey: string;
 }
 
 export interface GlueTransformDeps {
@@ -121,7 +126,7 @@ export function jobArguments(settings: AwsSettings, input: GlueTransformInput): 
     '--quarantine_key_template': versionKeyTemplate(MEASUREMENTS_QUARANTINE_TABLE, tag),
     '--tmp_prefix': `${settings.glueArtifactsPrefix}tmp/`,
     '--run_id': input.runId,
-    '--rules_s3_key': rulesKey(settings.glueArtifactsPrefix),
+    '--rules_s3_key': input.rulesKey ?? currentRulesKey(settings.glueArtifactsPrefix),
     '--stats_key': keys.stats,
   };
 }
@@ -132,12 +137,14 @@ export async function transformMeasurementsOnGlue(
 ): Promise<GlueTransformOutput> {
   const { s3, settings } = deps;
   const bucket = settings.bucket;
-  await syncArtifact(s3, bucket, scriptKey(settings.glueArtifactsPrefix), GLUE_SCRIPT_PATH, 'text/x-python');
-  await syncArtifact(
+  // The script only deploy writes (its key is the job's); the rules this run uploads under their own sha256.
+  await assertDeployedScript(s3, bucket, settings.glueArtifactsPrefix);
+  const rulesBytes = await readFile(QUALITY_RULES_PATH);
+  const rules = await syncBytes(
     s3,
     bucket,
-    rulesKey(settings.glueArtifactsPrefix),
-    QUALITY_RULES_PATH,
+    rulesKey(settings.glueArtifactsPrefix, rulesBytes),
+    rulesBytes,
     'application/json',
   );
 
@@ -148,7 +155,7 @@ export async function transformMeasurementsOnGlue(
       `${archive.length} archive objects need the /v3/parameters snapshot's keys (parameterKeys) for their parameter ids`,
       'Configuration',
     );
-  const manifest = jobManifest(input);
+  const manifest = { ...jobManifest(input), rules_key: rules.key };
   await s3.send(
     new PutObjectCommand({
       Bucket: bucket,
@@ -162,7 +169,7 @@ export async function transformMeasurementsOnGlue(
     deps.glue,
     {
       jobName: settings.jobName,
-      args: jobArguments(settings, input),
+      args: jobArguments(settings, { ...input, rulesKey: rules.key }),
       timeoutMinutes: settings.glueTimeoutMinutes,
     },
     {
@@ -194,6 +201,7 @@ export async function transformMeasurementsOnGlue(
     columns: [...MEASUREMENTS_TABLE.columns],
     quarantineColumns: [...MEASUREMENTS_QUARANTINE_TABLE.columns],
     dpuSeconds: run.dpuSeconds,
+    rulesKey: rules.key,
   };
 }
 

@@ -13,7 +13,12 @@ import { projectPath } from '../../paths.js';
 
 export const TRINO_ZONE_INDEX_PATH = projectPath('sql', 'athena', 'trino-zone-index.properties');
 
-let names: Set<string> | null = null;
+/** The zone ids Trino's list holds: a value its owner (the AWS engine) loads once and passes, not a module cache. */
+export type TrinoZoneIndex = ReadonlySet<string>;
+
+export function loadTrinoZoneIndex(path: string = TRINO_ZONE_INDEX_PATH): TrinoZoneIndex {
+  return parseZoneIndex(readFileSync(path, 'utf8'));
+}
 
 /** The zone ids of the file: `<key> <zone id>` lines; `#` lines are comments (removed ids are commented out). */
 export function parseZoneIndex(text: string): Set<string> {
@@ -23,11 +28,6 @@ export function parseZoneIndex(text: string): Set<string> {
     if (m && !line.trimStart().startsWith('#')) out.add(m[1]!);
   }
   return out;
-}
-
-function zoneIndex(): Set<string> {
-  names ??= parseZoneIndex(readFileSync(TRINO_ZONE_INDEX_PATH, 'utf8'));
-  return names;
 }
 
 /** TimeZoneKey.UTC_EQUIVALENTS: names Trino maps to its UTC key. */
@@ -82,10 +82,10 @@ function offsetForm(zone: string): string | null {
 }
 
 /** True when Trino (Athena engine v3) resolves this zone name. */
-export function isTrinoZone(zone: string): boolean {
-  if (UTC_EQUIVALENTS.has(zone) || zoneIndex().has(zone)) return true;
+export function isTrinoZone(zone: string, index: TrinoZoneIndex): boolean {
+  if (UTC_EQUIVALENTS.has(zone) || index.has(zone)) return true;
   const offset = offsetForm(zone);
-  return offset !== null && (offset === 'UTC' || zoneIndex().has(offset));
+  return offset !== null && (offset === 'UTC' || index.has(offset));
 }
 
 /** A zone Trino does not know: retrying meets the same name, so the task fails at once. */
@@ -102,10 +102,10 @@ export interface LocationZone {
  * Throws an EngineError naming every location whose zone Trino does not know (and what to do) — before a Glue job or
  * an Athena query would meet it. A location without a zone is not checked: its rows are quarantined by the transform.
  */
-export function assertTrinoZones(locations: Iterable<LocationZone>): void {
+export function assertTrinoZones(locations: Iterable<LocationZone>, index: TrinoZoneIndex): void {
   const bad = new Map<number, string>();
   for (const l of locations)
-    if (l.timezone !== null && !isTrinoZone(l.timezone)) bad.set(l.locationId, l.timezone);
+    if (l.timezone !== null && !isTrinoZone(l.timezone, index)) bad.set(l.locationId, l.timezone);
   if (bad.size === 0) return;
   const list = [...bad]
     .sort(([a], [b]) => a - b)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { currentObjectKey } from '../keys.js';
 import { openMemoryMetaDb } from '../meta/meta-db.js';
-import { athenaDdl, athenaType, partitionProjection } from './athena-ddl.js';
+import { athenaDdl, athenaType, duckDbType, partitionProjection, projectedYears } from './athena-ddl.js';
 import { finishCommit, recordCatalogScan, recordCommitIntent, stagePartition } from './catalog.js';
 
 describe('athenaDdl', () => {
@@ -23,7 +23,7 @@ describe('athenaDdl', () => {
       schema: columns,
     });
     recordCatalogScan(meta, id, { columns, rows: 0 });
-    // Committed: the projection starts at the first partition's year.
+    // The projection covers OpenAQ's first year (2016) to ten years after now: projectedYears, as the Glue tables.
     finishCommit(
       meta,
       recordCommitIntent(meta, [{ table: 'measurements', localDate: '2024-07-20', versionId: id }], {
@@ -51,7 +51,7 @@ describe('athenaDdl', () => {
         "  'parquet.compression'='SNAPPY',",
         "  'projection.enabled'='true',",
         "  'projection.year.type'='integer',",
-        "  'projection.year.range'='2024,2035',",
+        "  'projection.year.range'='2016,2035',",
         "  'projection.year.digits'='4',",
         "  'projection.month.type'='integer',",
         "  'projection.month.range'='1,12',",
@@ -65,6 +65,26 @@ describe('athenaDdl', () => {
       ].join('\n'),
     );
     meta.close();
+  });
+
+  it('maps Athena column types back to the DuckDB types they came from', () => {
+    for (const t of [
+      'BIGINT',
+      'INTEGER',
+      'DOUBLE',
+      'VARCHAR',
+      'DATE',
+      'TIMESTAMP',
+      'BOOLEAN',
+      'DECIMAL(18,3)',
+    ])
+      expect(duckDbType(athenaType(t))).toBe(t);
+    expect(() => duckDbType('array<int>')).toThrow(/no DuckDB type/);
+  });
+
+  it("projects from OpenAQ's first year to ten years after now, for the DDL and the Glue tables alike", () => {
+    expect(projectedYears(new Date('2025-03-01T00:00:00Z'))).toEqual([2016, 2035]);
+    expect(projectedYears(new Date('2031-12-31T23:00:00Z'))).toEqual([2016, 2041]);
   });
 
   it('projects exactly the folders the commit writes a day to', () => {

@@ -5,7 +5,7 @@
 
 import { type TableZone, tableLocation } from '../keys.js';
 import type { MetaDb } from '../meta/meta-db.js';
-import { CatalogError, latestSchema, listPartitions, listTables } from './catalog.js';
+import { CatalogError, latestSchema, listTables } from './catalog.js';
 import type { TableColumn } from './schema-evolution.js';
 
 export interface AthenaDdlOptions {
@@ -13,10 +13,7 @@ export interface AthenaDdlOptions {
   bucket?: string;
   /** Glue database; default `dev`. */
   database?: string;
-  /**
-   * Years the partition projection covers (inclusive). Default: the first partition's year (or this year) to ten
-   * years from now. A day outside the range is invisible to Athena, so re-run `aqlake catalog ddl` before then.
-   */
+  /** Years the partition projection covers (inclusive). Default: projectedYears(now). */
   years?: readonly [number, number];
   now?: Date;
 }
@@ -45,6 +42,16 @@ export function athenaType(duckType: string): string {
   throw new CatalogError(`no Athena type for DuckDB type ${duckType}`);
 }
 
+/** The DuckDB type of a Hive/Athena column type athenaType gives (its inverse: `string` → VARCHAR, `int` → INTEGER). */
+export function duckDbType(hiveType: string): string {
+  const t = hiveType.toLowerCase();
+  const simple = Object.entries(SIMPLE_TYPES).find(([, hive]) => hive === t)?.[0];
+  if (simple) return simple;
+  const decimal = /^decimal\((\d+),\s*(\d+)\)$/.exec(t);
+  if (decimal) return `DECIMAL(${decimal[1]},${decimal[2]})`;
+  throw new CatalogError(`no DuckDB type for Athena type ${hiveType}`);
+}
+
 /** `CREATE EXTERNAL TABLE` for one dev table, partitioned by year/month/day strings when the table is by day. */
 export function athenaDdl(meta: MetaDb, table: string, options: AthenaDdlOptions = {}): string {
   const summary = listTables(meta).find((t) => t.table === table);
@@ -52,16 +59,29 @@ export function athenaDdl(meta: MetaDb, table: string, options: AthenaDdlOptions
   if (!summary || !schema)
     throw new CatalogError(`dev.${table} has no cataloged schema yet; run transform and catalog first`);
   const bucket = options.bucket ?? process.env.AQLAKE_BUCKET ?? '<bucket>';
-  const thisYear = (options.now ?? new Date()).getUTCFullYear();
-  const first = listPartitions(meta, table).find((p) => p.localDate !== null)?.localDate;
-  const years = options.years ?? [
-    Math.min(first ? Number(first.slice(0, 4)) : thisYear, thisYear),
-    thisYear + 10,
-  ];
+  const years = options.years ?? projectedYears(options.now);
   return createTableStatement(options.database ?? 'dev', table, schema.columns, summary.partitioned, bucket, {
     years,
     zone: summary.zone,
   });
+}
+
+/** The first year OpenAQ has measurements of. */
+const OPENAQ_FIRST_YEAR = 2016;
+
+/**
+ * The years partition projection covers — one rule for the Glue tables `aqlake aws deploy` declares and the DDL
+ * `aqlake catalog ddl` prints: from OpenAQ's first year to ten years after `now`. A day outside the range is invisible
+ * to Athena, so deploy again (or re-run `catalog ddl`) within ten years; deploy shows the table as changed each new
+ * year, when the range grows.
+ *
+ * The range is also what a query without a year/month/day filter enumerates: the prod views filter on
+ * `local_date`, a data column, not on the partition keys, so Athena cannot prune by year/month/day and lists every
+ * projected partition's prefix (about 372 a year, mostly empty) on each query of dev.measurements. A known cost,
+ * small at this size; a filter on the keys would remove it.
+ */
+export function projectedYears(now: Date = new Date()): [number, number] {
+  return [OPENAQ_FIRST_YEAR, Math.max(OPENAQ_FIRST_YEAR, now.getUTCFullYear() + 10)];
 }
 
 /** The Athena table properties that project a day-partitioned table's partitions from its key layout. */
