@@ -70,6 +70,8 @@ export async function transformBenchmark(): Promise<Record<string, number | stri
     const bareLines = runChild('bare-lines', home, opts);
     if (ours.rows !== rows) throw new Error(`transform wrote ${ours.rows} rows of ${rows}`);
     if (bare.rows < rows) throw new Error(`bare COPY wrote ${bare.rows} rows, fewer than ${rows}`);
+    if (bareLines.rows < rows)
+      throw new Error(`bare COPY (one line a page) wrote ${bareLines.rows} rows, fewer than ${rows}`);
     return {
       sensors: opts.sensors,
       days: opts.days,

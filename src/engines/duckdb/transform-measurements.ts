@@ -79,19 +79,14 @@ export async function transformMeasurements(
       (await jsonBytes(files)) > limits.stageAboveJsonBytes
         ? `staging_${randomUUID().replaceAll('-', '')}`
         : null;
-    if (staging) {
-      await db.run(`ATTACH ${sqlString(join(input.workDir, 'rows.duckdb'))} AS ${staging}`);
-      // Each thread's insert then writes its row groups out one at a time instead of buffering five (~120 MB less).
-      await db.run('SET write_buffer_row_group_count = 1');
-    }
+    if (staging) await db.run(`ATTACH ${sqlString(join(input.workDir, 'rows.duckdb'))} AS ${staging}`);
     try {
       return await transformLoaded(db, files, input, { staging, limits });
     } finally {
-      if (staging) {
-        await db.run('USE memory');
-        await db.run(`DETACH DATABASE IF EXISTS ${staging}`);
-        await db.run('RESET write_buffer_row_group_count');
-      }
+      // Best effort, so that a failure here never hides the transform's own error; the work folder goes anyway.
+      if (staging)
+        for (const statement of ['USE memory', `DETACH DATABASE IF EXISTS ${staging}`])
+          await db.run(statement).catch(() => undefined);
     }
   });
 }
@@ -267,7 +262,9 @@ async function loadRows(
   await db.run(stmt('create_local_days'), { ...range, ...utcSpan(input.fromDate, input.toDate) });
   if (staging) {
     // The one table of the staging file; later statements find `rows` there (temp tables first, then staging).
-    await db.run(stmt('create_rows').replace('CREATE TEMP TABLE rows', `CREATE TABLE ${staging}.rows`));
+    await db.run(
+      replaceExactlyOnce(stmt('create_rows'), 'CREATE TEMP TABLE rows', `CREATE TABLE ${staging}.rows`),
+    );
     await db.run(`USE ${staging}`);
   } else await db.run(stmt('create_rows'));
   // In time order (of the request windows): the table then holds a day's rows close together, and the COPY of a
@@ -300,7 +297,11 @@ function recordsStatement(name: string, reading: Reading): string {
     reading === 'json'
       ? sqlStatement(SQL, 'json_records')
       : reading === 'typed'
-        ? sqlStatement(SQL, 'typed_records').replace("format = 'newline_delimited'", "format = 'auto'")
+        ? replaceExactlyOnce(
+            sqlStatement(SQL, 'typed_records'),
+            "format = 'newline_delimited'",
+            "format = 'auto'",
+          )
         : sqlStatement(SQL, 'typed_records');
   // A replacer function: the SQL holds `$` patterns (->> '$') that a replacement string would expand.
   return sqlStatement(SQL, name).replace('{{records}}', () => records);
@@ -386,4 +387,12 @@ async function copyByDay(
     }
   }
   return merged;
+}
+
+/** `text` with `from` replaced; throws unless `from` occurs exactly once (the SQL it edits may not drift silently). */
+function replaceExactlyOnce(text: string, from: string, to: string): string {
+  const parts = text.split(from);
+  if (parts.length !== 2)
+    throw new Error(`expected one '${from}' in the statement, found ${parts.length - 1}`);
+  return parts.join(to);
 }
