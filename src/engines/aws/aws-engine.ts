@@ -102,7 +102,8 @@ export class AwsEngine implements Engine {
   /**
    * The seam's transform: Glue reads the raw objects (API pages and archive .csv.gz) in S3 by key and writes each
    * day's new version as one object under dev/_versions/; the days come back as those store keys (`storedFiles`) for
-   * the pipeline to stage. Nothing is downloaded to or uploaded from this machine.
+   * the pipeline to stage. No raw object and no Glue output passes through this machine; the one download is
+   * dev.locations' current file (a small dimension table this machine built), for the Trino zone check.
    */
   async transformMeasurements(
     input: MeasurementsTransformInput & AwsTransformExtras,

@@ -141,22 +141,17 @@ export async function readLocationZones(
       paths.push(path);
     }
     const { DuckDBInstance } = await import('@duckdb/node-api');
+    const { withSession } = await import('../duckdb/duckdb-instance.js');
     const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
     try {
-      const connection = await instance.connect();
-      try {
-        const list = paths.map((p) => `'${p.replaceAll("'", "''")}'`).join(', ');
-        const reader = await connection.runAndReadAll(
+      const rows = await withSession(instance, (db) =>
+        db.rows<{ location_id: number; timezone: string | null }>(
           `SELECT DISTINCT CAST(location_id AS BIGINT) AS location_id, timezone
-           FROM read_parquet([${list}], union_by_name = true)`,
-        );
-        return reader.getRowObjectsJS().map((r) => ({
-          locationId: Number(r.location_id),
-          timezone: r.timezone === null ? null : String(r.timezone),
-        }));
-      } finally {
-        connection.closeSync();
-      }
+           FROM read_parquet($paths, union_by_name = true)`,
+          { paths },
+        ),
+      );
+      return rows.map((r) => ({ locationId: Number(r.location_id), timezone: r.timezone }));
     } finally {
       instance.closeSync();
     }
