@@ -91,6 +91,9 @@ export async function transformMeasurements(
   });
 }
 
+/** DuckDB error kinds that say nothing about the objects read (EngineError.kind, from toEngineError). */
+const RESOURCE_ERRORS = new Set(['Out of Memory Error', 'INTERRUPT Error']);
+
 async function transformLoaded(
   db: DuckDbSession,
   files: FileRow[],
@@ -112,7 +115,8 @@ async function transformLoaded(
       failure = null;
       break;
     } catch (err) {
-      if (!(err instanceof EngineError)) throw err;
+      // Out of memory or interrupted: another reading of the same objects cannot help, only take longer.
+      if (!(err instanceof EngineError) || RESOURCE_ERRORS.has(err.kind)) throw err;
       failure = err;
       await dropLoaded();
     }
