@@ -76,10 +76,13 @@ export async function transformMeasurements(
     // The rows table holds every record of the range: in memory when it fits easily, else in a staging file.
     // Its name is the instance's (ATTACH is not per connection): one of its own for each transform running.
     const staging =
-      (await jsonBytes(files)) > limits.stageAboveJsonBytes
+      (await inputJsonBytes(files, input.archiveObjects ?? [])) > limits.stageAboveJsonBytes
         ? `staging_${randomUUID().replaceAll('-', '')}`
         : null;
-    if (staging) await db.run(`ATTACH ${sqlString(join(input.workDir, 'rows.duckdb'))} AS ${staging}`);
+    if (staging) {
+      await mkdir(input.workDir, { recursive: true });
+      await db.run(`ATTACH ${sqlString(join(input.workDir, 'rows.duckdb'))} AS ${staging}`);
+    }
     try {
       return await transformLoaded(db, files, input, { staging, limits });
     } finally {
@@ -188,10 +191,22 @@ async function transformLoaded(
   return { days, columns: MEASUREMENTS_COLUMNS, quarantineColumns: QUARANTINE_COLUMNS };
 }
 
-async function jsonBytes(files: readonly FileRow[]): Promise<number> {
+/**
+ * An archive .csv.gz holds about as many rows as a JSON page 30 times its size (gzip shrinks the CSV ~6×; a CSV row,
+ * ~95 bytes, is ~1/5 of a v3 JSON record): archive rows count toward the rows table's size as API rows do. A rough
+ * factor is enough: it only decides whether the rows table is staged in a file.
+ */
+const ARCHIVE_GZ_TO_JSON_BYTES = 30;
+
+/** The input's size in JSON-page bytes: what decides whether the rows table is staged in a file. */
+async function inputJsonBytes(
+  files: readonly FileRow[],
+  archiveObjects: readonly { path: string; valid: boolean }[],
+): Promise<number> {
+  const size = async (path: string) => (await stat(path).catch(() => ({ size: 0 }))).size;
   let bytes = 0;
-  for (const f of files)
-    if (f.object_reason === null) bytes += (await stat(f.path).catch(() => ({ size: 0 }))).size;
+  for (const f of files) if (f.object_reason === null) bytes += await size(f.path);
+  for (const a of archiveObjects) if (a.valid) bytes += ARCHIVE_GZ_TO_JSON_BYTES * (await size(a.path));
   return bytes;
 }
 
